@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { ledgerConfigSchema } from '../ledger/config';
+import { receiverConfigSchema } from '../receiver/config';
+
+/** The whole service configuration, composed from each room's schema. */
+export const configSchema = z
+  .object({
+    /** Address every listener binds to. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Port of the API: health, metrics, the SQL endpoint (later: policy, reports). */
+    apiPort: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** Guards admin and SQL endpoints; they are off without it. */
+    adminToken: z.string().min(8, 'must be at least 8 characters').optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How long shutdown waits for in-flight exports before forcing. */
+    shutdownGraceMs: z.coerce.number().int().min(0).default(10000),
+    receiver: receiverConfigSchema.prefault({}),
+    ledger: ledgerConfigSchema.prefault({}),
+  })
+  .strict();
+
+/** Validated, defaulted configuration. */
+export type SpanledgerConfig = z.infer<typeof configSchema>;

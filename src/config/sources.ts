@@ -1,0 +1,27 @@
+/** One setting reachable from the command line and the environment. */
+export interface SettingSource {
+  /** Path in the config object, e.g. `receiver.otlpHttpPort`. */
+  path: string;
+  flag: string;
+  env: string;
+}
+
+/** Every flag/environment pair `spanledger serve` understands (besides --config). */
+export const SETTING_SOURCES: readonly SettingSource[] = [
+  { path: 'host', flag: 'host', env: 'SPANLEDGER_HOST' },
+  { path: 'apiPort', flag: 'api-port', env: 'SPANLEDGER_API_PORT' },
+  { path: 'adminToken', flag: 'admin-token', env: 'SPANLEDGER_ADMIN_TOKEN' },
+  { path: 'logLevel', flag: 'log-level', env: 'SPANLEDGER_LOG_LEVEL' },
+  { path: 'receiver.otlpGrpcPort', flag: 'otlp-grpc-port', env: 'SPANLEDGER_OTLP_GRPC_PORT' },
+  { path: 'receiver.otlpHttpPort', flag: 'otlp-http-port', env: 'SPANLEDGER_OTLP_HTTP_PORT' },
+  { path: 'receiver.maxBodyBytes', flag: 'max-body-bytes', env: 'SPANLEDGER_MAX_BODY_BYTES' },
+  { path: 'ledger.dataDir', flag: 'data-dir', env: 'SPANLEDGER_DATA_DIR' },
+  { path: 'ledger.clickhouseUrl', flag: 'clickhouse-url', env: 'SPANLEDGER_CLICKHOUSE_URL' },
+  { path: 'ledger.clickhouseUser', flag: 'clickhouse-user', env: 'SPANLEDGER_CLICKHOUSE_USER' },
+  { path: 'ledger.clickhousePassword', flag: 'clickhouse-password', env: 'SPANLEDGER_CLICKHOUSE_PASSWORD' },
+  { path: 'ledger.database', flag: 'database', env: 'SPANLEDGER_DATABASE' },
+  { path: 'ledger.spansTtlDays', flag: 'spans-ttl-days', env: 'SPANLEDGER_SPANS_TTL_DAYS' },
+];
+
+/** Settings that must never be echoed back in messages or logs. */
+export const SECRET_PATHS = new Set(['adminToken', 'ledger.clickhousePassword']);

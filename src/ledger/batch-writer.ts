@@ -1,0 +1,107 @@
+import { RetryableError } from '../pipeline';
+
+/** Writes one batch of rows; rejects if storage did not take it. */
+export type InsertRows = (rows: unknown[][]) => Promise<void>;
+
+/** Batch sizes and the backpressure limit. */
+export interface BatchWriterOptions {
+  maxRows: number;
+  maxDelayMs: number;
+  /** Rows buffered or in flight beyond which `write` refuses with a RetryableError. */
+  maxPendingRows: number;
+  /** Told after every batch, for metrics. */
+  onBatch?: (rows: number, ms: number, ok: boolean) => void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Collects rows from many requests into batches, flushed when `maxRows` is reached or
+ * the oldest row has waited `maxDelayMs`. `write` resolves only after the batch holding
+ * its rows was written, so callers acknowledge senders only for stored data. One batch
+ * is in flight at a time; the next one fills meanwhile.
+ */
+export class BatchWriter {
+  #rows: unknown[][] = [];
+  #waiters: Waiter[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> | undefined;
+  #inFlightRows = 0;
+  #closed = false;
+
+  constructor(
+    private readonly insert: InsertRows,
+    private readonly opts: BatchWriterOptions,
+  ) {}
+
+  /** Rows waiting or being written. */
+  get pendingRows(): number {
+    return this.#rows.length + this.#inFlightRows;
+  }
+
+  /** Queues `rows`; resolves once they are stored. */
+  write(rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    if (this.#closed) return Promise.reject(new RetryableError('ledger writer is shutting down', 1000));
+    if (this.pendingRows + rows.length > this.opts.maxPendingRows) {
+      return Promise.reject(
+        new RetryableError(`ledger is behind: ${this.pendingRows} rows waiting for storage`, 2000),
+      );
+    }
+    for (let i = 0; i < rows.length; i++) this.#rows.push(rows[i]!);
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    if (this.#rows.length >= this.opts.maxRows) this.#kick();
+    else if (this.#timer === undefined) this.#timer = setTimeout(() => this.#kick(), this.opts.maxDelayMs);
+    return done;
+  }
+
+  /** Writes everything queued and waits for it. */
+  async flush(): Promise<void> {
+    while (this.#rows.length > 0 || this.#inFlight !== undefined) {
+      this.#kick();
+      await this.#inFlight?.catch(() => undefined);
+    }
+  }
+
+  /** Refuses new rows, then flushes. Safe to call twice. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  #kick(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#inFlight !== undefined || this.#rows.length === 0) return;
+    const rows = this.#rows;
+    const waiters = this.#waiters;
+    this.#rows = [];
+    this.#waiters = [];
+    this.#inFlightRows = rows.length;
+    const started = performance.now();
+    this.#inFlight = this.insert(rows).then(
+      () => {
+        this.opts.onBatch?.(rows.length, performance.now() - started, true);
+        for (const w of waiters) w.resolve();
+      },
+      (err: unknown) => {
+        this.opts.onBatch?.(rows.length, performance.now() - started, false);
+        const retryable = err instanceof RetryableError ? err : new RetryableError(`storage write failed: ${(err as Error).message}`, 1000, { cause: err });
+        for (const w of waiters) w.reject(retryable);
+      },
+    );
+    void this.#inFlight.finally(() => {
+      this.#inFlight = undefined;
+      this.#inFlightRows = 0;
+      if (this.#rows.length >= this.opts.maxRows) this.#kick();
+      else if (this.#rows.length > 0 && this.#timer === undefined) {
+        this.#timer = setTimeout(() => this.#kick(), this.opts.maxDelayMs);
+      }
+    });
+  }
+}

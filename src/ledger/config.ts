@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Storage settings: embedded chDB in `dataDir`, or a ClickHouse server at `clickhouseUrl`. */
+export const ledgerConfigSchema = z
+  .object({
+    /** Embedded chDB data directory (ignored when `clickhouseUrl` is set). */
+    dataDir: z.string().min(1).default('./data'),
+    /** A ClickHouse server's HTTP(S) URL; when set, it is used instead of embedded chDB. */
+    clickhouseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    clickhouseUser: z.string().default('default'),
+    clickhousePassword: z.string().default(''),
+    /** Database holding the ledger; an identifier, as it is written into DDL. */
+    database: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, underscore)')
+      .default('spanledger'),
+    /** Days the `spans` table keeps drill-down spans; `llm_calls` is kept forever. */
+    spansTtlDays: z.coerce.number().int().min(1).max(3650).default(30),
+    /** A batch is written when it holds this many rows... */
+    batchMaxRows: z.coerce.number().int().min(1).default(20000),
+    /** ...or when its oldest row has waited this long. */
+    batchMaxDelayMs: z.coerce.number().int().min(0).default(200),
+    /** Rows waiting for storage beyond which exports are refused as retryable (backpressure). */
+    maxPendingRows: z.coerce.number().int().min(1).default(500000),
+  })
+  .strict();
+
+export type LedgerConfig = z.infer<typeof ledgerConfigSchema>;

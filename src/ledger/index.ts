@@ -1,0 +1,10 @@
+/** Ledger: ClickHouse storage (embedded chDB or a server), schema, batched writes, SQL endpoint. */
+export { ledgerConfigSchema, type LedgerConfig } from './config';
+export { openStorage, type StorageClients } from './storage-client';
+export { migrate, setSpansTtl, type MigrationReport } from './migrate';
+export { MIGRATIONS, type Migration } from './migrations';
+export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry } from './ledger-writer';
+export { BatchWriter, type BatchWriterOptions, type InsertRows } from './batch-writer';
+export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';
+export { isReadStatement } from './read-only-sql';
+export { nanosToDateTime64, CALL_COLUMNS, SPAN_COLUMNS } from './row-encoding';

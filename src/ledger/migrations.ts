@@ -1,0 +1,104 @@
+/** One schema step. Statements are run in order; each must be safe to run again. */
+export interface Migration {
+  version: number;
+  name: string;
+  statements(db: string): string[];
+}
+
+// Database names are validated identifiers (see config.ts); ClickHouse cannot bind
+// identifiers inside DDL, so they are written in.
+/** Every schema step, oldest first. Never edit a released step; add a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'llm_calls and spans',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.llm_calls (
+        timestamp DateTime64(9, 'UTC') COMMENT 'span start: when the call was made',
+        end_timestamp DateTime64(9, 'UTC'),
+        trace_id String,
+        span_id String,
+        parent_span_id String,
+        session_id String,
+        user_id String,
+        request_id String,
+        response_id String,
+        span_name String,
+        convention LowCardinality(String) COMMENT 'span convention the call was read with',
+        service_name LowCardinality(String),
+        service_namespace LowCardinality(String),
+        service_version LowCardinality(String),
+        deployment_environment LowCardinality(String),
+        provider LowCardinality(String),
+        operation LowCardinality(String),
+        request_model LowCardinality(String),
+        response_model LowCardinality(String),
+        input_tokens Nullable(UInt64) COMMENT 'includes cache read and cache write tokens',
+        output_tokens Nullable(UInt64) COMMENT 'includes reasoning tokens',
+        cache_read_tokens Nullable(UInt64),
+        cache_write_tokens Nullable(UInt64),
+        reasoning_tokens Nullable(UInt64),
+        status_code LowCardinality(String) COMMENT 'unset, ok or error',
+        status_message String,
+        error_type LowCardinality(String),
+        http_status_code Nullable(UInt16),
+        latency_ms Float64,
+        tenant LowCardinality(String) DEFAULT '',
+        team LowCardinality(String) DEFAULT '',
+        app LowCardinality(String) DEFAULT '',
+        feature LowCardinality(String) DEFAULT '',
+        environment LowCardinality(String) DEFAULT '',
+        cost_center LowCardinality(String) DEFAULT '',
+        ownership_source LowCardinality(String) DEFAULT '',
+        unallocated_reason LowCardinality(String) DEFAULT '',
+        cost_nano_usd Nullable(Int64) COMMENT 'billed cost in 1e-9 USD; NULL when not priced',
+        input_cost_nano_usd Nullable(Int64),
+        cache_read_cost_nano_usd Nullable(Int64),
+        cache_write_cost_nano_usd Nullable(Int64),
+        output_cost_nano_usd Nullable(Int64),
+        reasoning_cost_nano_usd Nullable(Int64),
+        provider_reported_cost_nano_usd Nullable(Int64),
+        price_source LowCardinality(String) DEFAULT '',
+        price_version LowCardinality(String) DEFAULT '',
+        pricing_status LowCardinality(String) DEFAULT 'pending',
+        attributes Map(LowCardinality(String), String),
+        resource_attributes Map(LowCardinality(String), String),
+        ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
+        INDEX idx_trace trace_id TYPE bloom_filter GRANULARITY 4,
+        INDEX idx_session session_id TYPE bloom_filter GRANULARITY 4
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(timestamp)
+      ORDER BY (toDate(timestamp), trace_id, span_id)
+      COMMENT 'one row per LLM call; read with FINAL so a span delivered twice counts once'`,
+      `CREATE TABLE IF NOT EXISTS ${db}.spans (
+        timestamp DateTime64(9, 'UTC'),
+        end_timestamp DateTime64(9, 'UTC'),
+        trace_id String,
+        span_id String,
+        parent_span_id String,
+        trace_state String,
+        name String,
+        kind LowCardinality(String),
+        status_code LowCardinality(String),
+        status_message String,
+        duration_ms Float64,
+        service_name LowCardinality(String),
+        scope_name LowCardinality(String),
+        scope_version LowCardinality(String),
+        is_llm_call UInt8,
+        attributes Map(LowCardinality(String), String),
+        resource_attributes Map(LowCardinality(String), String),
+        events String COMMENT 'JSON array of {time_unix_nano, name, attributes}',
+        links String COMMENT 'JSON array of {trace_id, span_id, trace_state, attributes}',
+        ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
+        INDEX idx_trace trace_id TYPE bloom_filter GRANULARITY 4
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMMDD(timestamp)
+      ORDER BY (toDate(timestamp), trace_id, span_id)
+      TTL toDateTime(timestamp) + INTERVAL 30 DAY
+      COMMENT 'every received span, for drill-down; TTL set by spansTtlDays'`,
+    ],
+  },
+];

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { LedgerConfig } from './config';
+
+/** The ClickHouse clients the service uses: one for the pipeline, one engine-enforced read-only. */
+export interface StorageClients {
+  /** Writes and migrations. */
+  client: ClickHouseClient;
+  /** Runs user SQL with `readonly=1` enforced by the engine, in the ledger database. */
+  readonly: ClickHouseClient;
+  /** Settings to send with every read-only query (server mode); empty in embedded mode. */
+  readonlySettings: Record<string, string>;
+  /** 'embedded' (chDB in-process) or 'server'. */
+  mode: 'embedded' | 'server';
+  close(): Promise<void>;
+}
+
+/**
+ * Opens storage. Embedded mode binds chDB to `dataDir` (one directory per process) and
+ * opens a second session on it that is switched to read-only once; server mode talks
+ * HTTP to `clickhouseUrl`, with `readonly=1` sent per query. The ledger database is
+ * created here so the read-only session can be pinned to it.
+ */
+export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
+  if (cfg.clickhouseUrl !== undefined) {
+    const client = createClient({
+      url: cfg.clickhouseUrl,
+      username: cfg.clickhouseUser,
+      password: cfg.clickhousePassword,
+    });
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${cfg.database}` });
+    const ro = createClient({
+      url: cfg.clickhouseUrl,
+      username: cfg.clickhouseUser,
+      password: cfg.clickhousePassword,
+      database: cfg.database,
+    });
+    return {
+      client,
+      readonly: ro,
+      readonlySettings: { readonly: '1' },
+      mode: 'server',
+      close: async () => {
+        await Promise.all([client.close(), ro.close()]);
+      },
+    };
+  }
+  const dir = path.resolve(cfg.dataDir);
+  mkdirSync(dir, { recursive: true });
+  const client = createClient({ connection: chdbConnection(dir) });
+  try {
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${cfg.database}` });
+    const ro = createClient({ connection: chdbConnection(dir) });
+    // Session state: every later statement on this session runs in the ledger database
+    // and cannot write, change settings, or lift readonly again.
+    await ro.command({ query: `USE ${cfg.database}` });
+    await ro.command({ query: 'SET readonly = 1' });
+    return {
+      client,
+      readonly: ro,
+      readonlySettings: {},
+      mode: 'embedded',
+      close: async () => {
+        await ro.close();
+        await client.close();
+      },
+    };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}
+
+/**
+ * A chDB connection typed for `@clickhouse/client`: chdb is built against
+ * `@clickhouse/client-common`, which the client bundles a copy of, so the two
+ * declarations of the same interface do not unify in TypeScript.
+ */
+function chdbConnection(dir: string): ClickHouseClientConfigOptions['connection'] {
+  return createChdbConnection({ path: dir }) as unknown as ClickHouseClientConfigOptions['connection'];
+}

@@ -1,0 +1,72 @@
+import pino from 'pino';
+import { ConfigError, loadConfig, redactConfig } from './config';
+import { startService } from './service';
+
+const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --clickhouse-url URL] [--host H]
+                       [--otlp-grpc-port N] [--otlp-http-port N] [--api-port N] [--admin-token T]
+Every flag has a SPANLEDGER_* environment variable (see README). Flags beat the
+environment, the environment beats the config file, the file beats defaults.`;
+
+/** Entry point of the `spanledger` command; the only place that exits the process. */
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command !== 'serve') {
+    process.stderr.write(`spanledger: unknown command '${command}'\n${USAGE}\n`);
+    process.exit(2);
+  }
+  let cfg;
+  try {
+    cfg = loadConfig({ argv: rest });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`spanledger: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({
+    level: cfg.logLevel,
+    base: { service: 'spanledger' },
+    redact: ['adminToken', 'ledger.clickhousePassword', 'req.headers.authorization'],
+  });
+  log.info({ config: redactConfig(cfg) }, 'starting');
+  let service;
+  try {
+    service = await startService(cfg, log);
+  } catch (err) {
+    log.fatal({ err }, 'failed to start');
+    process.exit(1);
+  }
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown deadline passed: exiting');
+      process.exit(1);
+    }, cfg.shutdownGraceMs + 5000);
+    force.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`spanledger: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,8 @@
+import type { SpanRecord } from './span-record';
+
+/**
+ * The one consumer contract between stages: take a batch of decoded spans and resolve
+ * once it is durably handled (or reject with a PermanentError / RetryableError).
+ * The callee owns `spans` after the call; the caller must not mutate it.
+ */
+export type ConsumeSpans = (spans: SpanRecord[]) => Promise<void>;

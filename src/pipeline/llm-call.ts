@@ -1,0 +1,32 @@
+import type { SpanRecord } from './span-record';
+
+/**
+ * The canonical record of one LLM call, whatever span convention reported it.
+ * Token counts follow the OTel rule: cache read and cache write tokens are included in
+ * `inputTokens`, reasoning tokens in `outputTokens`; null means "not reported", never 0.
+ */
+export interface LlmCall {
+  span: SpanRecord;
+  /** Name of the mapper (span convention) that produced this record. */
+  convention: string;
+  operation: string;
+  provider: string;
+  requestModel: string;
+  responseModel: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  requestId: string;
+  responseId: string;
+  sessionId: string;
+  userId: string;
+  errorType: string;
+  httpStatusCode: number | null;
+  serviceName: string;
+  serviceNamespace: string;
+  serviceVersion: string;
+  deploymentEnvironment: string;
+  latencyMs: number;
+}

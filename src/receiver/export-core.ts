@@ -1,0 +1,27 @@
+import type { ConsumeSpans } from '../pipeline';
+import type { DecodeResult } from './decode-result';
+import type { ExportOutcome } from './export-response';
+import { readJsonExportRequest } from './otlp-json-reader';
+import { readProtoExportRequest } from './otlp-proto-reader';
+import type { ReceiverTelemetry, Transport } from './telemetry';
+
+/** The one export path both transports call; they only pick the codec. */
+export interface ExportCore {
+  /** Decodes, hands the spans on, and resolves once `next` has durably taken them. */
+  export(body: Buffer, codec: 'proto' | 'json', transport: Transport): Promise<ExportOutcome>;
+}
+
+/** Builds the export core around the next consumer. */
+export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetry): ExportCore {
+  return {
+    async export(body, codec, transport) {
+      const decoded: DecodeResult = codec === 'proto' ? readProtoExportRequest(body) : readJsonExportRequest(body);
+      if (decoded.rejectedSpans > 0) telemetry.rejected(transport, decoded.rejectedSpans, 'invalid_span');
+      if (decoded.spans.length > 0) {
+        await next(decoded.spans);
+        telemetry.accepted(transport, decoded.spans.length);
+      }
+      return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };
+    },
+  };
+}

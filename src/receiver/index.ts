@@ -1,0 +1,12 @@
+/** OTLP receiver: protobuf and JSON codecs, one export core, gRPC and HTTP transports. */
+export { receiverConfigSchema, type ReceiverConfig } from './config';
+export { createExportCore, type ExportCore } from './export-core';
+export { createResponseEncoder, type ExportOutcome, type ResponseEncoder } from './export-response';
+export { buildOtlpGrpcServer, bindGrpc, shutdownGrpc } from './grpc-server';
+export { buildOtlpHttpApp } from './http-server';
+export { loadOtlpRoot, protoDir } from './proto-schema';
+export { readJsonExportRequest } from './otlp-json-reader';
+export { readProtoExportRequest } from './otlp-proto-reader';
+export { toWireStatus, type WireStatus } from './status-mapping';
+export { noTelemetry, type ReceiverTelemetry, type Transport } from './telemetry';
+export type { DecodeResult } from './decode-result';

@@ -1,0 +1,30 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { registerSqlEndpoint, type StorageClients } from '../ledger';
+
+/** What the API app serves. */
+export interface ApiAppOptions {
+  storage: StorageClients;
+  database: string;
+  adminToken: string | undefined;
+  registry: Registry;
+}
+
+/**
+ * Builds (does not start) the API app: `/healthz` (process up), `/readyz` (storage
+ * answers), `/metrics` (Prometheus text) and the read-only SQL endpoint `/clickhouse`.
+ */
+export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ping = await opts.storage.client.ping();
+    if (ping.success) return { status: 'ready', storage: opts.storage.mode };
+    return reply.code(503).send({ status: 'unavailable', storage: opts.storage.mode, error: ping.error.message });
+  });
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(opts.registry.contentType).send(await opts.registry.metrics()),
+  );
+  registerSqlEndpoint(app, { storage: opts.storage, database: opts.database, adminToken: opts.adminToken });
+  return app;
+}

@@ -1,0 +1,4 @@
+/** Wiring: the only room that knows all the others. */
+export { startService, type BoundPorts, type Service } from './service';
+export { createMetrics, type ServiceMetrics } from './metrics';
+export { buildApiApp } from './api-app';

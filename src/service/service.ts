@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { SpanledgerConfig } from '../config';
+import { createLedgerWriter, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
+import { createNormalizer, defaultMappers } from '../normalize';
+import type { ConsumeSpans } from '../pipeline';
+import {
+  bindGrpc,
+  buildOtlpGrpcServer,
+  buildOtlpHttpApp,
+  createExportCore,
+  createResponseEncoder,
+  loadOtlpRoot,
+  shutdownGrpc,
+} from '../receiver';
+import { buildApiApp } from './api-app';
+import { createMetrics, type ServiceMetrics } from './metrics';
+
+/** Ports actually bound (differs from the config when it asked for port 0). */
+export interface BoundPorts {
+  otlpGrpc: number;
+  otlpHttp: number;
+  api: number;
+}
+
+/** A running spanledger. */
+export interface Service {
+  readonly ports: BoundPorts;
+  readonly metrics: ServiceMetrics;
+  readonly storage: StorageClients;
+  /** Stops receivers, flushes the ledger, closes storage. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Composition root: opens storage and migrates it, wires receiver -> normalize -> ledger,
+ * then starts the API and the receivers (storage first, receivers last). If any step
+ * fails, what was started is stopped again before the error is rethrown.
+ */
+export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<Service> {
+  const metrics = createMetrics();
+  const stack: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    while (stack.length > 0) {
+      try {
+        await stack.pop()!();
+      } catch (err) {
+        log.error({ err }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const storage = await openStorage(cfg.ledger);
+    stack.push(() => storage.close());
+    const report = await migrate(storage.client, cfg.ledger.database);
+    await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays);
+    log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
+
+    const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger);
+    stack.push(() => writer.close());
+    const normalizer = createNormalizer(defaultMappers());
+    const consume: ConsumeSpans = async (spans) => {
+      const calls = normalizer.normalize(spans);
+      if (calls.length > 0) metrics.llmCalls(calls.length);
+      await writer.write(spans, calls);
+    };
+
+    const api = buildApiApp({ storage, database: cfg.ledger.database, adminToken: cfg.adminToken, registry: metrics.registry });
+    await api.listen({ host: cfg.host, port: cfg.apiPort });
+    stack.push(() => api.close());
+
+    const encoder = createResponseEncoder(loadOtlpRoot());
+    const core = createExportCore(consume, metrics.receiver);
+    const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes };
+    const http = buildOtlpHttpApp(receiverOpts);
+    await http.listen({ host: cfg.host, port: cfg.receiver.otlpHttpPort });
+    stack.push(() => http.close());
+    const grpcServer: grpc.Server = buildOtlpGrpcServer(receiverOpts);
+    const grpcPort = await bindGrpc(grpcServer, cfg.host, cfg.receiver.otlpGrpcPort);
+    stack.push(() => shutdownGrpc(grpcServer, cfg.shutdownGraceMs));
+
+    const ports: BoundPorts = { otlpGrpc: grpcPort, otlpHttp: portOf(http), api: portOf(api) };
+    log.info({ host: cfg.host, ports, normalizers: normalizer.order }, 'spanledger listening');
+    let stopping: Promise<void> | undefined;
+    return {
+      ports,
+      metrics,
+      storage,
+      stop: () => (stopping ??= unwind().then(() => log.info('spanledger stopped'))),
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+function portOf(app: FastifyInstance): number {
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr !== null ? addr.port : 0;
+}

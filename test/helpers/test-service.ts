@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import pino from 'pino';
+import { configSchema, type SpanledgerConfig } from '../../src/config';
+import { startService, type Service } from '../../src/service';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+// chDB binds one data directory per process, so every service a test file starts shares
+// this directory and is kept apart by its own database.
+let processDataDir: string | undefined;
+let databaseSeq = 0;
+
+/** The data directory shared by this test process. */
+export function sharedDataDir(): string {
+  processDataDir ??= mkdtempSync(path.join(tmpdir(), 'spanledger-test-'));
+  return processDataDir;
+}
+
+/** A running service plus a real ClickHouse client pointed at its SQL endpoint. */
+export interface TestService {
+  service: Service;
+  cfg: SpanledgerConfig;
+  sql: ClickHouseClient;
+  /** Runs a SELECT through the service's /clickhouse endpoint and returns JSON rows. */
+  rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts a service on loopback with port 0 everywhere and a fresh database. */
+export async function startTestService(overrides: Record<string, unknown> = {}): Promise<TestService> {
+  const { receiver, ledger, ...top } = overrides as { receiver?: object; ledger?: object };
+  const cfg = configSchema.parse({
+    host: '127.0.0.1',
+    apiPort: 0,
+    adminToken: ADMIN_TOKEN,
+    logLevel: 'silent',
+    shutdownGraceMs: 2000,
+    ...top,
+    receiver: { otlpGrpcPort: 0, otlpHttpPort: 0, ...receiver },
+    ledger: { dataDir: sharedDataDir(), database: `t${process.pid}_${++databaseSeq}`, batchMaxDelayMs: 20, ...ledger },
+  });
+  const service = await startService(cfg, pino({ level: 'silent' }));
+  const sql = createClient({
+    url: `http://127.0.0.1:${service.ports.api}`,
+    pathname: '/clickhouse',
+    username: 'reader',
+    password: ADMIN_TOKEN,
+  });
+  return {
+    service,
+    cfg,
+    sql,
+    async rows<T>(query: string, params?: Record<string, unknown>) {
+      const rs = await sql.query({ query, query_params: params, format: 'JSONEachRow' });
+      return rs.json<T>();
+    },
+    async stop() {
+      await sql.close();
+      await service.stop();
+    },
+  };
+}
