@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DataFormat } from '@clickhouse/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StorageClients } from './storage-client';
-import { isReadStatement } from './read-only-sql';
+import { hasMultipleStatements, isReadStatement } from './read-only-sql';
 
 /** Inputs of the read-only SQL endpoint. */
 export interface SqlEndpointOptions {
@@ -36,9 +36,15 @@ const CONTENT_TYPES: [RegExp, string][] = [
  * enforced by the engine session (embedded) or per query (server).
  */
 export function registerSqlEndpoint(app: FastifyInstance, opts: SqlEndpointOptions): void {
+  // An encapsulated scope, so the raw-body parser applies to these routes only.
+  void app.register(async (scope) => sqlRoutes(scope, opts));
+}
+
+async function sqlRoutes(app: FastifyInstance, opts: SqlEndpointOptions): Promise<void> {
   const prefix = opts.prefix ?? '/clickhouse';
   const tokenDigest = opts.adminToken ? sha256(opts.adminToken) : undefined;
 
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
@@ -61,7 +67,7 @@ export function registerSqlEndpoint(app: FastifyInstance, opts: SqlEndpointOptio
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!guard(req, reply)) return reply;
     const params = new URL(req.url, 'http://x').searchParams;
-    let body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let body = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '');
     if (body.length > 0 && /gzip/i.test(String(req.headers['content-encoding'] ?? ''))) {
       try {
         body = gunzipSync(body);
@@ -74,6 +80,9 @@ export function registerSqlEndpoint(app: FastifyInstance, opts: SqlEndpointOptio
     if (sql.trim() === '') return chError(reply, 400, 62, 'SYNTAX_ERROR', 'empty query: send it in the body or the query parameter');
     if (!isReadStatement(sql)) {
       return chError(reply, 403, 164, 'READONLY', 'only read statements are allowed here (SELECT, SHOW, DESCRIBE, EXPLAIN, WITH, EXISTS)');
+    }
+    if (hasMultipleStatements(sql)) {
+      return chError(reply, 400, 62, 'SYNTAX_ERROR', 'one statement per request: remove what follows the semicolon');
     }
     const database = params.get('database');
     if (database !== null && database !== '' && database !== 'default' && database !== opts.database) {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import pino from 'pino';
 import { configSchema, type SpanledgerConfig } from '../../src/config';
 import { startService, type Service } from '../../src/service';
@@ -48,6 +48,8 @@ export async function startTestService(overrides: Record<string, unknown> = {}):
     pathname: '/clickhouse',
     username: 'reader',
     password: ADMIN_TOKEN,
+    // Tests provoke refusals on purpose; the client would log each one.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return {
     service,

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RetryableError } from '../pipeline';
+import { BatchWriter } from './batch-writer';
+
+// The insert function here is the writer's own contract (rows in, promise out), not a
+// stand-in for ClickHouse; storage behaviour is tested against chDB in test/.
+
+test('rows from several writes are stored in one batch once maxRows is reached', async () => {
+  const batches: unknown[][][] = [];
+  const w = new BatchWriter(async (rows) => void batches.push(rows), { maxRows: 4, maxDelayMs: 60_000, maxPendingRows: 100 });
+  await Promise.all([w.write([[1], [2]]), w.write([[3], [4]])]);
+  assert.deepEqual(batches, [[[1], [2], [3], [4]]]);
+});
+
+test('a partial batch is stored after maxDelayMs', async () => {
+  const batches: unknown[][][] = [];
+  const w = new BatchWriter(async (rows) => void batches.push(rows), { maxRows: 1000, maxDelayMs: 10, maxPendingRows: 100 });
+  await w.write([[1]]);
+  assert.deepEqual(batches, [[[1]]]);
+});
+
+test('write resolves only after the insert finished', async () => {
+  let release!: () => void;
+  let stored = false;
+  const w = new BatchWriter(
+    () => new Promise<void>((r) => (release = () => { stored = true; r(); })),
+    { maxRows: 1, maxDelayMs: 0, maxPendingRows: 100 },
+  );
+  const done = w.write([[1]]);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stored, false);
+  release();
+  await done;
+  assert.equal(stored, true);
+});
+
+test('a failed insert rejects every writer of that batch as retryable', async () => {
+  const w = new BatchWriter(async () => { throw new Error('disk full'); }, { maxRows: 2, maxDelayMs: 0, maxPendingRows: 100 });
+  const results = await Promise.allSettled([w.write([[1]]), w.write([[2]])]);
+  for (const r of results) {
+    assert.equal(r.status, 'rejected');
+    assert.ok((r as PromiseRejectedResult).reason instanceof RetryableError);
+    assert.match((r as PromiseRejectedResult).reason.message, /storage write failed: disk full/);
+  }
+});
+
+test('beyond maxPendingRows new writes are refused as retryable, and accepted again once drained', async () => {
+  let release!: () => void;
+  const w = new BatchWriter(() => new Promise<void>((r) => (release = r)), { maxRows: 2, maxDelayMs: 0, maxPendingRows: 3 });
+  const first = w.write([[1], [2]]);
+  await assert.rejects(w.write([[3], [4]]), (err: unknown) => err instanceof RetryableError && err.retryAfterMs > 0);
+  release();
+  await first;
+  const again = w.write([[5]]);
+  await new Promise((r) => setTimeout(r, 5));
+  release();
+  await again;
+});
+
+test('close flushes what is queued and refuses later writes', async () => {
+  const batches: unknown[][][] = [];
+  const w = new BatchWriter(async (rows) => void batches.push(rows), { maxRows: 100, maxDelayMs: 60_000, maxPendingRows: 100 });
+  const pending = w.write([[1]]);
+  await w.close();
+  await pending;
+  assert.deepEqual(batches, [[[1]]]);
+  await assert.rejects(w.write([[2]]), RetryableError);
+  await w.close();
+});

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Attributes, SpanRecord } from '../pipeline';
+import { genAiMapper } from './genai-mapper';
+import { createNormalizer } from './registry';
+import type { SpanMapper } from './mapper';
+
+function span(attributes: Attributes): SpanRecord {
+  return {
+    traceId: '01'.repeat(16), spanId: '02'.repeat(8), parentSpanId: '', traceState: '', name: 'chat', kind: 3,
+    startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001500000000', statusCode: 0, statusMessage: '',
+    attributes, resource: { 'service.name': 'api', 'deployment.environment': 'prod' }, scopeName: '', scopeVersion: '', events: [], links: [],
+  };
+}
+
+const current: Attributes = {
+  'gen_ai.provider.name': 'gcp.vertex_ai',
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.request.model': 'gemini-2.5-pro',
+  'gen_ai.usage.input_tokens': '1200',
+  'gen_ai.usage.output_tokens': '300',
+  'gen_ai.usage.cache_read.input_tokens': '1000',
+  'gen_ai.usage.cache_creation.input_tokens': '100',
+  'gen_ai.usage.reasoning.output_tokens': '120',
+  'gen_ai.conversation.id': 'conv-1',
+};
+
+const deprecated: Attributes = {
+  'gen_ai.system': 'vertex_ai',
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.request.model': 'gemini-2.5-pro',
+  'gen_ai.usage.prompt_tokens': '1200',
+  'gen_ai.usage.completion_tokens': '300',
+  'gen_ai.usage.cache_read_input_tokens': '1000',
+  'gen_ai.usage.cache_write.input_tokens': '100',
+  'gen_ai.usage.reasoning_tokens': '120',
+  'session.id': 'conv-1',
+};
+
+test('deprecated and current attribute names produce identical records', () => {
+  const a = genAiMapper.map(span(current));
+  const b = genAiMapper.map(span(deprecated));
+  assert.ok(a && b);
+  const { span: _sa, ...ra } = a;
+  const { span: _sb, ...rb } = b;
+  assert.deepEqual(ra, rb);
+  assert.equal(a.provider, 'gcp.vertex_ai');
+  assert.equal(a.cacheWriteTokens, 100);
+  assert.equal(a.reasoningTokens, 120);
+  assert.equal(a.latencyMs, 1500);
+  assert.equal(a.deploymentEnvironment, 'prod');
+});
+
+test('when both names are present, the current one wins', () => {
+  const call = genAiMapper.map(span({ ...deprecated, 'gen_ai.usage.input_tokens': '7', 'gen_ai.provider.name': 'openai' }));
+  assert.equal(call?.inputTokens, 7);
+  assert.equal(call?.provider, 'openai');
+});
+
+test('missing usage is null, not zero', () => {
+  const call = genAiMapper.map(span({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' }));
+  assert.equal(call?.inputTokens, null);
+  assert.equal(call?.outputTokens, null);
+});
+
+test('non-GenAI spans and agent/tool spans are not LLM calls', () => {
+  assert.equal(genAiMapper.map(span({ 'http.request.method': 'GET' })), null);
+  assert.equal(genAiMapper.map(span({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': '5' })), null);
+  assert.equal(genAiMapper.map(span({ 'gen_ai.operation.name': 'execute_tool' })), null);
+});
+
+test('the registry tries mappers by priority and takes the first match', () => {
+  const low: SpanMapper = { name: 'low', priority: 1, map: (s) => ({ ...genAiMapper.map(s)!, convention: 'low' }) };
+  const normalizer = createNormalizer([low, genAiMapper]);
+  assert.deepEqual(normalizer.order, ['otel_genai', 'low']);
+  const calls = normalizer.normalize([span(current), span({ 'gen_ai.request.model': 'm' }), span({ other: 'x' })]);
+  assert.deepEqual(calls.map((c) => c.convention), ['otel_genai', 'otel_genai', 'low']);
+});
