@@ -22,7 +22,8 @@ interface Waiter {
  * Collects rows from many requests into batches, flushed when `maxRows` is reached or
  * the oldest row has waited `maxDelayMs`. `write` resolves only after the batch holding
  * its rows was written, so callers acknowledge senders only for stored data. One batch
- * is in flight at a time; the next one fills meanwhile.
+ * is in flight at a time; the next one fills meanwhile and is written as soon as the
+ * first returns.
  */
 export class BatchWriter {
   #rows: unknown[][] = [];
@@ -98,10 +99,9 @@ export class BatchWriter {
     void this.#inFlight.finally(() => {
       this.#inFlight = undefined;
       this.#inFlightRows = 0;
-      if (this.#rows.length >= this.opts.maxRows) this.#kick();
-      else if (this.#rows.length > 0 && this.#timer === undefined) {
-        this.#timer = setTimeout(() => this.#kick(), this.opts.maxDelayMs);
-      }
+      // Rows that queued up behind the finished batch have already waited for it: write
+      // them now (group commit), so under load batches run back to back.
+      if (this.#rows.length > 0) this.#kick();
     });
   }
 }
