@@ -68,3 +68,25 @@ test('close flushes what is queued and refuses later writes', async () => {
   await assert.rejects(w.write([[2]]), RetryableError);
   await w.close();
 });
+
+test('up to maxInFlight batches are written at once; later rows wait for a free slot', async () => {
+  const releases: (() => void)[] = [];
+  const sizes: number[] = [];
+  const w = new BatchWriter(
+    (rows) => new Promise<void>((r) => { sizes.push(rows.length); releases.push(r); }),
+    { maxRows: 1, maxDelayMs: 0, maxInFlight: 2, maxPendingRows: 100 },
+  );
+  const writes = [w.write([[1]]), w.write([[2]]), w.write([[3]]), w.write([[4]])];
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(sizes, [1, 1]);
+  assert.equal(w.pendingRows, 4);
+  releases[0]!();
+  await writes[0];
+  await new Promise((r) => setImmediate(r));
+  // Rows 3 and 4 queued behind busy slots go out together as one batch.
+  assert.deepEqual(sizes, [1, 1, 2]);
+  releases[1]!();
+  releases[2]!();
+  await Promise.all(writes);
+  assert.equal(w.pendingRows, 0);
+});

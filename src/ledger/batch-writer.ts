@@ -3,10 +3,12 @@ import { RetryableError } from '../pipeline';
 /** Writes one batch of rows; rejects if storage did not take it. */
 export type InsertRows = (rows: unknown[][]) => Promise<void>;
 
-/** Batch sizes and the backpressure limit. */
+/** Batch sizes, insert concurrency and the backpressure limit. */
 export interface BatchWriterOptions {
   maxRows: number;
   maxDelayMs: number;
+  /** Batches written at the same time (ClickHouse parses one insert on about one core). */
+  maxInFlight?: number;
   /** Rows buffered or in flight beyond which `write` refuses with a RetryableError. */
   maxPendingRows: number;
   /** Told after every batch, for metrics. */
@@ -21,22 +23,25 @@ interface Waiter {
 /**
  * Collects rows from many requests into batches, flushed when `maxRows` is reached or
  * the oldest row has waited `maxDelayMs`. `write` resolves only after the batch holding
- * its rows was written, so callers acknowledge senders only for stored data. One batch
- * is in flight at a time; the next one fills meanwhile and is written as soon as the
- * first returns.
+ * its rows was written, so callers acknowledge senders only for stored data. Up to
+ * `maxInFlight` batches are written at once; rows that queued behind a busy writer are
+ * written as soon as a slot frees (group commit), so under load batches run back to back.
  */
 export class BatchWriter {
   #rows: unknown[][] = [];
   #waiters: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> | undefined;
+  #inFlight = new Set<Promise<void>>();
   #inFlightRows = 0;
   #closed = false;
+  readonly #maxInFlight: number;
 
   constructor(
     private readonly insert: InsertRows,
     private readonly opts: BatchWriterOptions,
-  ) {}
+  ) {
+    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
+  }
 
   /** Rows waiting or being written. */
   get pendingRows(): number {
@@ -61,9 +66,9 @@ export class BatchWriter {
 
   /** Writes everything queued and waits for it. */
   async flush(): Promise<void> {
-    while (this.#rows.length > 0 || this.#inFlight !== undefined) {
+    while (this.#rows.length > 0 || this.#inFlight.size > 0) {
       this.#kick();
-      await this.#inFlight?.catch(() => undefined);
+      await Promise.race(this.#inFlight).catch(() => undefined);
     }
   }
 
@@ -78,29 +83,31 @@ export class BatchWriter {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#inFlight !== undefined || this.#rows.length === 0) return;
+    if (this.#inFlight.size >= this.#maxInFlight || this.#rows.length === 0) return;
+    // A batch takes everything queued, so each write is settled by exactly one batch.
+    // While every slot is busy a batch may grow past maxRows, up to maxPendingRows.
     const rows = this.#rows;
     const waiters = this.#waiters;
     this.#rows = [];
     this.#waiters = [];
-    this.#inFlightRows = rows.length;
+    this.#inFlightRows += rows.length;
     const started = performance.now();
-    this.#inFlight = this.insert(rows).then(
+    const batch: Promise<void> = this.insert(rows).then(
       () => {
         this.opts.onBatch?.(rows.length, performance.now() - started, true);
         for (const w of waiters) w.resolve();
       },
       (err: unknown) => {
         this.opts.onBatch?.(rows.length, performance.now() - started, false);
-        const retryable = err instanceof RetryableError ? err : new RetryableError(`storage write failed: ${(err as Error).message}`, 1000, { cause: err });
+        const retryable =
+          err instanceof RetryableError ? err : new RetryableError(`storage write failed: ${(err as Error).message}`, 1000, { cause: err });
         for (const w of waiters) w.reject(retryable);
       },
     );
-    void this.#inFlight.finally(() => {
-      this.#inFlight = undefined;
-      this.#inFlightRows = 0;
-      // Rows that queued up behind the finished batch have already waited for it: write
-      // them now (group commit), so under load batches run back to back.
+    this.#inFlight.add(batch);
+    void batch.finally(() => {
+      this.#inFlight.delete(batch);
+      this.#inFlightRows -= rows.length;
       if (this.#rows.length > 0) this.#kick();
     });
   }

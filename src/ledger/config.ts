@@ -20,6 +20,8 @@ export const ledgerConfigSchema = z
     batchMaxRows: z.coerce.number().int().min(1).default(20000),
     /** ...or when its oldest row has waited this long. */
     batchMaxDelayMs: z.coerce.number().int().min(0).default(200),
+    /** Batches written to one table at the same time. */
+    batchConcurrency: z.coerce.number().int().min(1).max(16).default(2),
     /** Rows waiting for storage beyond which exports are refused as retryable (backpressure). */
     maxPendingRows: z.coerce.number().int().min(1).default(500000),
   })
