@@ -6,6 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { configSchema } from '../src/config';
+import { createLedgerWriter, migrate, openStorage } from '../src/ledger';
 import { createNormalizer, defaultMappers } from '../src/normalize';
 import { readProtoExportRequest } from '../src/receiver';
 import { startServe } from '../test/helpers/cli-process';
@@ -28,6 +30,44 @@ function decodeAndNormalize(payload: Buffer, seconds: number): number {
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) calls += normalizer.normalize(readProtoExportRequest(payload).spans).length;
   return calls / seconds;
+}
+
+/**
+ * The ledger writer alone on chDB in this process (separate directory from the service),
+ * fed already-decoded spans by CONCURRENCY writers, as the service's receivers would.
+ */
+async function storageOnly(payloads: Buffer[], seconds: number): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spanledger-bench-storage-'));
+  const cfg = configSchema.parse({ logLevel: 'silent', ledger: { dataDir: dir, database: 'bench' } });
+  const storage = await openStorage(cfg.ledger);
+  try {
+    await migrate(storage.client, cfg.ledger.database);
+    const writer = createLedgerWriter(storage.client, cfg.ledger);
+    const normalizer = createNormalizer(defaultMappers());
+    const decoded = payloads.map((p) => {
+      const spans = readProtoExportRequest(p).spans;
+      return { spans, calls: normalizer.normalize(spans) };
+    });
+    let spans = 0;
+    const end = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, w) => {
+        let i = w;
+        while (performance.now() < end) {
+          const d = decoded[i++ % decoded.length]!;
+          await writer.write(d.spans, d.calls);
+          spans += d.spans.length;
+        }
+      }),
+    );
+    const rate = spans / ((performance.now() - started) / 1000);
+    await writer.close();
+    return rate;
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function peakRssMb(pid: number): number {
@@ -69,16 +109,20 @@ async function main(): Promise<void> {
     const rss = peakRssMb(serve.child.pid!);
     const decode = decodeOnly(payloads[0]!, Math.min(SECONDS, 5));
     const normalize = decodeAndNormalize(payloads[0]!, Math.min(SECONDS, 5));
+    await serve.stop();
+    const storage = await storageOnly(payloads, Math.min(SECONDS, 10));
     const ratio = e2e.spansPerSec / decode;
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     console.log(`payload: ${SPANS_PER_REQUEST} GenAI spans/request, ${(payloads[0]!.length / 1024).toFixed(0)} KiB, ~20 attributes/span`);
     console.log(`end-to-end (HTTP protobuf -> chDB, ${CONCURRENCY} concurrent senders, ${SECONDS}s): ${fmt(e2e.spansPerSec)} spans/s (${e2e.requests} requests, ${e2e.refused} refused)`);
     console.log(`decode only (one core):            ${fmt(decode)} spans/s`);
     console.log(`decode + normalize (one core):     ${fmt(normalize)} spans/s`);
+    console.log(`ledger writes only (chDB, in-process): ${fmt(storage)} spans/s`);
     console.log(`ratio end-to-end / decode-only:    ${ratio.toFixed(2)}`);
+    console.log(`ratio end-to-end / ledger-writes-only: ${(e2e.spansPerSec / storage).toFixed(2)}`);
     console.log(`service peak RSS:                  ${rss.toFixed(0)} MiB`);
   } finally {
-    await serve.stop();
+    if (serve.child.exitCode === null) await serve.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
