@@ -67,6 +67,12 @@ describe('read-only SQL over the ClickHouse HTTP interface at /clickhouse', () =
     assert.deepEqual(await svc.rows("SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'spans'", { db: svc.cfg.ledger.database }), [{ n: 1 }]);
   });
 
+  test('health and readiness answer on the API port', async () => {
+    const api = `http://127.0.0.1:${svc.service.ports.api}`;
+    assert.deepEqual(await (await fetch(`${api}/healthz`)).json(), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`${api}/readyz`)).json(), { status: 'ready', storage: 'embedded' });
+  });
+
   test('without an admin token configured the endpoint is off', async () => {
     const open = await startTestService({ adminToken: undefined });
     try {
