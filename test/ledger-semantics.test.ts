@@ -58,6 +58,18 @@ describe('ledger semantics', () => {
     assert.equal(a.cache_write_tokens, 500);
   });
 
+  test('raw attributes are queryable as maps in both tables', async () => {
+    const traceId = newTraceId();
+    await send(encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'gen_ai.request.model': 'gpt-4o', 'app.flag': 'x"y', 'gen_ai.usage.input_tokens': 77 } }], 'map-svc'));
+    const rows = await svc.rows(
+      "SELECT attributes['app.flag'] AS flag, toUInt64(attributes['gen_ai.usage.input_tokens']) AS n, resource_attributes['service.name'] AS svc FROM llm_calls FINAL WHERE trace_id = {t:String}",
+      { t: traceId },
+    );
+    assert.deepEqual(rows, [{ flag: 'x"y', n: 77, svc: 'map-svc' }]);
+    const spans = await svc.rows("SELECT arraySort(mapKeys(attributes)) AS keys FROM spans FINAL WHERE trace_id = {t:String}", { t: traceId });
+    assert.deepEqual(spans, [{ keys: ['app.flag', 'gen_ai.request.model', 'gen_ai.usage.input_tokens'] }]);
+  });
+
   test('a root span with no LLM call is in spans only', async () => {
     const traceId = newTraceId();
     await send(encodeRequest([{ traceId, spanId: newSpanId(), name: 'GET /health', attributes: { 'http.request.method': 'GET' } }]));

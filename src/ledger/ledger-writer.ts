@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { LlmCall, SpanRecord } from '../pipeline';
 import { BatchWriter } from './batch-writer';
 import type { LedgerConfig } from './config';
-import { CALL_COLUMNS, SPAN_COLUMNS, callRow, spanRow } from './row-encoding';
+import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow } from './row-encoding';
 
 /** Batch outcome reports, for metrics. */
 export interface LedgerTelemetry {
@@ -48,14 +48,15 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
       return spansWriter.pendingRows + callsWriter.pendingRows;
     },
     async write(spans, calls) {
+      const resources = new ResourceJson();
       const callSpans = new Set<SpanRecord>();
       const callRows = new Array<unknown[]>(calls.length);
       for (let i = 0; i < calls.length; i++) {
         callSpans.add(calls[i]!.span);
-        callRows[i] = callRow(calls[i]!);
+        callRows[i] = callRow(calls[i]!, resources);
       }
       const spanRows = new Array<unknown[]>(spans.length);
-      for (let i = 0; i < spans.length; i++) spanRows[i] = spanRow(spans[i]!, callSpans.has(spans[i]!));
+      for (let i = 0; i < spans.length; i++) spanRows[i] = spanRow(spans[i]!, callSpans.has(spans[i]!), resources);
       // Both tables dedupe on (trace_id, span_id), so a retry after a half-written
       // export stores nothing twice.
       await Promise.all([spansWriter.write(spanRows), callsWriter.write(callRows)]);

@@ -7,7 +7,7 @@ import type { LlmCall, SpanRecord } from '../pipeline';
 export const SPAN_COLUMNS = [
   'timestamp', 'end_timestamp', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'name', 'kind',
   'status_code', 'status_message', 'duration_ms', 'service_name', 'scope_name', 'scope_version', 'is_llm_call',
-  'attributes', 'resource_attributes', 'events', 'links',
+  'attributes_json', 'resource_json', 'events', 'links',
 ] as const;
 
 /** Columns written to `llm_calls`, in row order; later stages add theirs here. */
@@ -16,7 +16,7 @@ export const CALL_COLUMNS = [
   'response_id', 'span_name', 'convention', 'service_name', 'service_namespace', 'service_version',
   'deployment_environment', 'provider', 'operation', 'request_model', 'response_model', 'input_tokens',
   'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'status_code', 'status_message',
-  'error_type', 'http_status_code', 'latency_ms', 'attributes', 'resource_attributes',
+  'error_type', 'http_status_code', 'latency_ms', 'attributes_json', 'resource_json',
 ] as const;
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -26,6 +26,22 @@ const STATUSES = ['unset', 'ok', 'error'];
 export function nanosToDateTime64(nanos: string): string {
   if (nanos.length > 9) return `${nanos.slice(0, -9)}.${nanos.slice(-9)}`;
   return `0.${nanos.padStart(9, '0')}`;
+}
+
+/**
+ * Serializes resources once per batch: every span of one ResourceSpans shares its
+ * resource object, so a request with one resource pays for one JSON.stringify.
+ */
+export class ResourceJson {
+  readonly #seen = new Map<object, string>();
+  of(resource: SpanRecord['resource']): string {
+    let json = this.#seen.get(resource);
+    if (json === undefined) {
+      json = JSON.stringify(resource);
+      this.#seen.set(resource, json);
+    }
+    return json;
+  }
 }
 
 function kindName(kind: number): string {
@@ -42,7 +58,7 @@ function spanDurationMs(s: SpanRecord): number {
 }
 
 /** One `spans` row. */
-export function spanRow(s: SpanRecord, isLlmCall: boolean): unknown[] {
+export function spanRow(s: SpanRecord, isLlmCall: boolean, resources: ResourceJson): unknown[] {
   return [
     nanosToDateTime64(s.startTimeUnixNano),
     nanosToDateTime64(s.endTimeUnixNano),
@@ -59,15 +75,15 @@ export function spanRow(s: SpanRecord, isLlmCall: boolean): unknown[] {
     s.scopeName,
     s.scopeVersion,
     isLlmCall ? 1 : 0,
-    s.attributes,
-    s.resource,
+    JSON.stringify(s.attributes),
+    resources.of(s.resource),
     s.events.length === 0 ? '[]' : JSON.stringify(s.events.map((e) => ({ time_unix_nano: e.timeUnixNano, name: e.name, attributes: e.attributes }))),
     s.links.length === 0 ? '[]' : JSON.stringify(s.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, trace_state: l.traceState, attributes: l.attributes }))),
   ];
 }
 
 /** One `llm_calls` row. */
-export function callRow(c: LlmCall): unknown[] {
+export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
   const s = c.span;
   return [
     nanosToDateTime64(s.startTimeUnixNano),
@@ -99,7 +115,7 @@ export function callRow(c: LlmCall): unknown[] {
     c.errorType,
     c.httpStatusCode,
     c.latencyMs,
-    s.attributes,
-    s.resource,
+    JSON.stringify(s.attributes),
+    resources.of(s.resource),
   ];
 }
