@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   // Distinct payloads so the ledger stores distinct calls, not replacements of one batch.
   const payloads = Array.from({ length: 64 }, () => genAiPayload(SPANS_PER_REQUEST));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'spanledger-bench-'));
-  const serve = await startServe(['--data-dir', dataDir]);
+  const serve = await startServe(['--data-dir', dataDir, '--allow-unauthenticated']);
   try {
     const url = `http://127.0.0.1:${serve.ports.otlpHttp}/v1/traces`;
     await endToEnd(url, payloads, 2); // warm-up

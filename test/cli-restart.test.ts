@@ -23,7 +23,7 @@ async function countCalls(apiPort: number, traceIds: string[]): Promise<number> 
 
 test('spanledger serve keeps every row across a restart on the same data directory', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'spanledger-restart-'));
-  const first = await startServe(['--data-dir', dataDir], { SPANLEDGER_ADMIN_TOKEN: TOKEN });
+  const first = await startServe(['--data-dir', dataDir, '--allow-unauthenticated'], { SPANLEDGER_ADMIN_TOKEN: TOKEN });
   const provider = providerWith(new OTLPTraceExporter({ url: `http://127.0.0.1:${first.ports.otlpHttp}/v1/traces` }), 'restart-svc');
   const ids = [1, 2, 3].map((i) => emitChatTrace(provider, { 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': i, 'gen_ai.usage.output_tokens': i }).traceId);
   await provider.forceFlush();
@@ -31,7 +31,7 @@ test('spanledger serve keeps every row across a restart on the same data directo
   assert.equal(await countCalls(first.ports.api, ids), 3);
   assert.equal(await first.stop(), 0);
 
-  const second = await startServe(['--data-dir', dataDir], { SPANLEDGER_ADMIN_TOKEN: TOKEN });
+  const second = await startServe(['--data-dir', dataDir, '--allow-unauthenticated'], { SPANLEDGER_ADMIN_TOKEN: TOKEN });
   try {
     assert.equal(await countCalls(second.ports.api, ids), 3);
   } finally {

@@ -28,18 +28,18 @@ type Tree = Record<string, unknown>;
  */
 export function loadConfig(inputs: LoadInputs): SpanledgerConfig {
   const env = inputs.env ?? process.env;
-  const options: Record<string, { type: 'string' }> = { config: { type: 'string' } };
-  for (const s of SETTING_SOURCES) options[s.flag] = { type: 'string' };
-  let flags: Record<string, string | undefined>;
+  const options: Record<string, { type: 'string' | 'boolean' }> = { config: { type: 'string' } };
+  for (const s of SETTING_SOURCES) options[s.flag] = { type: s.boolean ? 'boolean' : 'string' };
+  let flags: Record<string, string | boolean | undefined>;
   try {
-    flags = parseArgs({ args: [...inputs.argv], options, strict: true, allowPositionals: false }).values as Record<string, string | undefined>;
+    flags = parseArgs({ args: [...inputs.argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}. Known flags: --config, ${SETTING_SOURCES.map((s) => `--${s.flag}`).join(', ')}`);
   }
 
   const tree: Tree = {};
   const origin = new Map<string, string>();
-  const file = flags.config ?? env.SPANLEDGER_CONFIG;
+  const file = (flags.config as string | undefined) ?? env.SPANLEDGER_CONFIG;
   if (file !== undefined && file !== '') {
     const fromFile = readConfigFile(file);
     mergeInto(tree, fromFile, '', origin, `config file ${file}`);

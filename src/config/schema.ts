@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ledgerConfigSchema } from '../ledger/config';
+import { ownershipConfigSchema } from '../ownership/config';
 import { receiverConfigSchema } from '../receiver/config';
 
 /** The whole service configuration, composed from each room's schema. */
@@ -16,6 +17,7 @@ export const configSchema = z
     shutdownGraceMs: z.coerce.number().int().min(0).default(10000),
     receiver: receiverConfigSchema.prefault({}),
     ledger: ledgerConfigSchema.prefault({}),
+    ownership: ownershipConfigSchema.prefault({}),
   })
   .strict();
 

@@ -4,6 +4,8 @@ export interface SettingSource {
   path: string;
   flag: string;
   env: string;
+  /** A flag that takes no value (`--allow-unauthenticated`); its variable takes 1/0, true/false. */
+  boolean?: boolean;
 }
 
 /** Every flag/environment pair `spanledger serve` understands (besides --config). */
@@ -21,6 +23,8 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { path: 'ledger.clickhousePassword', flag: 'clickhouse-password', env: 'SPANLEDGER_CLICKHOUSE_PASSWORD' },
   { path: 'ledger.database', flag: 'database', env: 'SPANLEDGER_DATABASE' },
   { path: 'ledger.spansTtlDays', flag: 'spans-ttl-days', env: 'SPANLEDGER_SPANS_TTL_DAYS' },
+  { path: 'ownership.registry', flag: 'registry', env: 'SPANLEDGER_REGISTRY' },
+  { path: 'ownership.allowUnauthenticated', flag: 'allow-unauthenticated', env: 'SPANLEDGER_ALLOW_UNAUTHENTICATED', boolean: true },
 ];
 
 /** Settings that must never be echoed back in messages or logs. */

@@ -111,4 +111,17 @@ export const MIGRATIONS: readonly Migration[] = [
       COMMENT 'every received span, for drill-down; TTL set by spansTtlDays'`,
     ],
   },
+  {
+    version: 2,
+    name: 'ownership evidence',
+    statements: (db) => [
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS business_unit LowCardinality(String) DEFAULT '' AFTER cost_center,
+        ADD COLUMN IF NOT EXISTS sender_id LowCardinality(String) DEFAULT '' COMMENT 'authenticated sender' AFTER unallocated_reason,
+        ADD COLUMN IF NOT EXISTS claimed_tenant LowCardinality(String) DEFAULT '' COMMENT 'tenant the span declared itself' AFTER sender_id,
+        ADD COLUMN IF NOT EXISTS claimed_team LowCardinality(String) DEFAULT '' COMMENT 'team the span declared itself' AFTER claimed_tenant,
+        ADD COLUMN IF NOT EXISTS claimed_feature LowCardinality(String) DEFAULT '' AFTER claimed_team,
+        ADD COLUMN IF NOT EXISTS ownership_conflict UInt8 DEFAULT 0 COMMENT '1 when a claim contradicts the resolved owner' AFTER claimed_feature`,
+    ],
+  },
 ];

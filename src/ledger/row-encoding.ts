@@ -17,6 +17,8 @@ export const CALL_COLUMNS = [
   'deployment_environment', 'provider', 'operation', 'request_model', 'response_model', 'input_tokens',
   'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'status_code', 'status_message',
   'error_type', 'http_status_code', 'latency_ms', 'attributes_json', 'resource_json',
+  'tenant', 'team', 'app', 'feature', 'environment', 'cost_center', 'business_unit', 'ownership_source',
+  'unallocated_reason', 'sender_id', 'claimed_tenant', 'claimed_team', 'claimed_feature', 'ownership_conflict',
 ] as const;
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -82,6 +84,15 @@ export function spanRow(s: SpanRecord, isLlmCall: boolean, resources: ResourceJs
   ];
 }
 
+function ownerColumns(c: LlmCall): unknown[] {
+  const o = c.owner;
+  if (o === undefined) return ['', '', '', '', c.deploymentEnvironment, '', '', 'unallocated', 'not_resolved', '', '', '', '', 0];
+  return [
+    o.tenant, o.team, o.app, o.feature, o.environment, o.costCenter, o.businessUnit, o.source, o.unallocatedReason,
+    o.senderId, o.claimedTenant, o.claimedTeam, o.claimedFeature, o.conflict ? 1 : 0,
+  ];
+}
+
 /** One `llm_calls` row. */
 export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
   const s = c.span;
@@ -117,5 +128,6 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.latencyMs,
     JSON.stringify(s.attributes),
     resources.of(s.resource),
+    ...ownerColumns(c),
   ];
 }

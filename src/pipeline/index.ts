@@ -4,3 +4,5 @@ export type { LlmCall } from './llm-call';
 export type { ConsumeSpans } from './consumer';
 export { PermanentError, RetryableError, isPermanent } from './errors';
 export type { PermanentReason } from './errors';
+export type { ExportContext, SenderIdentity } from './sender';
+export type { Ownership, OwnershipSource } from './ownership';

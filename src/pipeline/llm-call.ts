@@ -1,3 +1,4 @@
+import type { Ownership } from './ownership';
 import type { SpanRecord } from './span-record';
 
 /**
@@ -29,4 +30,6 @@ export interface LlmCall {
   serviceVersion: string;
   deploymentEnvironment: string;
   latencyMs: number;
+  /** Set by the ownership stage. */
+  owner?: Ownership;
 }

@@ -1,24 +1,33 @@
-import type { ConsumeSpans } from '../pipeline';
+import type { ConsumeSpans, ExportContext } from '../pipeline';
 import type { DecodeResult } from './decode-result';
 import type { ExportOutcome } from './export-response';
 import { readJsonExportRequest } from './otlp-json-reader';
 import { readProtoExportRequest } from './otlp-proto-reader';
 import type { ReceiverTelemetry, Transport } from './telemetry';
 
+/**
+ * Decides who sent an export from its `Authorization` value; throws a PermanentError
+ * ('unauthenticated') to refuse it.
+ */
+export type Authenticate = (authorization: string | undefined) => ExportContext;
+
 /** The one export path both transports call; they only pick the codec. */
 export interface ExportCore {
+  /** Checks credentials; called before the body is decompressed or decoded. */
+  authenticate: Authenticate;
   /** Decodes, hands the spans on, and resolves once `next` has durably taken them. */
-  export(body: Buffer, codec: 'proto' | 'json', transport: Transport): Promise<ExportOutcome>;
+  export(body: Buffer, codec: 'proto' | 'json', transport: Transport, context: ExportContext): Promise<ExportOutcome>;
 }
 
 /** Builds the export core around the next consumer. */
-export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetry): ExportCore {
+export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetry, authenticate: Authenticate): ExportCore {
   return {
-    async export(body, codec, transport) {
+    authenticate,
+    async export(body, codec, transport, context) {
       const decoded: DecodeResult = codec === 'proto' ? readProtoExportRequest(body) : readJsonExportRequest(body);
       if (decoded.rejectedSpans > 0) telemetry.rejected(transport, decoded.rejectedSpans, 'invalid_span');
       if (decoded.spans.length > 0) {
-        await next(decoded.spans);
+        await next(decoded.spans, context);
         telemetry.accepted(transport, decoded.spans.length);
       }
       return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };

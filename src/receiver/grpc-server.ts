@@ -38,7 +38,11 @@ export function buildOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
     },
   };
   const handler: grpc.handleUnaryCall<Buffer, ExportOutcome> = (call, callback) => {
-    opts.core.export(call.request, 'proto', 'grpc').then(
+    const auth = call.metadata.get('authorization')[0];
+    new Promise<ExportOutcome>((resolve) => {
+      const context = opts.core.authenticate(typeof auth === 'string' ? auth : auth?.toString('utf8'));
+      resolve(opts.core.export(call.request, 'proto', 'grpc', context));
+    }).then(
       (outcome) => {
         opts.telemetry.request('grpc', outcome.rejectedSpans > 0 ? 'partial' : 'ok');
         callback(null, outcome);

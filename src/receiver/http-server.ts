@@ -42,9 +42,10 @@ export function buildOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {
       ));
     }
     try {
+      const context = opts.core.authenticate(header(req.headers.authorization));
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const body = await decompressBody(raw, header(req.headers['content-encoding']), opts.maxBodyBytes);
-      const outcome = await opts.core.export(body, codec, 'http');
+      const outcome = await opts.core.export(body, codec, 'http', context);
       opts.telemetry.request('http', outcome.rejectedSpans > 0 ? 'partial' : 'ok');
       if (codec === 'proto') return reply.code(200).type('application/x-protobuf').send(Buffer.from(opts.encoder.exportProto(outcome)));
       return reply.code(200).type(JSON_TYPE).send(opts.encoder.exportJson(outcome));

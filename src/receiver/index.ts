@@ -1,6 +1,6 @@
 /** OTLP receiver: protobuf and JSON codecs, one export core, gRPC and HTTP transports. */
 export { receiverConfigSchema, type ReceiverConfig } from './config';
-export { createExportCore, type ExportCore } from './export-core';
+export { createExportCore, type Authenticate, type ExportCore } from './export-core';
 export { createResponseEncoder, type ExportOutcome, type ResponseEncoder } from './export-response';
 export { buildOtlpGrpcServer, bindGrpc, shutdownGrpc } from './grpc-server';
 export { buildOtlpHttpApp } from './http-server';

@@ -1,5 +1,6 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerTelemetry } from '../ledger';
+import type { LlmCall } from '../pipeline';
 import type { ReceiverTelemetry } from '../receiver';
 
 /** The service's self-telemetry: one registry per service instance (no globals). */
@@ -9,6 +10,8 @@ export interface ServiceMetrics {
   ledger: LedgerTelemetry;
   /** LLM calls found by normalization. */
   llmCalls(n: number): void;
+  /** Counts resolved calls by ownership source, unallocated reason and conflicts. */
+  ownership(calls: readonly LlmCall[]): void;
 }
 
 /** Creates the counters and histograms, named `spanledger_*`. */
@@ -57,6 +60,17 @@ export function createMetrics(): ServiceMetrics {
     help: 'LLM calls recognized by normalization.',
     registers: [registry],
   });
+  const owned = new Counter({
+    name: 'spanledger_llm_calls_owned_total',
+    help: 'LLM calls by how their owner was decided (source) and, when unallocated, why (reason).',
+    labelNames: ['source', 'reason'],
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'spanledger_ownership_conflicts_total',
+    help: 'LLM calls whose self-declared team or tenant contradicts the resolved owner.',
+    registers: [registry],
+  });
   return {
     registry,
     receiver: {
@@ -72,5 +86,22 @@ export function createMetrics(): ServiceMetrics {
       },
     },
     llmCalls: (n) => calls.inc(n),
+    ownership(list) {
+      // Tally per export, then touch the counters once per label set.
+      let conflicted = 0;
+      const tally = new Map<string, number>();
+      for (const c of list) {
+        const o = c.owner;
+        if (o === undefined) continue;
+        const key = `${o.source}\u0000${o.unallocatedReason}`;
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+        if (o.conflict) conflicted++;
+      }
+      for (const [key, n] of tally) {
+        const [source, reason] = key.split('\u0000');
+        owned.inc({ source, reason }, n);
+      }
+      if (conflicted > 0) conflicts.inc(conflicted);
+    },
   };
 }

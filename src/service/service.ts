@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
 import { createLedgerWriter, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers } from '../normalize';
+import { createAuthenticator, createResolver, openRegistry, type RegistryStore } from '../ownership';
 import type { ConsumeSpans } from '../pipeline';
 import {
   bindGrpc,
@@ -29,6 +30,7 @@ export interface Service {
   readonly ports: BoundPorts;
   readonly metrics: ServiceMetrics;
   readonly storage: StorageClients;
+  readonly registry: RegistryStore;
   /** Stops receivers, flushes the ledger, closes storage. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -57,12 +59,32 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays);
     log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
 
+    const registry = openRegistry(
+      cfg.ownership.registry,
+      {
+        loaded: (path, tenants) => log.info({ registry: path, tenants }, 'registry loaded'),
+        rejected: (path, message) => log.error({ registry: path, reason: message }, 'registry change rejected; the previous registry stays in force'),
+      },
+      cfg.ownership.registryPollMs,
+    );
+    stack.push(async () => registry.close());
+    if (cfg.ownership.allowUnauthenticated) {
+      log.warn('unauthenticated mode: exports without a known sender token are accepted and their calls left unallocated');
+    } else if (registry.current().senderByTokenHash.size === 0) {
+      log.warn('no senders in the registry: every OTLP export will be refused (set --registry, or --allow-unauthenticated for a trial)');
+    }
+    const resolveOwners = createResolver(registry);
+
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger);
     stack.push(() => writer.close());
     const normalizer = createNormalizer(defaultMappers());
-    const consume: ConsumeSpans = async (spans) => {
+    const consume: ConsumeSpans = async (spans, context) => {
       const calls = normalizer.normalize(spans);
-      if (calls.length > 0) metrics.llmCalls(calls.length);
+      if (calls.length > 0) {
+        metrics.llmCalls(calls.length);
+        resolveOwners(calls, context);
+        metrics.ownership(calls);
+      }
       await writer.write(spans, calls);
     };
 
@@ -71,7 +93,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     stack.push(() => api.close());
 
     const encoder = createResponseEncoder(loadOtlpRoot());
-    const core = createExportCore(consume, metrics.receiver);
+    const core = createExportCore(consume, metrics.receiver, createAuthenticator(registry, cfg.ownership.allowUnauthenticated));
     const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes };
     const http = buildOtlpHttpApp(receiverOpts);
     await http.listen({ host: cfg.host, port: cfg.receiver.otlpHttpPort });
@@ -87,6 +109,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       ports,
       metrics,
       storage,
+      registry,
       stop: () => (stopping ??= unwind().then(() => log.info('spanledger stopped'))),
     };
   } catch (err) {

@@ -29,9 +29,9 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** Starts a service on loopback with port 0 everywhere and a fresh database. */
+/** Starts a service on loopback with port 0 everywhere and a fresh database (unauthenticated mode unless overridden). */
 export async function startTestService(overrides: Record<string, unknown> = {}): Promise<TestService> {
-  const { receiver, ledger, ...top } = overrides as { receiver?: object; ledger?: object };
+  const { receiver, ledger, ownership, ...top } = overrides as { receiver?: object; ledger?: object; ownership?: object };
   const cfg = configSchema.parse({
     host: '127.0.0.1',
     apiPort: 0,
@@ -41,6 +41,8 @@ export async function startTestService(overrides: Record<string, unknown> = {}):
     ...top,
     receiver: { otlpGrpcPort: 0, otlpHttpPort: 0, ...receiver },
     ledger: { dataDir: sharedDataDir(), database: `t${process.pid}_${++databaseSeq}`, batchMaxDelayMs: 20, ...ledger },
+    // Most suites test ingestion, not identity; the ownership suite turns this off.
+    ownership: { allowUnauthenticated: true, registryPollMs: 50, ...ownership },
   });
   const service = await startService(cfg, pino({ level: 'silent' }));
   const sql = createClient({

@@ -1,0 +1,10 @@
+/** Ownership: the service-identity registry, sender authentication, owner resolution. */
+export { ownershipConfigSchema, type OwnershipConfig } from './config';
+export { registrySchema, tokenHashSchema, type Registry, type Tenant } from './registry-schema';
+export { compileRegistry, matchServiceTenants, type CompiledRegistry } from './compiled-registry';
+export { loadRegistryFile, parseRegistry, RegistryError } from './load-registry';
+export { openRegistry, type RegistryEvents, type RegistryStore } from './registry-store';
+export { createAuthenticator } from './authenticate';
+export { createResolver, type ResolveOwners } from './resolve';
+export { hashToken, bearerToken } from './token-hash';
+export { GATEWAY_TENANT_ID, GATEWAY_TENANT_TOKEN_HASH, TEAM_CLAIMS, FEATURE_CLAIMS } from './claims';

@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+
+/** The stored form of a bearer token: `sha256:<hex>`. Tokens themselves are never kept. */
+export function hashToken(token: string): string {
+  return `sha256:${createHash('sha256').update(token, 'utf8').digest('hex')}`;
+}
+
+/** The token of an `Authorization: Bearer <token>` value, or undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const space = authorization.indexOf(' ');
+  if (space < 0 || authorization.slice(0, space).toLowerCase() !== 'bearer') return undefined;
+  const token = authorization.slice(space + 1).trim();
+  return token === '' ? undefined : token;
+}
