@@ -14,6 +14,8 @@ export interface RegistryStore {
   current(): CompiledRegistry;
   /** Re-reads the file now; keeps the old registry if the new one is invalid. */
   reload(): boolean;
+  /** Why the last reload was refused, or undefined when the file in force is the newest. */
+  lastError(): string | undefined;
   close(): void;
 }
 
@@ -25,17 +27,20 @@ export interface RegistryStore {
 export function openRegistry(path: string | undefined, events: RegistryEvents, pollMs = 1000): RegistryStore {
   if (path === undefined) {
     const empty = compileRegistry(registrySchema.parse({}));
-    return { current: () => empty, reload: () => false, close() {} };
+    return { current: () => empty, reload: () => false, lastError: () => undefined, close() {} };
   }
   let current = loadRegistryFile(path);
+  let lastError: string | undefined;
   events.loaded(path, current.tenantCount);
   const reload = (): boolean => {
     try {
       current = loadRegistryFile(path);
+      lastError = undefined;
       events.loaded(path, current.tenantCount);
       return true;
     } catch (err) {
-      events.rejected(path, err instanceof RegistryError ? err.message : String(err));
+      lastError = err instanceof RegistryError ? err.message : String(err);
+      events.rejected(path, lastError);
       return false;
     }
   };
@@ -48,6 +53,7 @@ export function openRegistry(path: string | undefined, events: RegistryEvents, p
   return {
     current: () => current,
     reload,
+    lastError: () => lastError,
     close: () => unwatchFile(path, listener),
   };
 }
