@@ -69,3 +69,9 @@ test('secrets never appear in the redacted view or in error messages', () => {
     (err: unknown) => err instanceof ConfigError && /adminToken: must be at least 8 characters/.test(err.message) && !err.message.includes('short'),
   );
 });
+
+test('the example configuration in deploy/ is valid', () => {
+  const cfg = loadConfig({ argv: ['--config', path.resolve(testdata, '..', '..', 'deploy', 'spanledger.yaml')], env: {} });
+  assert.equal(cfg.ledger.dataDir, '/var/lib/spanledger');
+  assert.equal(cfg.ownership.registry, '/etc/spanledger/registry.yaml');
+});

@@ -5,8 +5,8 @@ import { loadRegistryFile, parseRegistry, RegistryError } from './load-registry'
 
 const testdata = path.resolve(__dirname, '..', '..', '..', 'testdata', 'registry');
 
-test('the example registry loads into lookups', () => {
-  const reg = loadRegistryFile(path.join(testdata, 'example.yaml'));
+test('the example registry in deploy/ loads into lookups', () => {
+  const reg = loadRegistryFile(path.resolve(__dirname, '..', '..', '..', 'deploy', 'registry.yaml'));
   assert.equal(reg.tenantCount, 2);
   assert.equal(reg.tenantById.get('search-summarize')?.budget?.amount, '5000');
   assert.equal(reg.tenantById.get('search-summarize')?.budget?.warnAtPercent, 80);
