@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ledgerConfigSchema } from '../ledger/config';
 import { ownershipConfigSchema } from '../ownership/config';
+import { pricingConfigSchema } from '../pricing/config';
 import { receiverConfigSchema } from '../receiver/config';
 
 /** The whole service configuration, composed from each room's schema. */
@@ -18,6 +19,7 @@ export const configSchema = z
     receiver: receiverConfigSchema.prefault({}),
     ledger: ledgerConfigSchema.prefault({}),
     ownership: ownershipConfigSchema.prefault({}),
+    pricing: pricingConfigSchema.prefault({}),
   })
   .strict();
 

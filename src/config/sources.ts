@@ -24,6 +24,8 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { path: 'ledger.database', flag: 'database', env: 'SPANLEDGER_DATABASE' },
   { path: 'ledger.spansTtlDays', flag: 'spans-ttl-days', env: 'SPANLEDGER_SPANS_TTL_DAYS' },
   { path: 'ownership.registry', flag: 'registry', env: 'SPANLEDGER_REGISTRY' },
+  { path: 'pricing.prices', flag: 'prices', env: 'SPANLEDGER_PRICES' },
+  { path: 'pricing.billing', flag: 'billing', env: 'SPANLEDGER_BILLING' },
   { path: 'ownership.allowUnauthenticated', flag: 'allow-unauthenticated', env: 'SPANLEDGER_ALLOW_UNAUTHENTICATED', boolean: true },
 ];
 

@@ -124,4 +124,37 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS ownership_conflict UInt8 DEFAULT 0 COMMENT '1 when a claim contradicts the resolved owner' AFTER claimed_feature`,
     ],
   },
+  {
+    version: 3,
+    name: 'pricing evidence and cost adjustments',
+    statements: (db) => [
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS service_tier LowCardinality(String) DEFAULT '' AFTER operation,
+        ADD COLUMN IF NOT EXISTS computed_cost_nano_usd Nullable(Int64) COMMENT 'our price book cost, billed or not' AFTER cost_nano_usd,
+        ADD COLUMN IF NOT EXISTS currency LowCardinality(String) DEFAULT 'USD' AFTER provider_reported_cost_nano_usd`,
+      `CREATE TABLE IF NOT EXISTS ${db}.cost_adjustments (
+        run_id String COMMENT 'one reprice run',
+        created_at DateTime64(3, 'UTC') DEFAULT now64(3),
+        timestamp DateTime64(9, 'UTC') COMMENT 'the adjusted call''s start',
+        trace_id String,
+        span_id String,
+        tenant LowCardinality(String),
+        team LowCardinality(String),
+        app LowCardinality(String),
+        feature LowCardinality(String),
+        provider LowCardinality(String),
+        request_model LowCardinality(String),
+        original_cost_nano_usd Nullable(Int64),
+        repriced_cost_nano_usd Nullable(Int64),
+        delta_nano_usd Int64 COMMENT 'repriced minus original; add to the call''s billed cost',
+        original_price_version LowCardinality(String),
+        repriced_price_version LowCardinality(String),
+        reason String
+      )
+      ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(timestamp)
+      ORDER BY (run_id, trace_id, span_id)
+      COMMENT 'auditable re-rating: original llm_calls rows are never rewritten'`,
+    ],
+  },
 ];

@@ -19,6 +19,9 @@ export const CALL_COLUMNS = [
   'error_type', 'http_status_code', 'latency_ms', 'attributes_json', 'resource_json',
   'tenant', 'team', 'app', 'feature', 'environment', 'cost_center', 'business_unit', 'ownership_source',
   'unallocated_reason', 'sender_id', 'claimed_tenant', 'claimed_team', 'claimed_feature', 'ownership_conflict',
+  'service_tier', 'pricing_status', 'cost_nano_usd', 'computed_cost_nano_usd', 'input_cost_nano_usd',
+  'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
+  'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency',
 ] as const;
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -93,6 +96,19 @@ function ownerColumns(c: LlmCall): unknown[] {
   ];
 }
 
+// bigint is not JSON; ClickHouse reads Int64 from a quoted decimal exactly.
+const big = (v: bigint | null): string | null => (v === null ? null : v.toString());
+
+function costColumns(c: LlmCall): unknown[] {
+  const k = c.cost;
+  if (k === undefined) return ['pending', null, null, null, null, null, null, null, null, '', '', 'USD'];
+  return [
+    k.status, big(k.billedNanoUsd), big(k.computedNanoUsd), big(k.inputNanoUsd), big(k.cacheReadNanoUsd),
+    big(k.cacheWriteNanoUsd), big(k.outputNanoUsd), big(k.reasoningNanoUsd), big(k.providerReportedNanoUsd),
+    k.priceSource, k.priceVersion, k.currency,
+  ];
+}
+
 /** One `llm_calls` row. */
 export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
   const s = c.span;
@@ -129,5 +145,7 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     JSON.stringify(s.attributes),
     resources.of(s.resource),
     ...ownerColumns(c),
+    c.serviceTier,
+    ...costColumns(c),
   ];
 }

@@ -27,6 +27,13 @@ const SESSION = ['gen_ai.conversation.id', 'session.id'] as const;
 const USER = ['user.id', 'enduser.id', 'gen_ai.user.id'] as const;
 const REQUEST_ID = ['gen_ai.request.id', 'http.request.header.x-request-id', 'request.id'] as const;
 const HTTP_STATUS = ['http.response.status_code', 'http.status_code'] as const;
+const SERVICE_TIER = [
+  'openai.response.service_tier',
+  'openai.request.service_tier',
+  'gen_ai.openai.response.service_tier',
+  'gen_ai.openai.request.service_tier',
+  'gen_ai.request.service_tier',
+] as const;
 const ENVIRONMENT = ['deployment.environment.name', 'deployment.environment'] as const;
 // GenAI operations that are not a model call: their usage attributes (if any) sum the
 // model calls beneath them, which are reported as spans of their own.
@@ -67,6 +74,7 @@ export const genAiMapper: SpanMapper = {
       serviceVersion: r['service.version'] ?? '',
       deploymentEnvironment: firstString(r, ENVIRONMENT),
       latencyMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
+      serviceTier: firstString(a, SERVICE_TIER).toLowerCase(),
     };
   },
 };

@@ -6,3 +6,4 @@ export { PermanentError, RetryableError, isPermanent } from './errors';
 export type { PermanentReason } from './errors';
 export type { ExportContext, SenderIdentity } from './sender';
 export type { Ownership, OwnershipSource } from './ownership';
+export type { CallCost, PricingStatus } from './call-cost';

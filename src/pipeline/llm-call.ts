@@ -1,3 +1,4 @@
+import type { CallCost } from './call-cost';
 import type { Ownership } from './ownership';
 import type { SpanRecord } from './span-record';
 
@@ -30,6 +31,10 @@ export interface LlmCall {
   serviceVersion: string;
   deploymentEnvironment: string;
   latencyMs: number;
+  /** Service tier the call ran on (`batch`, `flex`, `priority`, `default`), '' when unknown. */
+  serviceTier: string;
   /** Set by the ownership stage. */
   owner?: Ownership;
+  /** Set by the pricing stage. */
+  cost?: CallCost;
 }

@@ -1,6 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerTelemetry } from '../ledger';
 import type { LlmCall } from '../pipeline';
+import type { PricingTelemetry } from '../pricing';
 import type { ReceiverTelemetry } from '../receiver';
 
 /** The service's self-telemetry: one registry per service instance (no globals). */
@@ -12,6 +13,9 @@ export interface ServiceMetrics {
   llmCalls(n: number): void;
   /** Counts resolved calls by ownership source, unallocated reason and conflicts. */
   ownership(calls: readonly LlmCall[]): void;
+  pricing: PricingTelemetry;
+  /** Publishes the price catalog version and the number of local overrides. */
+  catalog(version: string, overrides: number): void;
 }
 
 /** Creates the counters and histograms, named `spanledger_*`. */
@@ -71,8 +75,22 @@ export function createMetrics(): ServiceMetrics {
     help: 'LLM calls whose self-declared team or tenant contradicts the resolved owner.',
     registers: [registry],
   });
+  const priced = new Counter({
+    name: 'spanledger_llm_calls_priced_total',
+    help: 'LLM calls by pricing status (priced, unpriced_unknown_model, unpriced_missing_usage, provider_reported).',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const catalogInfo = new Gauge({
+    name: 'spanledger_price_catalog_info',
+    help: 'The price catalog in use (value 1), with its version and the number of local overrides.',
+    labelNames: ['catalog', 'version', 'overrides'],
+    registers: [registry],
+  });
   return {
     registry,
+    pricing: { priced: (status, n) => priced.inc({ status }, n) },
+    catalog: (version, overrides) => catalogInfo.set({ catalog: '@pydantic/genai-prices', version, overrides: String(overrides) }, 1),
     receiver: {
       accepted: (transport, n) => received.inc({ transport }, n),
       rejected: (transport, n, reason) => rejected.inc({ transport, reason }, n),

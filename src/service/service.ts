@@ -5,6 +5,7 @@ import type { SpanledgerConfig } from '../config';
 import { createLedgerWriter, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers } from '../normalize';
 import { createAuthenticator, createResolver, openRegistry, type RegistryStore } from '../ownership';
+import { createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
 import type { ConsumeSpans } from '../pipeline';
 import {
   bindGrpc,
@@ -31,6 +32,7 @@ export interface Service {
   readonly metrics: ServiceMetrics;
   readonly storage: StorageClients;
   readonly registry: RegistryStore;
+  readonly priceBook: PriceBook;
   /** Stops receivers, flushes the ledger, closes storage. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -74,6 +76,10 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       log.warn('no senders in the registry: every OTLP export will be refused (set --registry, or --allow-unauthenticated for a trial)');
     }
     const resolveOwners = createResolver(registry);
+    const priceBook = createPriceBook(createCatalog(), cfg.pricing.prices === undefined ? [] : loadOverrides(cfg.pricing.prices));
+    metrics.catalog(priceBook.catalogVersion, priceBook.overrideCount);
+    log.info({ catalog: priceBook.catalogVersion, overrides: priceBook.overrideCount, billing: cfg.pricing.billing }, 'price book ready');
+    const priceCalls = createPricer(priceBook, cfg.pricing.billing, metrics.pricing);
 
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger);
     stack.push(() => writer.close());
@@ -84,6 +90,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         metrics.llmCalls(calls.length);
         resolveOwners(calls, context);
         metrics.ownership(calls);
+        priceCalls(calls);
       }
       await writer.write(spans, calls);
     };
@@ -110,6 +117,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       metrics,
       storage,
       registry,
+      priceBook,
       stop: () => (stopping ??= unwind().then(() => log.info('spanledger stopped'))),
     };
   } catch (err) {

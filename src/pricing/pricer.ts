@@ -1,0 +1,56 @@
+import type { CallCost, LlmCall } from '../pipeline';
+import { computeCost } from './compute-cost';
+import type { PricingConfig } from './config';
+import type { PriceBook } from './price-book';
+import { providerReportedNanoUsd } from './provider-cost';
+
+/** Sets `cost` on each call. */
+export type PriceCalls = (calls: readonly LlmCall[]) => void;
+
+/** Outcome counts of one pricing pass, for metrics. */
+export interface PricingTelemetry {
+  priced(status: CallCost['status'], n: number): void;
+}
+
+/**
+ * Builds the pricer: looks the call up in the price book at its start time (response
+ * model, then request model), computes the exact cost, and bills the computed or the
+ * provider-reported cost as `billing` says. An unknown model is never priced at zero.
+ */
+export function createPricer(book: PriceBook, billing: PricingConfig['billing'], telemetry?: PricingTelemetry): PriceCalls {
+  return (calls) => {
+    const tally = new Map<CallCost['status'], number>();
+    for (const call of calls) {
+      call.cost = priceOne(book, billing, call);
+      tally.set(call.cost.status, (tally.get(call.cost.status) ?? 0) + 1);
+    }
+    if (telemetry) for (const [status, n] of tally) telemetry.priced(status, n);
+  };
+}
+
+function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmCall): CallCost {
+  const reported = providerReportedNanoUsd(call.span.attributes);
+  const entry = book.lookup({
+    provider: call.provider,
+    models: call.responseModel === call.requestModel ? [call.requestModel] : [call.responseModel, call.requestModel],
+    serviceTier: call.serviceTier,
+    atMs: Number(BigInt(call.span.startTimeUnixNano) / 1_000_000n),
+  });
+  const parts = entry === undefined ? undefined : computeCost(call, entry.rates);
+  const computedStatus: CallCost['status'] = entry === undefined ? 'unpriced_unknown_model' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
+  const useReported = reported !== null && (billing === 'provider_reported' || (billing === 'computed_or_reported' && parts === undefined));
+  return {
+    status: useReported ? 'provider_reported' : computedStatus,
+    billedNanoUsd: useReported ? reported : parts?.total ?? null,
+    computedNanoUsd: parts?.total ?? null,
+    inputNanoUsd: parts?.input ?? null,
+    cacheReadNanoUsd: parts?.cacheRead ?? null,
+    cacheWriteNanoUsd: parts?.cacheWrite ?? null,
+    outputNanoUsd: parts?.output ?? null,
+    reasoningNanoUsd: parts?.reasoning ?? null,
+    providerReportedNanoUsd: reported,
+    priceSource: useReported ? 'provider' : entry?.source ?? '',
+    priceVersion: entry?.version ?? '',
+    currency: 'USD',
+  };
+}

@@ -1,0 +1,28 @@
+import type { Attributes } from '../pipeline';
+import { parseScaled } from './decimal';
+
+/** Attributes carrying a cost the sender computed, in USD. The first present wins. */
+export const PROVIDER_COST_ATTRIBUTES = ['spanledger.cost_usd', 'gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total'] as const;
+
+/** The sender-reported cost in nano-USD, or null when absent or not a non-negative amount. */
+export function providerReportedNanoUsd(attrs: Attributes): bigint | null {
+  for (const key of PROVIDER_COST_ATTRIBUTES) {
+    const v = attrs[key];
+    if (v === undefined || v === '') continue;
+    try {
+      const nano = roundToNano(v);
+      return nano >= 0n ? nano : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/** A USD decimal (possibly with more than 9 decimals, as floats print) rounded half-up to nano-USD. */
+function roundToNano(text: string): bigint {
+  const [int, frac = ''] = text.trim().split('.');
+  if (!/^\d+$/.test(int ?? '') || !/^\d*$/.test(frac)) return parseScaled(text, 9);
+  const nano = parseScaled(`${int}.${frac.slice(0, 9)}`, 9);
+  return frac.length > 9 && Number(frac[9]) >= 5 ? nano + 1n : nano;
+}
