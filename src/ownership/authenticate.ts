@@ -1,5 +1,5 @@
 import { PermanentError, type ExportContext } from '../pipeline';
-import type { RegistryStore } from './registry-store';
+import type { RegistrySource } from './registry-source';
 import { bearerToken, hashToken } from './token-hash';
 
 /**
@@ -7,7 +7,7 @@ import { bearerToken, hashToken } from './token-hash';
  * token is refused (PermanentError 'unauthenticated') unless `allowUnauthenticated`, in
  * which case the export proceeds without a sender. The token is hashed, never kept.
  */
-export function createAuthenticator(store: RegistryStore, allowUnauthenticated: boolean): (authorization: string | undefined) => ExportContext {
+export function createAuthenticator(store: RegistrySource, allowUnauthenticated: boolean): (authorization: string | undefined) => ExportContext {
   return (authorization) => {
     const token = bearerToken(authorization);
     const sender = token === undefined ? undefined : store.current().senderByTokenHash.get(hashToken(token));

@@ -1,4 +1,4 @@
-import type { Registry, Tenant } from './registry-schema';
+import { registrySchema, type Registry, type Tenant } from './registry-schema';
 
 /** A `services` rule with its attributes split for a fast first test on service.name. */
 interface ServiceRule {
@@ -49,4 +49,9 @@ export function matchServiceTenants(reg: CompiledRegistry, resource: Record<stri
   test(reg.serviceRules.get(resource['service.name'] ?? ''));
   test(reg.serviceRules.get(''));
   return found;
+}
+
+/** A registry with no tenants, senders or rules. */
+export function emptyRegistry(): CompiledRegistry {
+  return compileRegistry(registrySchema.parse({}));
 }

@@ -4,7 +4,7 @@ import type { Attributes, ExportContext, LlmCall, Ownership } from '../pipeline'
 import { PermanentError } from '../pipeline';
 import { createAuthenticator } from './authenticate';
 import { parseRegistry } from './load-registry';
-import type { RegistryStore } from './registry-store';
+import type { RegistrySource } from './registry-source';
 import { createResolver } from './resolve';
 import { hashToken } from './token-hash';
 
@@ -24,10 +24,8 @@ services:
 ownership:
   search: { costCenter: CC-1, businessUnit: Consumer }
 `;
-const store: RegistryStore = (() => {
-  const reg = parseRegistry(yaml, 'test');
-  return { current: () => reg, reload: () => false, lastError: () => undefined, close() {} };
-})();
+const registry = parseRegistry(yaml, 'test');
+const store: RegistrySource = { current: () => registry };
 const resolve = createResolver(store);
 const authenticate = createAuthenticator(store, false);
 

@@ -2,7 +2,7 @@ import type { Attributes, ExportContext, LlmCall, Ownership } from '../pipeline'
 import { matchServiceTenants, type CompiledRegistry } from './compiled-registry';
 import { FEATURE_CLAIMS, GATEWAY_TENANT_ID, GATEWAY_TENANT_TOKEN_HASH, TEAM_CLAIMS } from './claims';
 import type { Tenant } from './registry-schema';
-import type { RegistryStore } from './registry-store';
+import type { RegistrySource } from './registry-source';
 
 /** Sets `owner` on each call of one export. */
 export type ResolveOwners = (calls: readonly LlmCall[], context: ExportContext) => void;
@@ -14,7 +14,7 @@ export type ResolveOwners = (calls: readonly LlmCall[], context: ExportContext) 
  * know), conflict (several services rules match), missing_tenant (gateway named none),
  * unknown_service, unauthenticated, unknown_sender. The registry is read once per export.
  */
-export function createResolver(store: RegistryStore): ResolveOwners {
+export function createResolver(store: RegistrySource): ResolveOwners {
   return (calls, context) => {
     if (calls.length === 0) return;
     const reg = store.current();

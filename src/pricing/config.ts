@@ -10,6 +10,8 @@ export const pricingConfigSchema = z
      * span reports, when it does), or `computed_or_reported` (ours; the reported one only
      * when we cannot price the call).
      */
+    /** How often the prices file is checked for changes. */
+    pricesPollMs: z.coerce.number().int().min(0).default(1000),
     billing: z.enum(['computed', 'provider_reported', 'computed_or_reported']).default('computed_or_reported'),
   })
   .strict();

@@ -13,12 +13,14 @@ export interface PricingTelemetry {
 }
 
 /**
- * Builds the pricer: looks the call up in the price book at its start time (response
+ * Builds the pricer over a price book, or a source of the book in force (read once per
+ * batch, so a reload applies to the next export). It looks each call up at its start time (response
  * model, then request model), computes the exact cost, and bills the computed or the
  * provider-reported cost as `billing` says. An unknown model is never priced at zero.
  */
-export function createPricer(book: PriceBook, billing: PricingConfig['billing'], telemetry?: PricingTelemetry): PriceCalls {
+export function createPricer(books: { current(): PriceBook } | PriceBook, billing: PricingConfig['billing'], telemetry?: PricingTelemetry): PriceCalls {
   return (calls) => {
+    const book = 'current' in books ? books.current() : books;
     const tally = new Map<CallCost['status'], number>();
     for (const call of calls) {
       call.cost = priceOne(book, billing, call);

@@ -90,7 +90,10 @@ export function createMetrics(): ServiceMetrics {
   return {
     registry,
     pricing: { priced: (status, n) => priced.inc({ status }, n) },
-    catalog: (version, overrides) => catalogInfo.set({ catalog: '@pydantic/genai-prices', version, overrides: String(overrides) }, 1),
+    catalog: (version, overrides) => {
+      catalogInfo.reset();
+      catalogInfo.set({ catalog: '@pydantic/genai-prices', version, overrides: String(overrides) }, 1);
+    },
     receiver: {
       accepted: (transport, n) => received.inc({ transport }, n),
       rejected: (transport, n, reason) => rejected.inc({ transport, reason }, n),

@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
 import { createLedgerWriter, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers } from '../normalize';
-import { createAuthenticator, createResolver, openRegistry, type RegistryStore } from '../ownership';
+import { createAuthenticator, createResolver, emptyRegistry, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
+import { fixed, openReloadable, type Reloadable } from './reloadable-file';
 import type { ConsumeSpans } from '../pipeline';
 import {
   bindGrpc,
@@ -31,8 +32,8 @@ export interface Service {
   readonly ports: BoundPorts;
   readonly metrics: ServiceMetrics;
   readonly storage: StorageClients;
-  readonly registry: RegistryStore;
-  readonly priceBook: PriceBook;
+  readonly registry: Reloadable<CompiledRegistry>;
+  readonly priceBook: Reloadable<PriceBook>;
   /** Stops receivers, flushes the ledger, closes storage. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -61,14 +62,14 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays);
     log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
 
-    const registry = openRegistry(
-      cfg.ownership.registry,
-      {
-        loaded: (path, tenants) => log.info({ registry: path, tenants }, 'registry loaded'),
-        rejected: (path, message) => log.error({ registry: path, reason: message }, 'registry change rejected; the previous registry stays in force'),
-      },
-      cfg.ownership.registryPollMs,
-    );
+    const reloadEvents = (what: string) => ({
+      loaded: (path: string) => log.info({ [what]: path }, `${what} loaded`),
+      rejected: (path: string, reason: string) => log.error({ [what]: path, reason }, `${what} change rejected; the previous one stays in force`),
+    });
+    const registry =
+      cfg.ownership.registry === undefined
+        ? fixed(emptyRegistry())
+        : openReloadable(cfg.ownership.registry, loadRegistryFile, reloadEvents('registry'), cfg.ownership.registryPollMs);
     stack.push(async () => registry.close());
     if (cfg.ownership.allowUnauthenticated) {
       log.warn('unauthenticated mode: exports without a known sender token are accepted and their calls left unallocated');
@@ -76,9 +77,17 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       log.warn('no senders in the registry: every OTLP export will be refused (set --registry, or --allow-unauthenticated for a trial)');
     }
     const resolveOwners = createResolver(registry);
-    const priceBook = createPriceBook(createCatalog(), cfg.pricing.prices === undefined ? [] : loadOverrides(cfg.pricing.prices));
-    metrics.catalog(priceBook.catalogVersion, priceBook.overrideCount);
-    log.info({ catalog: priceBook.catalogVersion, overrides: priceBook.overrideCount, billing: cfg.pricing.billing }, 'price book ready');
+    const catalog = createCatalog();
+    const bookFrom = (path: string) => {
+      const book = createPriceBook(catalog, loadOverrides(path));
+      metrics.catalog(book.catalogVersion, book.overrideCount);
+      return book;
+    };
+    const priceBook =
+      cfg.pricing.prices === undefined ? fixed(createPriceBook(catalog, [])) : openReloadable(cfg.pricing.prices, bookFrom, reloadEvents('prices'), cfg.pricing.pricesPollMs);
+    stack.push(async () => priceBook.close());
+    metrics.catalog(priceBook.current().catalogVersion, priceBook.current().overrideCount);
+    log.info({ catalog: priceBook.current().catalogVersion, overrides: priceBook.current().overrideCount, billing: cfg.pricing.billing }, 'price book ready');
     const priceCalls = createPricer(priceBook, cfg.pricing.billing, metrics.pricing);
 
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger);
