@@ -1,12 +1,14 @@
 import pino from 'pino';
 import { ConfigError, loadConfig, redactConfig } from './config';
-import { hashToken } from './ownership';
+import { hashTokenCommand } from './cli/hash-token-command';
+import { pricesCommand } from './cli/prices-command';
 import { startService } from './service';
 
 const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --clickhouse-url URL] [--host H]
                        [--otlp-grpc-port N] [--otlp-http-port N] [--api-port N] [--admin-token T]
                        [--registry FILE] [--allow-unauthenticated]
        spanledger hash-token < token-file     prints the registry form (sha256:...) of a token
+       spanledger prices show|check|reprice   price book and re-rating (spanledger prices for help)
 Every flag has a SPANLEDGER_* environment variable (see README). Flags beat the
 environment, the environment beats the config file, the file beats defaults.`;
 
@@ -17,17 +19,14 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (command === 'hash-token') {
-    // The token comes on standard input so it stays out of shell history and `ps`.
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    const token = Buffer.concat(chunks).toString('utf8').trim();
-    if (token === '') {
-      process.stderr.write('spanledger hash-token: give the token on standard input\n');
+  if (command === 'hash-token') process.exit(await hashTokenCommand(process.stdin, process.stdout, process.stderr));
+  if (command === 'prices') {
+    try {
+      process.exit(await pricesCommand(rest, process.stdout, process.stderr));
+    } catch (err) {
+      process.stderr.write(`spanledger prices: ${(err as Error).message}\n`);
       process.exit(2);
     }
-    process.stdout.write(`${hashToken(token)}\n`);
-    return;
   }
   if (command !== 'serve') {
     process.stderr.write(`spanledger: unknown command '${command}'\n${USAGE}\n`);

@@ -8,3 +8,4 @@ export { BatchWriter, type BatchWriterOptions, type InsertRows } from './batch-w
 export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';
 export { isReadStatement } from './read-only-sql';
 export { nanosToDateTime64, CALL_COLUMNS, SPAN_COLUMNS } from './row-encoding';
+export { readCallsForRepricing, writeAdjustments, type CostAdjustment, type StoredCall } from './repricing-store';

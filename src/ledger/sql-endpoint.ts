@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DataFormat } from '@clickhouse/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,8 +8,8 @@ import { hasMultipleStatements, isReadStatement } from './read-only-sql';
 export interface SqlEndpointOptions {
   storage: StorageClients;
   database: string;
-  /** Required as HTTP Basic password or Bearer token; the endpoint is off without it. */
-  adminToken: string | undefined;
+  /** Admin check of a request: 'ok', 'disabled' (no admin token configured) or 'denied'. */
+  authorize: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied';
   /** URL prefix, `/clickhouse` by default. */
   prefix?: string;
 }
@@ -42,18 +41,17 @@ export function registerSqlEndpoint(app: FastifyInstance, opts: SqlEndpointOptio
 
 async function sqlRoutes(app: FastifyInstance, opts: SqlEndpointOptions): Promise<void> {
   const prefix = opts.prefix ?? '/clickhouse';
-  const tokenDigest = opts.adminToken ? sha256(opts.adminToken) : undefined;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
-    if (tokenDigest === undefined) {
+    const check = opts.authorize(req);
+    if (check === 'disabled') {
       chError(reply, 403, 497, 'ACCESS_DENIED', 'the SQL endpoint is disabled: start spanledger with --admin-token');
       return false;
     }
-    const presented = credential(req.headers.authorization, req.headers['x-clickhouse-key']);
-    if (presented === undefined || !timingSafeEqual(sha256(presented), tokenDigest)) {
+    if (check === 'denied') {
       reply.header('www-authenticate', 'Basic realm="spanledger"');
       chError(reply, 401, 516, 'AUTHENTICATION_FAILED', 'the admin token is required (HTTP Basic password or Bearer)');
       return false;
@@ -131,24 +129,6 @@ function explicitFormat(sql: string): string | undefined {
 function contentType(format: string): string {
   for (const [re, type] of CONTENT_TYPES) if (re.test(format)) return type;
   return 'text/plain; charset=UTF-8';
-}
-
-function credential(authorization: string | undefined, key: string | string[] | undefined): string | undefined {
-  if (typeof key === 'string' && key !== '') return key;
-  if (authorization === undefined) return undefined;
-  const [scheme, value] = authorization.split(' ', 2);
-  if (value === undefined) return undefined;
-  if (scheme!.toLowerCase() === 'bearer') return value.trim();
-  if (scheme!.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value.trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon < 0 ? undefined : decoded.slice(colon + 1);
-  }
-  return undefined;
-}
-
-function sha256(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
 }
 
 /** Replies in the ClickHouse HTTP error shape, which clickhouse-js parses into ClickHouseError. */

@@ -1,13 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerSqlEndpoint, type StorageClients } from '../ledger';
+import type { AdminGuard } from './admin-guard';
 
 /** What the API app serves. */
 export interface ApiAppOptions {
   storage: StorageClients;
   database: string;
-  adminToken: string | undefined;
+  adminGuard: AdminGuard;
   registry: Registry;
+  /** Registers more routes (admin, later policy and reports) on the API app. */
+  routes?: (app: FastifyInstance) => void;
 }
 
 /**
@@ -25,6 +28,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   app.get('/metrics', async (_req, reply) =>
     reply.type(opts.registry.contentType).send(await opts.registry.metrics()),
   );
-  registerSqlEndpoint(app, { storage: opts.storage, database: opts.database, adminToken: opts.adminToken });
+  registerSqlEndpoint(app, { storage: opts.storage, database: opts.database, authorize: (req) => opts.adminGuard(req.headers) });
+  opts.routes?.(app);
   return app;
 }

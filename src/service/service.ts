@@ -17,6 +17,8 @@ import {
   loadOtlpRoot,
   shutdownGrpc,
 } from '../receiver';
+import { createAdminGuard } from './admin-guard';
+import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
 import { createMetrics, type ServiceMetrics } from './metrics';
 
@@ -104,7 +106,15 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       await writer.write(spans, calls);
     };
 
-    const api = buildApiApp({ storage, database: cfg.ledger.database, adminToken: cfg.adminToken, registry: metrics.registry });
+    const adminGuard = createAdminGuard(cfg.adminToken);
+    const api = buildApiApp({
+      storage,
+      database: cfg.ledger.database,
+      adminGuard,
+      registry: metrics.registry,
+      routes: (app) =>
+        registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing }),
+    });
     await api.listen({ host: cfg.host, port: cfg.apiPort });
     stack.push(() => api.close());
 

@@ -1,0 +1,120 @@
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { createCatalog, createPriceBook, loadOverrides, type Rate } from '../pricing';
+import { parseCommandArgs } from './command-args';
+
+const USAGE = `usage: spanledger prices show MODEL [--provider P] [--tier T] [--at YYYY-MM-DD] [--prices FILE] [--format json]
+       spanledger prices check [--format json]          models in the ledger that have no price (exit 1 if any)
+       spanledger prices reprice --from YYYY-MM-DD --to YYYY-MM-DD [--reason TEXT]
+check and reprice talk to the running service (--host, --api-port) with --admin-token.`;
+
+/** `spanledger prices ...`; resolves with the exit code. */
+export async function pricesCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'show') return show(rest, out, err);
+  if (sub === 'check') return check(rest, out, err);
+  if (sub === 'reprice') return repriceCmd(rest, out, err);
+  err.write(`${USAGE}\n`);
+  return 2;
+}
+
+async function show(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { flags, positionals, config } = parseCommandArgs(argv, {
+    provider: { type: 'string' },
+    tier: { type: 'string' },
+    at: { type: 'string' },
+    format: { type: 'string' },
+  });
+  const model = positionals[0];
+  if (model === undefined) {
+    err.write(`${USAGE}\n`);
+    return 2;
+  }
+  const atMs = typeof flags.at === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(flags.at) ? `${flags.at}T00:00:00Z` : flags.at) : Date.now();
+  if (Number.isNaN(atMs)) {
+    err.write(`spanledger prices show: --at must be a date (YYYY-MM-DD) or ISO timestamp\n`);
+    return 2;
+  }
+  const book = createPriceBook(createCatalog(), config.pricing.prices ? loadOverrides(config.pricing.prices) : []);
+  const provider = typeof flags.provider === 'string' ? flags.provider : '';
+  const entry = book.lookup({ provider, models: [model], serviceTier: typeof flags.tier === 'string' ? flags.tier : '', atMs });
+  const at = new Date(atMs).toISOString();
+  if (entry === undefined) {
+    err.write(`no price for ${provider ? `${provider}/` : ''}${model} at ${at} (catalog @pydantic/genai-prices ${book.catalogVersion}, ${book.overrideCount} overrides)\n`);
+    return 1;
+  }
+  const rates = Object.fromEntries(
+    (['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning'] as const).map((k) => [k, describe(entry.rates[k] ?? (k === 'reasoning' ? entry.rates.output : k.startsWith('cache') ? entry.rates.input : undefined))]),
+  );
+  if (flags.format === 'json') {
+    out.write(`${JSON.stringify({ model, provider, at, source: entry.source, priceVersion: entry.version, catalogVersion: book.catalogVersion, usdPerMillionTokens: rates }, null, 2)}\n`);
+    return 0;
+  }
+  out.write(`${provider ? `${provider}/` : ''}${model} at ${at}\n`);
+  out.write(`  source:   ${entry.source}\n  version:  ${entry.version}\n  catalog:  @pydantic/genai-prices ${book.catalogVersion}\n`);
+  out.write('  USD per 1M tokens:\n');
+  for (const [k, v] of Object.entries(rates)) out.write(`    ${k.padEnd(11)} ${v ?? 'not priced'}\n`);
+  return 0;
+}
+
+/** Atto-USD per token back to USD per million tokens, with tiers. */
+function describe(rate: Rate | undefined): string | undefined {
+  if (rate === undefined) return undefined;
+  const usd = (atto: bigint) => {
+    const s = atto.toString().padStart(13, '0');
+    return `${s.slice(0, -12)}.${s.slice(-12)}`.replace(/\.?0+$/, '');
+  };
+  const tiers = rate.tiers.map((t) => `, ${usd(t.rate)} above ${t.aboveInputTokens} input tokens`).join('');
+  return `${usd(rate.base)}${tiers}`;
+}
+
+function apiBase(config: { host: string; apiPort: number }): string {
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}`;
+}
+
+async function check(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { flags, config } = parseCommandArgs(argv, { format: { type: 'string' } });
+  const client = createClient({ url: apiBase(config), pathname: '/clickhouse', password: config.adminToken ?? '', log: { level: ClickHouseLogLevel.OFF } });
+  try {
+    const rs = await client.query({
+      query: `SELECT provider, request_model, response_model, count() AS calls, toString(min(timestamp)) AS first_seen, toString(max(timestamp)) AS last_seen
+        FROM llm_calls FINAL WHERE pricing_status = 'unpriced_unknown_model'
+        GROUP BY provider, request_model, response_model ORDER BY calls DESC`,
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{ provider: string; request_model: string; response_model: string; calls: number | string; first_seen: string; last_seen: string }>();
+    if (flags.format === 'json') out.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else if (rows.length === 0) out.write('every call in the ledger has a price\n');
+    else {
+      out.write(`${rows.length} model(s) without a price:\n`);
+      for (const r of rows) out.write(`  ${`${r.provider}/${r.response_model || r.request_model}`.padEnd(48)} ${String(r.calls).padStart(8)} calls  ${r.first_seen} .. ${r.last_seen}\n`);
+      out.write('Add them to the prices file (--prices), then `spanledger prices reprice` the period.\n');
+    }
+    return rows.length === 0 ? 0 : 1;
+  } catch (e) {
+    err.write(`spanledger prices check: ${(e as Error).message}\n`);
+    return 2;
+  } finally {
+    await client.close();
+  }
+}
+
+async function repriceCmd(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { flags, config } = parseCommandArgs(argv, { from: { type: 'string' }, to: { type: 'string' }, reason: { type: 'string' } });
+  if (typeof flags.from !== 'string' || typeof flags.to !== 'string') {
+    err.write(`${USAGE}\n`);
+    return 2;
+  }
+  const res = await fetch(`${apiBase(config)}/v1/admin/prices/reprice`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? ''}` },
+    body: JSON.stringify({ from: flags.from, to: flags.to, ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}) }),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) {
+    err.write(`spanledger prices reprice: ${String(body.error ?? res.status)}\n`);
+    return 1;
+  }
+  out.write(`${JSON.stringify(body, null, 2)}\n`);
+  return 0;
+}
