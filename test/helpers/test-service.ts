@@ -31,7 +31,7 @@ export interface TestService {
 
 /** Starts a service on loopback with port 0 everywhere and a fresh database (unauthenticated mode unless overridden). */
 export async function startTestService(overrides: Record<string, unknown> = {}): Promise<TestService> {
-  const { receiver, ledger, ownership, ...top } = overrides as { receiver?: object; ledger?: object; ownership?: object };
+  const { receiver, ledger, ownership, pricing, ...top } = overrides as { receiver?: object; ledger?: object; ownership?: object; pricing?: object };
   const cfg = configSchema.parse({
     host: '127.0.0.1',
     apiPort: 0,
@@ -43,6 +43,7 @@ export async function startTestService(overrides: Record<string, unknown> = {}):
     ledger: { dataDir: sharedDataDir(), database: `t${process.pid}_${++databaseSeq}`, batchMaxDelayMs: 20, ...ledger },
     // Most suites test ingestion, not identity; the ownership suite turns this off.
     ownership: { allowUnauthenticated: true, registryPollMs: 50, ...ownership },
+    pricing: { ...pricing },
   });
   const service = await startService(cfg, pino({ level: 'silent' }));
   const sql = createClient({

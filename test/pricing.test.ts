@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { runCli } from './helpers/cli-process';
+import { emitChatTrace, providerWith } from './helpers/otel';
+import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
+import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
+
+interface CostRow {
+  pricing_status: string;
+  cost_nano_usd: string | null;
+  computed_cost_nano_usd: string | null;
+  input_cost_nano_usd: string | null;
+  cache_read_cost_nano_usd: string | null;
+  output_cost_nano_usd: string | null;
+  reasoning_cost_nano_usd: string | null;
+  provider_reported_cost_nano_usd: string | null;
+  price_source: string;
+  price_version: string;
+  currency: string;
+}
+
+const COST_COLS = `pricing_status, toString(cost_nano_usd) AS cost_nano_usd, toString(computed_cost_nano_usd) AS computed_cost_nano_usd,
+  toString(input_cost_nano_usd) AS input_cost_nano_usd, toString(cache_read_cost_nano_usd) AS cache_read_cost_nano_usd,
+  toString(output_cost_nano_usd) AS output_cost_nano_usd, toString(reasoning_cost_nano_usd) AS reasoning_cost_nano_usd,
+  toString(provider_reported_cost_nano_usd) AS provider_reported_cost_nano_usd, price_source, price_version, currency`;
+
+describe('every LLM call gets a defensible cost in the ledger', () => {
+  let svc: TestService;
+  let pricesPath: string;
+  let url: string;
+  before(async () => {
+    pricesPath = path.join(mkdtempSync(path.join(tmpdir(), 'spanledger-prices-')), 'prices.yaml');
+    copyFileSync(path.resolve(__dirname, '..', '..', 'testdata', 'prices', 'overrides.yaml'), pricesPath);
+    svc = await startTestService({ pricing: { prices: pricesPath, pricesPollMs: 50 } });
+    url = `http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`;
+  });
+  after(async () => {
+    await svc.stop();
+  });
+  const costs = (traceId: string) => svc.rows<CostRow>(`SELECT ${COST_COLS} FROM llm_calls FINAL WHERE trace_id = {t:String}`, { t: traceId });
+  const send = (body: Buffer) => fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+
+  test('a call from a real SDK is priced to the nano-dollar with its components and evidence', async () => {
+    const provider = providerWith(new OTLPTraceExporter({ url }), 'chat-api');
+    const t = emitChatTrace(provider, {
+      'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 2000, 'gen_ai.usage.cache_read.input_tokens': 1500,
+      'gen_ai.usage.output_tokens': 100, 'gen_ai.usage.cost': '0.004',
+    });
+    await provider.forceFlush();
+    await provider.shutdown();
+    const [row] = await costs(t.traceId);
+    // gpt-4o: 500 x $2.50 + 1500 x $1.25 + 100 x $10 per million = 1,250,000 + 1,875,000 + 1,000,000 nano-USD
+    assert.deepEqual({ ...row, price_version: row?.price_version.replace(/@[\d.]+:/, '@X:') }, {
+      pricing_status: 'priced',
+      cost_nano_usd: '4125000',
+      computed_cost_nano_usd: '4125000',
+      input_cost_nano_usd: '1250000',
+      cache_read_cost_nano_usd: '1875000',
+      output_cost_nano_usd: '1000000',
+      reasoning_cost_nano_usd: '0',
+      provider_reported_cost_nano_usd: '4000000',
+      price_source: 'catalog',
+      price_version: 'genai-prices@X:openai/gpt-4o@base',
+      currency: 'USD',
+    });
+  });
+
+  test('usage in deprecated attribute names prices the same as in current names', async () => {
+    const current = newTraceId();
+    const deprecated = newTraceId();
+    await send(encodeRequest([{ traceId: current, spanId: newSpanId(), name: 'chat', attributes: {
+      'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-20250514', 'gen_ai.usage.input_tokens': 10000,
+      'gen_ai.usage.cache_read.input_tokens': 6000, 'gen_ai.usage.cache_creation.input_tokens': 3000, 'gen_ai.usage.output_tokens': 500 } }]));
+    await send(encodeRequest([{ traceId: deprecated, spanId: newSpanId(), name: 'chat', attributes: {
+      'gen_ai.system': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-20250514', 'gen_ai.usage.prompt_tokens': 10000,
+      'gen_ai.usage.cache_read_input_tokens': 6000, 'gen_ai.usage.cache_creation_input_tokens': 3000, 'gen_ai.usage.completion_tokens': 500 } }]));
+    const [a] = await costs(current);
+    const [b] = await costs(deprecated);
+    assert.ok(a);
+    assert.deepEqual(a, b);
+    // today is after the 20% override date in testdata: (3,000,000 + 1,800,000 + 11,250,000 + 7,500,000) x 0.8
+    assert.equal(a.cost_nano_usd, String((23_550_000n * 8n) / 10n));
+    assert.match(a.price_version, /^override:anthropic-enterprise-2026\+/);
+  });
+
+  test('an unknown model is unpriced (never zero) and counted', async () => {
+    const traceId = newTraceId();
+    await send(encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-imaginary-9', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 10 } }]));
+    const [row] = await costs(traceId);
+    assert.equal(row?.pricing_status, 'unpriced_unknown_model');
+    assert.equal(row?.cost_nano_usd, null);
+    const text = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/metrics`)).text();
+    assert.match(text, /spanledger_llm_calls_priced_total\{status="unpriced_unknown_model"\} 1\n/);
+    assert.match(text, /spanledger_price_catalog_info\{catalog="@pydantic\/genai-prices",version="\d+\.\d+\.\d+",overrides="4"\} 1/);
+  });
+
+  test('`spanledger prices check` lists the unpriced model and exits 1', async () => {
+    const res = await runCli(['prices', 'check', '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stdout, /1 model\(s\) without a price:\n\s+openai\/gpt-imaginary-9\s+1 calls/);
+  });
+
+  test('re-rating after an override change writes adjustment rows that sum to the difference; originals stay', async () => {
+    const traceId = newTraceId();
+    const spans = [1000, 3000].map((input) => ({ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': 1000 } }));
+    await send(encodeRequest(spans));
+    const before = await costs(traceId);
+    // gpt-4o-mini: $0.15 in, $0.60 out. 150,000 + 600,000 and 450,000 + 600,000
+    assert.deepEqual(before.map((r) => r.cost_nano_usd).sort(), ['1050000', '750000']);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    writeFileSync(pricesPath, `${readFileSync(pricesPath, 'utf8')}
+  - id: mini-negotiated
+    provider: openai
+    model: gpt-4o-mini*
+    effectiveFrom: ${today}
+    rates: { input: "0.10", output: "0.40" }
+`);
+    await waitFor(() => svc.service.priceBook.current().overrideCount === 5);
+    const reprice = async () => {
+      const res = await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/admin/prices/reprice`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: today, to: tomorrow, reason: 'negotiated mini rates' }),
+      });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { runId: string; adjusted: number; deltaNanoUsd: string };
+    };
+    const first = await reprice();
+    // new: 100,000 + 400,000 and 300,000 + 400,000 = 1,200,000 vs 1,800,000 before
+    const adjustments = await svc.rows<{ delta: string; n: number }>(
+      'SELECT toString(sum(delta_nano_usd)) AS delta, count() AS n FROM cost_adjustments FINAL WHERE trace_id = {t:String} AND run_id = {r:String}',
+      { t: traceId, r: first.runId },
+    );
+    assert.deepEqual(adjustments, [{ delta: '-600000', n: 2 }]);
+    assert.deepEqual(await costs(traceId), before);
+    const [versions] = await svc.rows<{ v: string }>('SELECT any(repriced_price_version) AS v FROM cost_adjustments FINAL WHERE trace_id = {t:String}', { t: traceId });
+    assert.equal(versions?.v, 'override:mini-negotiated');
+    // Running it again changes nothing: deltas are taken against cost plus earlier adjustments.
+    const second = await reprice();
+    assert.equal(second.adjusted, 0);
+    assert.equal(second.deltaNanoUsd, '0');
+  });
+
+  test('re-rating needs the admin token and valid dates', async () => {
+    const api = `http://127.0.0.1:${svc.service.ports.api}/v1/admin/prices/reprice`;
+    assert.equal((await fetch(api, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 401);
+    const bad = await fetch(api, { method: 'POST', body: JSON.stringify({ from: '2026-11-30', to: '2026-11-01' }), headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /to: to must be after from/);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
