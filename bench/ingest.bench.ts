@@ -10,6 +10,7 @@ import { configSchema } from '../src/config';
 import { createLedgerWriter, migrate, openStorage } from '../src/ledger';
 import { createNormalizer, defaultMappers } from '../src/normalize';
 import { createAuthenticator, createResolver, hashToken, loadRegistryFile } from '../src/ownership';
+import { createCatalog, createPriceBook, createPricer } from '../src/pricing';
 import { readProtoExportRequest } from '../src/receiver';
 import { startServe } from '../test/helpers/cli-process';
 import { genAiPayload } from './payload';
@@ -107,6 +108,20 @@ function resolveNsPerCall(payload: Buffer, registryFile: string): number {
   return ((performance.now() - started) * 1e6) / n;
 }
 
+/** Pricing alone (catalog lookup cached per model, exact cost): nanoseconds per call. */
+function priceNsPerCall(payload: Buffer): number {
+  const price = createPricer(createPriceBook(createCatalog(), []), 'computed_or_reported');
+  const calls = createNormalizer(defaultMappers()).normalize(readProtoExportRequest(payload).spans);
+  let n = 0;
+  const started = performance.now();
+  while (performance.now() - started < 2000) {
+    price(calls);
+    n += calls.length;
+  }
+  if (calls[0]?.cost?.status !== 'priced') throw new Error('bench calls were not priced');
+  return ((performance.now() - started) * 1e6) / n;
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
@@ -156,6 +171,7 @@ async function main(): Promise<void> {
     const decode = decodeOnly(payloads[0]!, Math.min(SECONDS, 5));
     const normalize = decodeAndNormalize(payloads[0]!, Math.min(SECONDS, 5));
     const resolveNs = resolveNsPerCall(payloads[0]!, registryFile);
+    const priceNs = priceNsPerCall(payloads[0]!);
     const storage = await storageOnly(payloads, Math.min(SECONDS, 10));
     const ratio = open.spansPerSec / decode;
     const ownedRatio = owned.spansPerSec / decode;
@@ -165,6 +181,7 @@ async function main(): Promise<void> {
     console.log(`decode only (one core):                ${fmt(decode)} spans/s`);
     console.log(`decode + normalize (one core):         ${fmt(normalize)} spans/s`);
     console.log(`ownership resolution (${TENANTS} tenants):   ${resolveNs.toFixed(0)} ns/call (${((resolveNs * decode) / 1e9 * 100).toFixed(1)}% of decode time per span)`);
+    console.log(`pricing (catalog, exact nano-USD):     ${priceNs.toFixed(0)} ns/call (${((priceNs * open.spansPerSec) / 1e9 * 100).toFixed(1)}% of end-to-end time per span; included in both runs above)`);
     console.log(`ledger writes only (chDB, in-process): ${fmt(storage)} spans/s`);
     console.log(`ratio end-to-end / decode-only:        ${ratio.toFixed(2)} (with registry: ${ownedRatio.toFixed(2)}, change ${(((ownedRatio - ratio) / ratio) * 100).toFixed(1)}%)`);
     console.log(`ratio end-to-end / ledger-writes-only: ${(open.spansPerSec / storage).toFixed(2)}`);

@@ -36,7 +36,7 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
     provider: call.provider,
     models: call.responseModel === call.requestModel ? [call.requestModel] : [call.responseModel, call.requestModel],
     serviceTier: call.serviceTier,
-    atMs: Number(BigInt(call.span.startTimeUnixNano) / 1_000_000n),
+    atMs: startMs(call.span.startTimeUnixNano),
   });
   const parts = entry === undefined ? undefined : computeCost(call, entry.rates);
   const computedStatus: CallCost['status'] = entry === undefined ? 'unpriced_unknown_model' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
@@ -55,4 +55,9 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
     priceVersion: entry?.version ?? '',
     currency: 'USD',
   };
+}
+
+/** Milliseconds of a nanosecond decimal string, without a bigint. */
+function startMs(nanos: string): number {
+  return nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
 }
