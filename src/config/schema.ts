@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ledgerConfigSchema } from '../ledger/config';
 import { ownershipConfigSchema } from '../ownership/config';
+import { policyConfigSchema } from '../policy/config';
 import { pricingConfigSchema } from '../pricing/config';
 import { receiverConfigSchema } from '../receiver/config';
 
@@ -20,6 +21,7 @@ export const configSchema = z
     ledger: ledgerConfigSchema.prefault({}),
     ownership: ownershipConfigSchema.prefault({}),
     pricing: pricingConfigSchema.prefault({}),
+    policy: policyConfigSchema.prefault({}),
   })
   .strict();
 

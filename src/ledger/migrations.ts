@@ -157,4 +157,58 @@ export const MIGRATIONS: readonly Migration[] = [
       COMMENT 'auditable re-rating: original llm_calls rows are never rewritten'`,
     ],
   },
+  {
+    version: 4,
+    name: 'policy: reservations, events, decisions',
+    statements: (db) => [
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS policy_decision_id String DEFAULT '' COMMENT 'the policy decision that allowed this call, matched by request id',
+        ADD COLUMN IF NOT EXISTS policy_outcome LowCardinality(String) DEFAULT '' COMMENT 'allow, warn or deny'`,
+      `CREATE TABLE IF NOT EXISTS ${db}.policy_reservations (
+        reservation_id String,
+        tenant LowCardinality(String),
+        team LowCardinality(String),
+        request_id String,
+        amount_nano_usd Int64,
+        created_at DateTime64(3, 'UTC'),
+        expires_at DateTime64(3, 'UTC'),
+        status LowCardinality(String) COMMENT 'open, settled, released or expired',
+        version UInt64 COMMENT 'latest state wins'
+      )
+      ENGINE = ReplacingMergeTree(version)
+      ORDER BY reservation_id
+      TTL toDateTime(expires_at) + INTERVAL 7 DAY`,
+      `CREATE TABLE IF NOT EXISTS ${db}.policy_events (
+        event_id String,
+        created_at DateTime64(3, 'UTC'),
+        kind LowCardinality(String) COMMENT 'budget_warning or budget_exceeded',
+        scope LowCardinality(String) COMMENT 'tenant or team',
+        subject LowCardinality(String) COMMENT 'tenant id or team name',
+        period_start DateTime('UTC'),
+        period_end DateTime('UTC'),
+        limit_nano_usd Int64,
+        spent_nano_usd Int64,
+        reserved_nano_usd Int64,
+        currency LowCardinality(String),
+        message String
+      )
+      ENGINE = ReplacingMergeTree
+      ORDER BY (scope, subject, period_start, kind)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.policy_decisions (
+        decision_id String,
+        created_at DateTime64(3, 'UTC'),
+        tenant LowCardinality(String),
+        request_id String,
+        provider LowCardinality(String),
+        model LowCardinality(String),
+        outcome LowCardinality(String),
+        reason LowCardinality(String),
+        reserved_nano_usd Int64
+      )
+      ENGINE = MergeTree
+      PARTITION BY toYYYYMM(created_at)
+      ORDER BY (tenant, created_at)
+      TTL toDateTime(created_at) + INTERVAL 90 DAY`,
+    ],
+  },
 ];

@@ -21,7 +21,7 @@ export const CALL_COLUMNS = [
   'unallocated_reason', 'sender_id', 'claimed_tenant', 'claimed_team', 'claimed_feature', 'ownership_conflict',
   'service_tier', 'pricing_status', 'cost_nano_usd', 'computed_cost_nano_usd', 'input_cost_nano_usd',
   'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
-  'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency',
+  'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
 ] as const;
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -147,5 +147,7 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     ...ownerColumns(c),
     c.serviceTier,
     ...costColumns(c),
+    c.policy?.decisionId ?? '',
+    c.policy?.outcome ?? '',
   ];
 }

@@ -25,7 +25,7 @@ const REASONING = [
 ] as const;
 const SESSION = ['gen_ai.conversation.id', 'session.id'] as const;
 const USER = ['user.id', 'enduser.id', 'gen_ai.user.id'] as const;
-const REQUEST_ID = ['gen_ai.request.id', 'http.request.header.x-request-id', 'request.id'] as const;
+const REQUEST_ID = ['spanledger.request_id', 'gen_ai.request.id', 'http.request.header.x-request-id', 'request.id'] as const;
 const HTTP_STATUS = ['http.response.status_code', 'http.status_code'] as const;
 const SERVICE_TIER = [
   'openai.response.service_tier',

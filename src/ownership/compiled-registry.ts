@@ -1,4 +1,4 @@
-import { registrySchema, type Registry, type Tenant } from './registry-schema';
+import { registrySchema, type Budget, type Registry, type Tenant } from './registry-schema';
 
 /** A `services` rule with its attributes split for a fast first test on service.name. */
 interface ServiceRule {
@@ -14,7 +14,9 @@ export interface CompiledRegistry {
   readonly tenantById: ReadonlyMap<string, Tenant>;
   readonly tenantByTokenHash: ReadonlyMap<string, Tenant>;
   readonly senderByTokenHash: ReadonlyMap<string, { id: string; tenantId: string | undefined; gateway: boolean }>;
-  readonly costCenterByTeam: ReadonlyMap<string, { costCenter: string; businessUnit: string }>;
+  readonly costCenterByTeam: ReadonlyMap<string, { costCenter: string; businessUnit: string; budget?: Budget }>;
+  /** Named model glob lists for allowedModels (`@name`). */
+  readonly modelGroups: Readonly<Record<string, readonly string[]>>;
   /** Rules by their `service.name` value; rules without one are under ''. */
   readonly serviceRules: ReadonlyMap<string, readonly ServiceRule[]>;
   readonly tenantCount: number;
@@ -34,7 +36,7 @@ export function compileRegistry(reg: Registry): CompiledRegistry {
     list.push({ match: Object.entries(rule.match), tenantId: rule.tenant });
     serviceRules.set(key, list);
   }
-  return { tenantById, tenantByTokenHash, senderByTokenHash, costCenterByTeam, serviceRules, tenantCount: reg.tenants.length };
+  return { tenantById, tenantByTokenHash, senderByTokenHash, costCenterByTeam, modelGroups: reg.modelGroups, serviceRules, tenantCount: reg.tenants.length };
 }
 
 /** Tenant ids of every `services` rule matching `resource` (deduplicated, rule order). */

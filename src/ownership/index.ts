@@ -1,6 +1,6 @@
 /** Ownership: the service-identity registry, sender authentication, owner resolution. */
 export { ownershipConfigSchema, type OwnershipConfig } from './config';
-export { registrySchema, tokenHashSchema, type Registry, type Tenant } from './registry-schema';
+export { registrySchema, tokenHashSchema, type Budget, type Registry, type Tenant } from './registry-schema';
 export { compileRegistry, matchServiceTenants, type CompiledRegistry } from './compiled-registry';
 export { loadRegistryFile, parseRegistry, RegistryError } from './load-registry';
 export type { RegistrySource } from './registry-source';

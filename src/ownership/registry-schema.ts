@@ -41,7 +41,7 @@ const tenantSchema = z
       })
       .strict()
       .optional(),
-    /** Model globs such as `openai/gpt-4o*` or `claude-*`. */
+    /** Model globs such as `openai/gpt-4o*` or `claude-*`, or `@group` from `modelGroups`. */
     allowedModels: z.array(z.string().min(1)).optional(),
   })
   .strict();
@@ -67,7 +67,12 @@ const serviceSchema = z
   .strict();
 
 const ownershipEntrySchema = z
-  .object({ costCenter: z.string().default(''), businessUnit: z.string().default('') })
+  .object({
+    costCenter: z.string().default(''),
+    businessUnit: z.string().default(''),
+    /** A team budget, rolling up all the team's tenants. */
+    budget: budgetSchema.optional(),
+  })
   .strict();
 
 /** The service-identity registry file. Cross-references are checked too. */
@@ -76,8 +81,10 @@ export const registrySchema = z
     tenants: z.array(tenantSchema).default([]),
     senders: z.array(senderSchema).default([]),
     services: z.array(serviceSchema).default([]),
-    /** Finance roll-up per team. */
+    /** Finance roll-up (and optional team budget) per team. */
     ownership: z.record(z.string(), ownershipEntrySchema).default({}),
+    /** Named lists of model globs, used in allowedModels as `@name`. */
+    modelGroups: z.record(z.string(), z.array(z.string().min(1))).default({}),
   })
   .strict()
   .superRefine((reg, ctx) => {
@@ -102,6 +109,13 @@ export const registrySchema = z
       }
       claimToken(s.token, `sender "${s.id}"`, ['senders', i, 'token']);
     });
+    reg.tenants.forEach((t, i) =>
+      (t.allowedModels ?? []).forEach((m, j) => {
+        if (m.startsWith('@') && reg.modelGroups[m.slice(1)] === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['tenants', i, 'allowedModels', j], message: `unknown model group "${m.slice(1)}"` });
+        }
+      }),
+    );
     reg.services.forEach((s, i) => {
       if (!tenantIds.has(s.tenant)) ctx.addIssue({ code: 'custom', path: ['services', i, 'tenant'], message: `unknown tenant "${s.tenant}"` });
     });
@@ -109,3 +123,4 @@ export const registrySchema = z
 
 export type Registry = z.infer<typeof registrySchema>;
 export type Tenant = Registry['tenants'][number];
+export type Budget = NonNullable<Tenant['budget']>;

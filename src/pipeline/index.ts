@@ -7,3 +7,4 @@ export type { PermanentReason } from './errors';
 export type { ExportContext, SenderIdentity } from './sender';
 export type { Ownership, OwnershipSource } from './ownership';
 export type { CallCost, PricingStatus } from './call-cost';
+export { divRound, formatNanoUsd, numberScaled, parseScaled } from './money';

@@ -37,4 +37,6 @@ export interface LlmCall {
   owner?: Ownership;
   /** Set by the pricing stage. */
   cost?: CallCost;
+  /** The policy decision that let this call through, when the gateway asked one. */
+  policy?: { decisionId: string; outcome: string };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { calcPrice, type ModelPrice, type ModelInfo, type TieredPrices } from '@pydantic/genai-prices';
-import { numberScaled } from './decimal';
+import { numberScaled } from '../pipeline';
 import type { Rate, TokenRates } from './token-rates';
 
 /** A catalog price that applies to one call. */

@@ -6,5 +6,5 @@ export { overridesSchema, type PriceOverride } from './overrides-schema';
 export { computeCost, type CostParts, type Usage } from './compute-cost';
 export { createPricer, type PriceCalls, type PricingTelemetry } from './pricer';
 export { providerReportedNanoUsd, PROVIDER_COST_ATTRIBUTES } from './provider-cost';
-export { formatNanoUsd, parseScaled, divRound } from './decimal';
+export { formatNanoUsd, parseScaled, divRound } from '../pipeline';
 export { rateFor, type Rate, type TokenRates } from './token-rates';

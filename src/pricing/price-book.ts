@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Catalog } from './catalog';
-import { parseScaled } from './decimal';
+import { parseScaled } from '../pipeline';
 import { overridesSchema, type PriceOverride, type RateInput } from './overrides-schema';
 import { scaleRates, type Rate, type TokenRates } from './token-rates';
 

@@ -1,5 +1,5 @@
 import type { Attributes } from '../pipeline';
-import { parseScaled } from './decimal';
+import { parseScaled } from '../pipeline';
 
 /** Attributes carrying a cost the sender computed, in USD. The first present wins. */
 export const PROVIDER_COST_ATTRIBUTES = ['spanledger.cost_usd', 'gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total'] as const;

@@ -1,4 +1,4 @@
-import { divRound } from './decimal';
+import { divRound } from '../pipeline';
 
 /**
  * Price of one token in atto-USD (1e-18 USD), which holds any rate quoted per million

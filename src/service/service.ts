@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
 import { createLedgerWriter, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers } from '../normalize';
-import { createAuthenticator, createResolver, emptyRegistry, loadRegistryFile, type CompiledRegistry } from '../ownership';
-import { createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
+import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
+import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
+import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
+import { createPolicyPersistence } from './policy-persistence';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
 import type { ConsumeSpans } from '../pipeline';
 import {
@@ -36,6 +38,7 @@ export interface Service {
   readonly storage: StorageClients;
   readonly registry: Reloadable<CompiledRegistry>;
   readonly priceBook: Reloadable<PriceBook>;
+  readonly policy: PolicyEngine;
   /** Stops receivers, flushes the ledger, closes storage. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -92,6 +95,34 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     log.info({ catalog: priceBook.current().catalogVersion, overrides: priceBook.current().overrideCount, billing: cfg.pricing.billing }, 'price book ready');
     const priceCalls = createPricer(priceBook, cfg.pricing.billing, metrics.pricing);
 
+    const policyPersistence = createPolicyPersistence(storage.client, cfg.ledger.database, (err) => log.error({ err }, 'policy state write failed'));
+    stack.push(() => policyPersistence.close());
+    const policyStore = createPolicyStore(storage.client, cfg.ledger.database);
+    const policy = createPolicyEngine({
+      directory: () => registry.current(),
+      hashToken,
+      estimate: ({ provider, model, inputTokens, outputTokens, atMs }) => {
+        const entry = priceBook.current().lookup({ provider, models: [model], serviceTier: '', atMs });
+        if (entry === undefined) return undefined;
+        return computeCost({ inputTokens, outputTokens, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null }, entry.rates)?.total;
+      },
+      store: policyStore,
+      persist: policyPersistence,
+      deliver: createWebhookSender(cfg.policy, {
+        delivered: (url, eventId, attempts) => log.info({ url, eventId, attempts }, 'budget event delivered'),
+        failed: (url, eventId, attempts, lastError) => log.error({ url, eventId, attempts, lastError }, 'budget event delivery failed'),
+      }),
+      config: cfg.policy,
+      onError: (what, err) => log.warn({ err }, what),
+    });
+    await policy.start();
+    stack.push(async () => policy.stop());
+    const gatewayCheck = (authorization: string | undefined) => {
+      const token = bearerToken(authorization);
+      if (token === undefined) return 'missing' as const;
+      return registry.current().senderByTokenHash.get(hashToken(token))?.gateway === true ? ('ok' as const) : ('denied' as const);
+    };
+
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger);
     stack.push(() => writer.close());
     const normalizer = createNormalizer(defaultMappers());
@@ -102,8 +133,10 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         resolveOwners(calls, context);
         metrics.ownership(calls);
         priceCalls(calls);
+        policy.annotate(calls);
       }
       await writer.write(spans, calls);
+      if (calls.length > 0) policy.observe(calls);
     };
 
     const adminGuard = createAdminGuard(cfg.adminToken);
@@ -112,8 +145,10 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       database: cfg.ledger.database,
       adminGuard,
       registry: metrics.registry,
-      routes: (app) =>
-        registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing }),
+      routes: (app) => {
+        registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
+        registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
+      },
     });
     await api.listen({ host: cfg.host, port: cfg.apiPort });
     stack.push(() => api.close());
@@ -137,6 +172,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       storage,
       registry,
       priceBook,
+      policy,
       stop: () => (stopping ??= unwind().then(() => log.info('spanledger stopped'))),
     };
   } catch (err) {

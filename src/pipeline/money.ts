@@ -1,4 +1,5 @@
-// Exact decimal arithmetic on bigint. Money never passes through a JS float: catalog rates
+// Money is integer nano-USD (bigint) everywhere; these helpers are shared by pricing, policy
+// and reports. Exact decimal arithmetic on bigint. Money never passes through a JS float: catalog rates
 // arrive as JS numbers, and their shortest decimal form (String(0.075) === '0.075') is the
 // decimal the catalog's authors wrote, so we parse that string, not the binary value.
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { divRound, formatNanoUsd, numberScaled, parseScaled } from './decimal';
+import { divRound, formatNanoUsd, numberScaled, parseScaled } from './money';
 
 test('decimals scale exactly, including exponents and float-born numbers', () => {
   assert.equal(parseScaled('2.5', 12), 2_500_000_000_000n);

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Policy settings: refresh cadence, reservations, webhooks and replica count. */
+export const policyConfigSchema = z
+  .object({
+    /** How often spend and other replicas' reservations are reloaded from ClickHouse. */
+    refreshMs: z.coerce.number().int().min(50).default(1000),
+    /** Reservations not settled by then are released. */
+    reservationTtlMs: z.coerce.number().int().min(1000).default(600_000),
+    /** Replicas serving decisions; per-tenant rate limits are divided among them. */
+    replicas: z.coerce.number().int().min(1).default(1),
+    /** Which decisions are stored in `policy_decisions`: all, only warn/deny, or none. */
+    recordDecisions: z.enum(['all', 'warn_deny', 'none']).default('all'),
+    /** Endpoints that receive budget events, signed with HMAC-SHA256 of the secret. */
+    webhooks: z
+      .array(z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16, 'must be at least 16 characters') }).strict())
+      .default([]),
+    /** First webhook retry delay; doubles per attempt. */
+    webhookRetryBaseMs: z.coerce.number().int().min(1).default(1000),
+    webhookMaxAttempts: z.coerce.number().int().min(1).max(20).default(6),
+  })
+  .strict();
+
+export type PolicyConfig = z.infer<typeof policyConfigSchema>;

@@ -1,0 +1,27 @@
+/** Whether a tenant may call `provider`/`model`. */
+export type ModelCheck = (provider: string, model: string) => boolean;
+
+/**
+ * Compiles allowed-model patterns: `openai/gpt-4o*` (provider-qualified) or `gpt-4o*`
+ * (any provider), `*` and `?` as globs, `@group` expanding to a named list. No list means
+ * every model is allowed; an empty list allows none.
+ */
+export function compileAllowlist(patterns: readonly string[] | undefined, groups: Readonly<Record<string, readonly string[]>>): ModelCheck {
+  if (patterns === undefined) return () => true;
+  const expanded: string[] = [];
+  const expand = (p: string, depth: number) => {
+    if (p.startsWith('@') && depth < 4) for (const q of groups[p.slice(1)] ?? []) expand(q, depth + 1);
+    else expanded.push(p);
+  };
+  for (const p of patterns) expand(p, 0);
+  const rules = expanded.map((p) => {
+    const slash = p.indexOf('/');
+    return slash < 0 ? { provider: undefined, model: glob(p) } : { provider: glob(p.slice(0, slash)), model: glob(p.slice(slash + 1)) };
+  });
+  return (provider, model) => rules.some((r) => (r.provider === undefined || r.provider.test(provider)) && r.model.test(model));
+}
+
+// `*` any run, `?` one character; model names are not paths, so path-glob libraries do not fit.
+function glob(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+}

@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import type { LlmCall } from '../pipeline';
+import { formatNanoUsd, parseScaled } from '../pipeline';
+import type { PolicyConfig } from './config';
+import { compileAllowlist, type ModelCheck } from './model-allowlist';
+import { createPeriodCalculator, type PeriodBounds } from './periods';
+import type { PolicyStore } from './policy-store';
+import type { BudgetSpec, EstimateCost, PolicyDirectory, PolicyTenant } from './ports';
+import { RateLimiter } from './rate-limiter';
+import type { BudgetState, Decision, DecideInput, PolicyEvent, PolicyPersistence, PolicyReason } from './types';
+
+/** The policy: decisions from in-memory state that a background refresh keeps in line with ClickHouse. */
+export interface PolicyEngine {
+  /** Answers at once, never waiting on storage. */
+  decide(input: DecideInput, nowMs?: number): Decision;
+  /** Releases a reservation by id or request id; true if one was open. */
+  settle(q: { reservationId?: string; requestId?: string }): boolean;
+  /** Before storage: tags calls with the decision that let them through (by request id). */
+  annotate(calls: readonly LlmCall[]): void;
+  /** After storage: counts the calls' billed cost and settles their reservations. */
+  observe(calls: readonly LlmCall[]): void;
+  /** Reloads spend and other replicas' reservations; runs in the background. */
+  refresh(nowMs?: number): Promise<void>;
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/** What the engine is built from. */
+export interface PolicyEngineOptions {
+  directory: () => PolicyDirectory;
+  hashToken: (token: string) => string;
+  estimate: EstimateCost;
+  store: PolicyStore;
+  persist: PolicyPersistence;
+  deliver: (e: PolicyEvent) => void;
+  config: PolicyConfig;
+  onError: (what: string, err: unknown) => void;
+}
+
+interface Spend extends PeriodBounds {
+  base: bigint;
+  local: bigint;
+}
+
+interface Reservation {
+  id: string;
+  tenant: string;
+  team: string;
+  requestId: string;
+  amountNano: bigint;
+  createdAtMs: number;
+  expiresAtMs: number;
+  mine: boolean;
+}
+
+const MAX_RECENT = 100_000;
+
+/** Builds the engine; call `start` before serving decisions. */
+export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
+  const periods = createPeriodCalculator();
+  const limiter = new RateLimiter();
+  const spend = new Map<string, Spend>();
+  const reservations = new Map<string, Reservation>();
+  const reservationByRequest = new Map<string, string>();
+  const reserved = new Map<string, bigint>();
+  const emitted = new Set<string>();
+  const recent = new Map<string, { decisionId: string; outcome: string }>();
+  const allowlists = new WeakMap<PolicyTenant, ModelCheck>();
+  let timer: NodeJS.Timeout | undefined;
+  let refreshing: Promise<void> | undefined;
+
+  const scopesOf = (tenant: PolicyTenant, dir: PolicyDirectory): { key: string; scope: 'tenant' | 'team'; subject: string; budget: BudgetSpec }[] => {
+    const out = [];
+    if (tenant.budget) out.push({ key: `tenant|${tenant.id}`, scope: 'tenant' as const, subject: tenant.id, budget: tenant.budget });
+    const teamBudget = dir.costCenterByTeam.get(tenant.team)?.budget;
+    if (teamBudget) out.push({ key: `team|${tenant.team}`, scope: 'team' as const, subject: tenant.team, budget: teamBudget });
+    return out;
+  };
+
+  const spendOf = (key: string, budget: BudgetSpec, nowMs: number): Spend => {
+    let s = spend.get(key);
+    if (s === undefined || nowMs >= s.endMs || nowMs < s.startMs) {
+      // A new period starts from zero until the next refresh fills in what the ledger has.
+      s = { ...periods.bounds(budget.period, budget.timeZone, nowMs), base: 0n, local: 0n };
+      spend.set(key, s);
+    }
+    return s;
+  };
+
+  const addReserved = (key: string, delta: bigint) => reserved.set(key, (reserved.get(key) ?? 0n) + delta);
+
+  const addReservation = (r: Reservation) => {
+    reservations.set(r.id, r);
+    if (r.requestId) reservationByRequest.set(r.requestId, r.id);
+    addReserved(`tenant|${r.tenant}`, r.amountNano);
+    addReserved(`team|${r.team}`, r.amountNano);
+  };
+
+  const dropReservation = (id: string, status: 'settled' | 'released' | 'expired', nowMs: number): boolean => {
+    const r = reservations.get(id);
+    if (r === undefined) return false;
+    reservations.delete(id);
+    if (r.requestId && reservationByRequest.get(r.requestId) === id) reservationByRequest.delete(r.requestId);
+    addReserved(`tenant|${r.tenant}`, -r.amountNano);
+    addReserved(`team|${r.team}`, -r.amountNano);
+    opts.persist.saveReservation({ ...r, status, expiresAtMs: Math.min(r.expiresAtMs, Math.max(nowMs, r.createdAtMs)) });
+    return true;
+  };
+
+  const stateOf = (scope: ReturnType<typeof scopesOf>[number], nowMs: number): BudgetState => {
+    const s = spendOf(scope.key, scope.budget, nowMs);
+    return {
+      scope: scope.scope,
+      subject: scope.subject,
+      limitNano: parseScaled(scope.budget.amount, 9),
+      spentNano: s.base + s.local,
+      reservedNano: reserved.get(scope.key) ?? 0n,
+      currency: scope.budget.currency,
+      period: scope.budget.period,
+      periodStartMs: s.startMs,
+      periodEndMs: s.endMs,
+      warnAtPercent: scope.budget.warnAtPercent,
+    };
+  };
+
+  const checkThresholds = (b: BudgetState, nowMs: number) => {
+    const used = b.spentNano + b.reservedNano;
+    const warnAt = (b.limitNano * BigInt(Math.round(b.warnAtPercent * 1000))) / 100_000n;
+    const kinds: PolicyEvent['kind'][] = [];
+    if (used >= warnAt) kinds.push('budget_warning');
+    if (used >= b.limitNano) kinds.push('budget_exceeded');
+    for (const kind of kinds) {
+      const key = `${b.scope}|${b.subject}|${b.periodStartMs}|${kind}`;
+      if (emitted.has(key)) continue;
+      emitted.add(key);
+      const event: PolicyEvent = {
+        eventId: randomUUID(), createdAtMs: nowMs, kind, scope: b.scope, subject: b.subject,
+        periodStartMs: b.periodStartMs, periodEndMs: b.periodEndMs, limitNano: b.limitNano, spentNano: b.spentNano,
+        reservedNano: b.reservedNano, currency: b.currency, message: budgetMessage(b, kind),
+      };
+      opts.persist.saveEvent(event);
+      opts.deliver(event);
+    }
+  };
+
+  const resolveTenant = (input: DecideInput, dir: PolicyDirectory): PolicyTenant | undefined => {
+    if (input.tenantId) return dir.tenantById.get(input.tenantId);
+    if (input.tenantToken) return dir.tenantByTokenHash.get(opts.hashToken(input.tenantToken));
+    if (input.tenantTokenSha256) {
+      const h = input.tenantTokenSha256.toLowerCase();
+      return dir.tenantByTokenHash.get(h.startsWith('sha256:') ? h : `sha256:${h}`);
+    }
+    return undefined;
+  };
+
+  const record = (d: Decision, input: DecideInput, provider: string, model: string, nowMs: number): Decision => {
+    if (input.requestId && d.decision !== 'deny') {
+      if (recent.size >= MAX_RECENT) recent.delete(recent.keys().next().value!);
+      recent.set(input.requestId, { decisionId: d.decisionId, outcome: d.decision });
+    }
+    const mode = opts.config.recordDecisions;
+    if (mode === 'all' || (mode === 'warn_deny' && d.decision !== 'allow')) {
+      opts.persist.saveDecision({
+        decisionId: d.decisionId, createdAtMs: nowMs, tenant: d.tenant ?? '', requestId: input.requestId ?? '',
+        provider, model, outcome: d.decision, reason: d.reason ?? '', reservedNano: d.reservation?.amountNano ?? 0n,
+      });
+    }
+    return d;
+  };
+
+  const engine: PolicyEngine = {
+    decide(input, nowMs = Date.now()) {
+      const decisionId = randomUUID();
+      const dir = opts.directory();
+      let provider = input.provider ?? '';
+      let model = input.model ?? '';
+      if (!provider && model.includes('/')) [provider, model] = [model.slice(0, model.indexOf('/')), model.slice(model.indexOf('/') + 1)];
+      const deny = (reason: PolicyReason, message: string, extra: Partial<Decision> = {}): Decision =>
+        record({ decisionId, decision: 'deny', reason, message, budgets: [], ...extra }, input, provider, model, nowMs);
+
+      if (!model || (!input.tenantId && !input.tenantToken && !input.tenantTokenSha256)) {
+        return deny('missing_metadata', 'no metadata, no call: send the tenant (tenant_token, tenant_token_sha256 or tenant_id) and the model');
+      }
+      const tenant = resolveTenant(input, dir);
+      if (tenant === undefined) return deny('unknown_tenant', 'the tenant is not in the registry: this call has no owner');
+      let allowed = allowlists.get(tenant);
+      if (allowed === undefined) {
+        allowed = compileAllowlist(tenant.allowedModels, dir.modelGroups);
+        allowlists.set(tenant, allowed);
+      }
+      if (!allowed(provider, model)) {
+        return deny('model_not_allowed', `tenant ${tenant.id} may not use ${provider ? `${provider}/` : ''}${model}; allowed: ${(tenant.allowedModels ?? []).join(', ') || 'none'}`, { tenant: tenant.id });
+      }
+      const tokens = (input.estimatedInputTokens ?? 0) + (input.maxTokens ?? 0);
+      const limits = tenant.rateLimits === undefined ? undefined : perReplica(tenant.rateLimits, opts.config.replicas);
+      const rate = limiter.check(tenant.id, limits, tokens, nowMs);
+      if (!rate.allowed) {
+        return deny('rate_limited', `tenant ${tenant.id} is over its ${rate.limit === 'tokens_per_minute' ? 'tokens' : 'requests'} per minute limit; retry in ${rate.retryAfterS} s`, { tenant: tenant.id, retryAfterS: rate.retryAfterS });
+      }
+      const estimate = input.reserve && tokens > 0
+        ? opts.estimate({ provider, model, inputTokens: input.estimatedInputTokens ?? 0, outputTokens: input.maxTokens ?? 0, atMs: nowMs }) ?? 0n
+        : 0n;
+      const budgets = scopesOf(tenant, dir).map((s) => stateOf(s, nowMs));
+      let decision: Decision['decision'] = 'allow';
+      let reason: PolicyReason | undefined;
+      let message: string | undefined;
+      for (const b of budgets) {
+        const used = b.spentNano + b.reservedNano;
+        if (used >= b.limitNano || used + estimate > b.limitNano) {
+          checkThresholds(b, nowMs);
+          return deny('budget_exceeded', budgetMessage(b, 'budget_exceeded', estimate), {
+            tenant: tenant.id, budgets, retryAfterS: Math.max(1, Math.ceil((b.periodEndMs - nowMs) / 1000)),
+          });
+        }
+        const warnAt = (b.limitNano * BigInt(Math.round(b.warnAtPercent * 1000))) / 100_000n;
+        if (used + estimate >= warnAt && decision === 'allow') {
+          decision = 'warn';
+          reason = 'budget_warning';
+          message = budgetMessage(b, 'budget_warning', estimate);
+        }
+      }
+      let reservation: Decision['reservation'];
+      if (estimate > 0n) {
+        const r: Reservation = {
+          id: randomUUID(), tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
+          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, mine: true,
+        };
+        addReservation(r);
+        opts.persist.saveReservation({ ...r, status: 'open' });
+        reservation = { id: r.id, amountNano: r.amountNano, expiresAtMs: r.expiresAtMs };
+        for (const b of budgets) b.reservedNano += estimate;
+      }
+      for (const b of budgets) checkThresholds(b, nowMs);
+      return record({ decisionId, decision, reason, message, tenant: tenant.id, budgets, reservation }, input, provider, model, nowMs);
+    },
+
+    settle(q) {
+      const id = q.reservationId ?? (q.requestId ? reservationByRequest.get(q.requestId) : undefined);
+      return id === undefined ? false : dropReservation(id, 'released', Date.now());
+    },
+
+    annotate(calls) {
+      for (const c of calls) {
+        const d = c.requestId ? recent.get(c.requestId) : undefined;
+        if (d !== undefined) c.policy = d;
+      }
+    },
+
+    observe(calls) {
+      const nowMs = Date.now();
+      const dir = opts.directory();
+      for (const c of calls) {
+        if (c.requestId) {
+          const id = reservationByRequest.get(c.requestId);
+          if (id !== undefined) dropReservation(id, 'settled', nowMs);
+        }
+        const billed = c.cost?.billedNanoUsd;
+        const tenantId = c.owner?.tenant;
+        if (!billed || !tenantId) continue;
+        const tenant = dir.tenantById.get(tenantId);
+        if (tenant === undefined) continue;
+        const atMs = Number(c.span.startTimeUnixNano.slice(0, -6) || '0');
+        for (const scope of scopesOf(tenant, dir)) {
+          const s = spendOf(scope.key, scope.budget, nowMs);
+          if (atMs >= s.startMs && atMs < s.endMs) s.local += billed;
+        }
+      }
+    },
+
+    refresh(nowMs = Date.now()) {
+      refreshing ??= (async () => {
+        try {
+          for (const r of [...reservations.values()]) if (r.expiresAtMs <= nowMs) dropReservation(r.id, 'expired', nowMs);
+          const dir = opts.directory();
+          const groups = new Map<string, { bounds: PeriodBounds; keys: Map<string, BudgetSpec> }>();
+          const add = (key: string, budget: BudgetSpec) => {
+            const bounds = spendOf(key, budget, nowMs);
+            const g = `${bounds.startMs}|${bounds.endMs}`;
+            if (!groups.has(g)) groups.set(g, { bounds: { startMs: bounds.startMs, endMs: bounds.endMs }, keys: new Map() });
+            groups.get(g)!.keys.set(key, budget);
+          };
+          for (const t of dir.tenantById.values()) if (t.budget) add(`tenant|${t.id}`, t.budget);
+          for (const [team, e] of dir.costCenterByTeam) if (e.budget) add(`team|${team}`, e.budget);
+          for (const { bounds, keys } of groups.values()) {
+            // What was counted locally before the query is in the ledger the query reads.
+            const snapshot = new Map([...keys.keys()].map((k) => [k, spend.get(k)!.local]));
+            const rows = await opts.store.spend(bounds.startMs, bounds.endMs);
+            const totals = new Map<string, bigint>();
+            for (const r of rows) {
+              totals.set(`tenant|${r.tenant}`, (totals.get(`tenant|${r.tenant}`) ?? 0n) + BigInt(r.nano));
+              totals.set(`team|${r.team}`, (totals.get(`team|${r.team}`) ?? 0n) + BigInt(r.nano));
+            }
+            for (const key of keys.keys()) {
+              const s = spend.get(key)!;
+              s.base = totals.get(key) ?? 0n;
+              s.local -= snapshot.get(key) ?? 0n;
+            }
+          }
+          // Other replicas' open reservations count against the same budgets.
+          const stored = await opts.store.openReservations(nowMs);
+          const seen = new Set<string>();
+          for (const r of stored) {
+            seen.add(r.id);
+            if (!reservations.has(r.id)) addReservation({ ...r, mine: false });
+          }
+          for (const r of [...reservations.values()]) {
+            if (!r.mine && !seen.has(r.id)) {
+              reservations.delete(r.id);
+              addReserved(`tenant|${r.tenant}`, -r.amountNano);
+              addReserved(`team|${r.team}`, -r.amountNano);
+            }
+          }
+          for (const t of dir.tenantById.values()) for (const s of scopesOf(t, dir)) checkThresholds(stateOf(s, nowMs), nowMs);
+        } catch (err) {
+          opts.onError('policy refresh failed; decisions use the last known state', err);
+        } finally {
+          refreshing = undefined;
+        }
+      })();
+      return refreshing;
+    },
+
+    async start() {
+      const nowMs = Date.now();
+      for (const k of await opts.store.emittedEvents(nowMs)) emitted.add(k);
+      for (const r of await opts.store.openReservations(nowMs)) addReservation({ ...r, mine: true });
+      await engine.refresh(nowMs);
+      timer = setInterval(() => void engine.refresh(), opts.config.refreshMs);
+      timer.unref();
+    },
+
+    stop() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+  return engine;
+}
+
+function perReplica(limits: NonNullable<PolicyTenant['rateLimits']>, replicas: number): NonNullable<PolicyTenant['rateLimits']> {
+  const share = (n: number | undefined) => (n === undefined ? undefined : Math.max(1, Math.floor(n / replicas)));
+  return { requestsPerMinute: share(limits.requestsPerMinute), tokensPerMinute: share(limits.tokensPerMinute) };
+}
+
+/** Human figures for messages: "$10.00". */
+export function usd(nano: bigint): string {
+  const s = formatNanoUsd(nano);
+  return `$${s.replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+}
+
+function budgetMessage(b: BudgetState, kind: 'budget_warning' | 'budget_exceeded', estimate = 0n): string {
+  const remaining = b.limitNano - b.spentNano - b.reservedNano;
+  const period = `${b.period === 'month' ? 'monthly' : b.period === 'week' ? 'weekly' : 'daily'} budget`;
+  const head = kind === 'budget_exceeded' ? 'Budget exceeded' : 'Budget warning';
+  const estimateText = estimate > 0n ? `, this call up to ${usd(estimate)}` : '';
+  return `${head} for ${b.scope} ${b.subject}: ${period} ${usd(b.limitNano)} ${b.currency}, spent ${usd(b.spentNano)}, reserved ${usd(b.reservedNano)}, remaining ${usd(remaining > 0n ? remaining : 0n)}${estimateText}; period ${new Date(b.periodStartMs).toISOString()} to ${new Date(b.periodEndMs).toISOString()}, resets ${new Date(b.periodEndMs).toISOString()}`;
+}

@@ -1,0 +1,68 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ReservationRow } from './types';
+
+/** Spend of one (tenant, team) in a period: billed cost plus re-rating adjustments. */
+export interface SpendRow {
+  tenant: string;
+  team: string;
+  nano: string;
+}
+
+/** ClickHouse reads of the policy; only the background refresh and start-up call them. */
+export interface PolicyStore {
+  spend(startMs: number, endMs: number): Promise<SpendRow[]>;
+  openReservations(nowMs: number): Promise<ReservationRow[]>;
+  /** Keys `scope|subject|periodStartMs|kind` of events already emitted for periods still running. */
+  emittedEvents(nowMs: number): Promise<string[]>;
+  listEvents(q: { since?: number; tenant?: string; limit: number }): Promise<Record<string, unknown>[]>;
+}
+
+/** Reads policy state from the ledger database `db`. */
+export function createPolicyStore(client: ClickHouseClient, db: string): PolicyStore {
+  const rows = async <T>(query: string, params: Record<string, unknown>) =>
+    (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+  return {
+    spend: (startMs, endMs) =>
+      rows<SpendRow>(
+        `SELECT tenant, team, toString(sum(c)) AS nano FROM (
+           SELECT tenant, team, ifNull(cost_nano_usd, 0) AS c FROM ${db}.llm_calls FINAL
+           WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
+           UNION ALL
+           SELECT tenant, team, delta_nano_usd AS c FROM ${db}.cost_adjustments FINAL
+           WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
+         ) WHERE tenant != '' GROUP BY tenant, team`,
+        { s: startMs, e: endMs },
+      ),
+    async openReservations(nowMs) {
+      const found = await rows<{ id: string; tenant: string; team: string; requestId: string; amount: string; created: string; expires: string }>(
+        `SELECT reservation_id AS id, tenant, team, request_id AS requestId, toString(amount_nano_usd) AS amount,
+           toString(toUnixTimestamp64Milli(created_at)) AS created, toString(toUnixTimestamp64Milli(expires_at)) AS expires
+         FROM ${db}.policy_reservations FINAL
+         WHERE status = 'open' AND expires_at > fromUnixTimestamp64Milli({now:Int64}, 'UTC')`,
+        { now: nowMs },
+      );
+      return found.map((r) => ({
+        id: r.id, tenant: r.tenant, team: r.team, requestId: r.requestId, amountNano: BigInt(r.amount),
+        createdAtMs: Number(r.created), expiresAtMs: Number(r.expires), status: 'open' as const,
+      }));
+    },
+    async emittedEvents(nowMs) {
+      const found = await rows<{ k: string }>(
+        `SELECT concat(scope, '|', subject, '|', toString(toUnixTimestamp(period_start) * 1000), '|', kind) AS k
+         FROM ${db}.policy_events FINAL WHERE period_end > fromUnixTimestamp64Milli({now:Int64}, 'UTC')`,
+        { now: nowMs },
+      );
+      return found.map((r) => r.k);
+    },
+    listEvents: (q) =>
+      rows(
+        `SELECT event_id, toString(created_at) AS created_at, kind, scope, subject, toString(period_start) AS period_start,
+           toString(period_end) AS period_end, toString(limit_nano_usd) AS limit_nano_usd, toString(spent_nano_usd) AS spent_nano_usd,
+           toString(reserved_nano_usd) AS reserved_nano_usd, currency, message
+         FROM ${db}.policy_events FINAL
+         WHERE created_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ({tenant:String} = '' OR (scope = 'tenant' AND subject = {tenant:String}))
+         ORDER BY created_at DESC LIMIT {limit:UInt32}`,
+        { since: q.since ?? 0, tenant: q.tenant ?? '', limit: q.limit },
+      ),
+  };
+}

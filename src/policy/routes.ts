@@ -1,0 +1,153 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { PolicyEngine } from './policy-engine';
+import { usd } from './policy-engine';
+import type { PolicyStore } from './policy-store';
+import type { Decision, PolicyReason } from './types';
+
+/** Checks the gateway credential of a request; 'ok', 'missing' or 'denied'. */
+export type GatewayCheck = (authorization: string | undefined) => 'ok' | 'missing' | 'denied';
+
+const decideBody = z
+  .object({
+    tenant_id: z.string().min(1).optional(),
+    tenant_token: z.string().min(1).optional(),
+    tenant_token_sha256: z.string().min(1).optional(),
+    provider: z.string().optional(),
+    model: z.string().optional(),
+    estimated_input_tokens: z.number().int().nonnegative().optional(),
+    max_tokens: z.number().int().nonnegative().optional(),
+    request_id: z.string().max(256).optional(),
+    reserve: z.boolean().optional(),
+  })
+  .strict();
+
+const settleBody = z
+  .object({ reservation_id: z.string().min(1).optional(), request_id: z.string().min(1).optional() })
+  .strict()
+  .refine((b) => b.reservation_id !== undefined || b.request_id !== undefined, 'give reservation_id or request_id');
+
+// OpenAI-style error codes the gateway can return as they are.
+const HTTP_CODE: Record<PolicyReason, string> = {
+  budget_exceeded: '429',
+  rate_limited: '429',
+  model_not_allowed: '403',
+  unknown_tenant: '401',
+  missing_metadata: '400',
+  budget_warning: '200',
+};
+
+/**
+ * Registers the policy API for gateways: `POST /v1/policy/decide`, `POST /v1/policy/settle`,
+ * `GET /v1/policy/events`, and its description at `GET /openapi.json`. Decide and settle
+ * need a gateway sender's bearer token from the registry.
+ */
+export function registerPolicyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; store: PolicyStore; gateway: GatewayCheck }): void {
+  const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    const check = opts.gateway(req.headers.authorization);
+    if (check === 'ok') return true;
+    void reply.code(401).send({ error: { message: check === 'missing' ? 'missing gateway credentials: send Authorization: Bearer <gateway sender token>' : 'unknown gateway credentials', type: 'unauthenticated', param: null, code: '401' } });
+    return false;
+  };
+
+  app.post('/v1/policy/decide', async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const parsed = decideBody.safeParse(req.body ?? {});
+    if (!parsed.success) return reply.code(400).send(invalid(parsed.error));
+    const b = parsed.data;
+    const decision = opts.engine.decide({
+      tenantId: b.tenant_id, tenantToken: b.tenant_token, tenantTokenSha256: b.tenant_token_sha256, provider: b.provider, model: b.model,
+      estimatedInputTokens: b.estimated_input_tokens, maxTokens: b.max_tokens, requestId: b.request_id,
+      reserve: b.reserve ?? (b.estimated_input_tokens !== undefined || b.max_tokens !== undefined),
+    });
+    return reply.send(render(decision));
+  });
+
+  app.post('/v1/policy/settle', async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const parsed = settleBody.safeParse(req.body ?? {});
+    if (!parsed.success) return reply.code(400).send(invalid(parsed.error));
+    const released = opts.engine.settle({ reservationId: parsed.data.reservation_id, requestId: parsed.data.request_id });
+    return reply.code(released ? 200 : 404).send({ released });
+  });
+
+  app.get('/v1/policy/events', async (req, reply) => {
+    if (!guard(req, reply)) return reply;
+    const q = req.query as { since?: string; tenant?: string; limit?: string };
+    const since = q.since ? Date.parse(q.since) : 0;
+    if (Number.isNaN(since)) return reply.code(400).send({ error: { message: 'since must be an ISO date', type: 'invalid_request', param: 'since', code: '400' } });
+    return { events: await opts.store.listEvents({ since, tenant: q.tenant, limit: Math.min(Number(q.limit ?? 100) || 100, 1000) }) };
+  });
+
+  app.get('/openapi.json', async () => openApi());
+}
+
+function invalid(err: z.ZodError): Record<string, unknown> {
+  const first = err.issues[0];
+  return { error: { message: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), type: 'invalid_request', param: first?.path.join('.') || null, code: '400' } };
+}
+
+/** The wire form of a decision: snake_case, money as exact decimal strings. */
+export function render(d: Decision): Record<string, unknown> {
+  const out: Record<string, unknown> = { decision: d.decision, decision_id: d.decisionId };
+  if (d.reason) out.reason = d.reason;
+  if (d.tenant) out.tenant = d.tenant;
+  if (d.message) out.message = d.message;
+  const [tenantBudget, ...others] = d.budgets;
+  const budget = (b: Decision['budgets'][number]) => {
+    const remaining = b.limitNano - b.spentNano - b.reservedNano;
+    return {
+      scope: b.scope, subject: b.subject, currency: b.currency, period: b.period,
+      limit: usd(b.limitNano).slice(1), spent: usd(b.spentNano).slice(1), reserved: usd(b.reservedNano).slice(1),
+      remaining: usd(remaining > 0n ? remaining : 0n).slice(1), warn_at_percent: b.warnAtPercent,
+      period_start: new Date(b.periodStartMs).toISOString(), period_end: new Date(b.periodEndMs).toISOString(), resets_at: new Date(b.periodEndMs).toISOString(),
+    };
+  };
+  if (tenantBudget) out.budget = budget(tenantBudget);
+  if (others.length) out.other_budgets = others.map(budget);
+  if (d.reservation) out.reservation = { id: d.reservation.id, amount: usd(d.reservation.amountNano).slice(1), expires_at: new Date(d.reservation.expiresAtMs).toISOString() };
+  if (d.retryAfterS !== undefined) out.retry_after = d.retryAfterS;
+  if (d.decision === 'deny' && d.reason) out.error = { message: d.message ?? d.reason, type: d.reason, param: null, code: HTTP_CODE[d.reason] };
+  return out;
+}
+
+function openApi(): Record<string, unknown> {
+  const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' });
+  return {
+    openapi: '3.1.0',
+    info: { title: 'spanledger policy API', version: '1' },
+    components: { securitySchemes: { gateway: { type: 'http', scheme: 'bearer', description: 'a gateway sender token from the registry' } } },
+    security: [{ gateway: [] }],
+    paths: {
+      '/v1/policy/decide': {
+        post: {
+          summary: 'Ask before an LLM call: allow, warn or deny, with the budget state and an OpenAI-style error to return on deny',
+          requestBody: { required: true, content: { 'application/json': { schema: json(decideBody) } } },
+          responses: {
+            200: { description: 'The decision: decision, decision_id, reason, tenant, message, budget {limit, spent, reserved, remaining, currency, period_start, period_end, resets_at}, reservation, retry_after, error' },
+            400: { description: 'Malformed body' },
+            401: { description: 'Missing or unknown gateway credentials' },
+          },
+        },
+      },
+      '/v1/policy/settle': {
+        post: {
+          summary: 'Release a reservation early (the call was not made, or finished); spans arriving in the ledger settle it too',
+          requestBody: { required: true, content: { 'application/json': { schema: json(settleBody) } } },
+          responses: { 200: { description: '{released: true}' }, 404: { description: 'No open reservation matched' } },
+        },
+      },
+      '/v1/policy/events': {
+        get: {
+          summary: 'Budget warning and exceeded events, newest first',
+          parameters: [
+            { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'tenant', in: 'query', schema: { type: 'string' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 1000 } },
+          ],
+          responses: { 200: { description: '{events: [...]}' } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { BatchWriter } from '../ledger';
+import type { PolicyPersistence } from '../policy';
+
+const ms = (t: number) => (t / 1000).toFixed(3);
+const secs = (t: number) => String(Math.floor(t / 1000));
+
+/**
+ * Stores policy state through batched inserts, off the decision path: a failed batch is
+ * reported and the in-memory state keeps serving (the next refresh reconciles).
+ */
+export function createPolicyPersistence(client: ClickHouseClient, db: string, onError: (err: unknown) => void): PolicyPersistence & { close(): Promise<void> } {
+  const writer = (table: string, columns: string[]) =>
+    new BatchWriter(
+      (values) => client.insert({ table: `${db}.${table}`, format: 'JSONCompactEachRow', columns: columns as [string, ...string[]], values }).then(() => undefined),
+      { maxRows: 5000, maxDelayMs: 100, maxPendingRows: 200_000 },
+    );
+  const reservations = writer('policy_reservations', ['reservation_id', 'tenant', 'team', 'request_id', 'amount_nano_usd', 'created_at', 'expires_at', 'status', 'version']);
+  const events = writer('policy_events', ['event_id', 'created_at', 'kind', 'scope', 'subject', 'period_start', 'period_end', 'limit_nano_usd', 'spent_nano_usd', 'reserved_nano_usd', 'currency', 'message']);
+  const decisions = writer('policy_decisions', ['decision_id', 'created_at', 'tenant', 'request_id', 'provider', 'model', 'outcome', 'reason', 'reserved_nano_usd']);
+  let version = Date.now() * 1000;
+  const fire = (p: Promise<void>) => void p.catch(onError);
+  return {
+    saveReservation: (r) =>
+      fire(reservations.write([[r.id, r.tenant, r.team, r.requestId, r.amountNano.toString(), ms(r.createdAtMs), ms(r.expiresAtMs), r.status, String(++version)]])),
+    saveEvent: (e) =>
+      fire(events.write([[e.eventId, ms(e.createdAtMs), e.kind, e.scope, e.subject, secs(e.periodStartMs), secs(e.periodEndMs), e.limitNano.toString(), e.spentNano.toString(), e.reservedNano.toString(), e.currency, e.message]])),
+    saveDecision: (d) =>
+      fire(decisions.write([[d.decisionId, ms(d.createdAtMs), d.tenant, d.requestId, d.provider, d.model, d.outcome, d.reason, d.reservedNano.toString()]])),
+    async close() {
+      await Promise.all([reservations.close(), events.close(), decisions.close()]);
+    },
+  };
+}
