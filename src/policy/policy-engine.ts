@@ -77,13 +77,21 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return out;
   };
 
+  // Spend per scope and period; `current` remembers each scope's latest period for the
+  // common case (a decision in the same period as the last one) without date arithmetic.
+  const current = new Map<string, Spend>();
   const spendOf = (key: string, budget: BudgetSpec, nowMs: number): Spend => {
-    let s = spend.get(key);
-    if (s === undefined || nowMs >= s.endMs || nowMs < s.startMs) {
-      // A new period starts from zero until the next refresh fills in what the ledger has.
-      s = { ...periods.bounds(budget.period, budget.timeZone, nowMs), base: 0n, local: 0n };
-      spend.set(key, s);
+    const c = current.get(key);
+    if (c !== undefined && nowMs >= c.startMs && nowMs < c.endMs) return c;
+    const bounds = periods.bounds(budget.period, budget.timeZone, nowMs);
+    const periodKey = `${key}|${bounds.startMs}`;
+    let s = spend.get(periodKey);
+    if (s === undefined) {
+      // A period starts from zero until the next refresh fills in what the ledger has.
+      s = { ...bounds, base: 0n, local: 0n };
+      spend.set(periodKey, s);
     }
+    current.set(key, s);
     return s;
   };
 
@@ -271,6 +279,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       refreshing ??= (async () => {
         try {
           for (const r of [...reservations.values()]) if (r.expiresAtMs <= nowMs) dropReservation(r.id, 'expired', nowMs);
+          for (const [k, s] of spend) if (s.endMs < nowMs - 86_400_000) spend.delete(k);
           const dir = opts.directory();
           const groups = new Map<string, { bounds: PeriodBounds; keys: Map<string, BudgetSpec> }>();
           const add = (key: string, budget: BudgetSpec) => {
@@ -283,15 +292,15 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
           for (const [team, e] of dir.costCenterByTeam) if (e.budget) add(`team|${team}`, e.budget);
           for (const { bounds, keys } of groups.values()) {
             // What was counted locally before the query is in the ledger the query reads.
-            const snapshot = new Map([...keys.keys()].map((k) => [k, spend.get(k)!.local]));
+            const entries = new Map([...keys].map(([k, budget]) => [k, spendOf(k, budget, nowMs)]));
+            const snapshot = new Map([...entries].map(([k, e]) => [k, e.local]));
             const rows = await opts.store.spend(bounds.startMs, bounds.endMs);
             const totals = new Map<string, bigint>();
             for (const r of rows) {
               totals.set(`tenant|${r.tenant}`, (totals.get(`tenant|${r.tenant}`) ?? 0n) + BigInt(r.nano));
               totals.set(`team|${r.team}`, (totals.get(`team|${r.team}`) ?? 0n) + BigInt(r.nano));
             }
-            for (const key of keys.keys()) {
-              const s = spend.get(key)!;
+            for (const [key, s] of entries) {
               s.base = totals.get(key) ?? 0n;
               s.local -= snapshot.get(key) ?? 0n;
             }

@@ -54,15 +54,21 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
       );
       return found.map((r) => r.k);
     },
-    listEvents: (q) =>
-      rows(
-        `SELECT event_id, toString(created_at) AS created_at, kind, scope, subject, toString(period_start) AS period_start,
-           toString(period_end) AS period_end, toString(limit_nano_usd) AS limit_nano_usd, toString(spent_nano_usd) AS spent_nano_usd,
-           toString(reserved_nano_usd) AS reserved_nano_usd, currency, message
+    async listEvents(q) {
+      const found = await rows<Record<string, string>>(
+        `SELECT event_id, toString(created_at) AS created, kind, scope, subject, toString(period_start) AS p_start,
+           toString(period_end) AS p_end, toString(limit_nano_usd) AS limit_nano, toString(spent_nano_usd) AS spent_nano,
+           toString(reserved_nano_usd) AS reserved_nano, currency, message
          FROM ${db}.policy_events FINAL
          WHERE created_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ({tenant:String} = '' OR (scope = 'tenant' AND subject = {tenant:String}))
          ORDER BY created_at DESC LIMIT {limit:UInt32}`,
         { since: q.since ?? 0, tenant: q.tenant ?? '', limit: q.limit },
-      ),
+      );
+      return found.map((r) => ({
+        event_id: r.event_id, created_at: r.created, kind: r.kind, scope: r.scope, subject: r.subject, period_start: r.p_start,
+        period_end: r.p_end, limit_nano_usd: r.limit_nano, spent_nano_usd: r.spent_nano, reserved_nano_usd: r.reserved_nano,
+        currency: r.currency, message: r.message,
+      }));
+    },
   };
 }

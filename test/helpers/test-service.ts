@@ -31,7 +31,7 @@ export interface TestService {
 
 /** Starts a service on loopback with port 0 everywhere and a fresh database (unauthenticated mode unless overridden). */
 export async function startTestService(overrides: Record<string, unknown> = {}): Promise<TestService> {
-  const { receiver, ledger, ownership, pricing, ...top } = overrides as { receiver?: object; ledger?: object; ownership?: object; pricing?: object };
+  const { receiver, ledger, ownership, pricing, policy, ...top } = overrides as { receiver?: object; ledger?: object; ownership?: object; pricing?: object; policy?: object };
   const cfg = configSchema.parse({
     host: '127.0.0.1',
     apiPort: 0,
@@ -44,6 +44,7 @@ export async function startTestService(overrides: Record<string, unknown> = {}):
     // Most suites test ingestion, not identity; the ownership suite turns this off.
     ownership: { allowUnauthenticated: true, registryPollMs: 50, ...ownership },
     pricing: { ...pricing },
+    policy: { ...policy },
   });
   const service = await startService(cfg, pino({ level: 'silent' }));
   const sql = createClient({

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { hashToken } from '../src/ownership';
+import { signature } from '../src/policy';
+import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
+import { startTestService, type TestService } from './helpers/test-service';
+import { startWebhookReceiver } from './helpers/webhook-receiver';
+
+const GATEWAY = 'tok-gateway-policy';
+const SEARCH_APP = 'tok-search-app';
+const SEARCH_TENANT_TOKEN = 'sk-tenant-search';
+const WEBHOOK_SECRET = 'webhook-secret-0123456789';
+
+// budget-model costs exactly $0.001 per input token and $0.002 per output token.
+const PRICES = `overrides:
+  - id: budget-model
+    provider: "*"
+    model: budget-model
+    rates: { input: "1000", output: "2000" }
+`;
+
+function registry(): string {
+  return `
+tenants:
+  - { id: search, team: search, app: search-api, tokens: ["${hashToken(SEARCH_TENANT_TOKEN)}"], budget: { amount: "10", currency: USD, period: month } }
+  - { id: burst, team: burst, app: burst-api, budget: { amount: "1.00", period: month } }
+  - { id: mini-only, team: lab, app: lab-api, allowedModels: ["openai/gpt-4o-mini", "claude-*"] }
+  - { id: limited, team: lab, app: limited-api, rateLimits: { requestsPerMinute: 5 } }
+  - { id: settling, team: settling, app: settling-api, budget: { amount: "5" } }
+senders:
+  - { id: gateway, token: "${hashToken(GATEWAY)}", gateway: true }
+  - { id: search-api, token: "${hashToken(SEARCH_APP)}", tenant: search }
+`;
+}
+
+interface DecisionBody {
+  decision: string;
+  decision_id: string;
+  reason?: string;
+  message?: string;
+  budget?: { limit: string; spent: string; reserved: string; remaining: string; currency: string; period_start: string; resets_at: string };
+  reservation?: { id: string; amount: string };
+  retry_after?: number;
+  error?: { message: string; type: string; param: null; code: string };
+}
+
+describe('the policy endpoint the gateway asks before each call', () => {
+  let svc: TestService;
+  let api: string;
+  let otlp: string;
+  let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let dir: string;
+  const database = `policy_${process.pid}`;
+
+  const start = () =>
+    startTestService({
+      ownership: { registry: path.join(dir, 'registry.yaml'), allowUnauthenticated: false },
+      pricing: { prices: path.join(dir, 'prices.yaml') },
+      policy: { refreshMs: 200, webhooks: [{ url: hooks.url, secret: WEBHOOK_SECRET }], webhookRetryBaseMs: 20 },
+      ledger: { database },
+    });
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'spanledger-policy-'));
+    writeFileSync(path.join(dir, 'registry.yaml'), registry());
+    writeFileSync(path.join(dir, 'prices.yaml'), PRICES);
+    hooks = await startWebhookReceiver();
+    svc = await start();
+    api = `http://127.0.0.1:${svc.service.ports.api}`;
+    otlp = `http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`;
+  });
+  after(async () => {
+    await svc.stop();
+    await hooks.close();
+  });
+
+  const decide = async (body: Record<string, unknown>, token = GATEWAY): Promise<{ status: number; body: DecisionBody }> => {
+    const res = await fetch(`${api}/v1/policy/decide`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as DecisionBody };
+  };
+  const spend = async (inputTokens: number, attrs: Record<string, string | number> = {}) => {
+    const res = await fetch(otlp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${SEARCH_APP}` },
+      body: encodeRequest([{ traceId: newTraceId(), spanId: newSpanId(), name: 'chat', attributes: { 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': inputTokens, 'gen_ai.usage.output_tokens': 0, ...attrs } }]),
+    });
+    assert.equal(res.status, 200);
+  };
+  const ask = { tenant_token: SEARCH_TENANT_TOKEN, provider: 'acme', model: 'budget-model' };
+
+  test('a $10 budget: $7.90 allows, $8.00 warns once (one signed webhook), $10.00 denies naming the figures', async () => {
+    await spend(7900); // $7.90
+    const allow = await decide(ask);
+    assert.equal(allow.body.decision, 'allow');
+    assert.deepEqual([allow.body.budget?.limit, allow.body.budget?.spent, allow.body.budget?.remaining], ['10.00', '7.90', '2.10']);
+
+    await spend(100); // $8.00
+    const warn = await decide(ask);
+    assert.equal(warn.body.decision, 'warn');
+    assert.equal(warn.body.reason, 'budget_warning');
+    assert.equal((await decide(ask)).body.decision, 'warn');
+    await waitFor(() => hooks.deliveries.length >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hooks.deliveries.length, 1);
+    const [d] = hooks.deliveries;
+    const ts = String(d!.headers['x-spanledger-timestamp']);
+    assert.equal(d!.headers['x-spanledger-signature'], signature(WEBHOOK_SECRET, ts, d!.body));
+    const event = JSON.parse(d!.body) as { type: string; subject: string; spent_nano_usd: string; limit_nano_usd: string };
+    assert.deepEqual([event.type, event.subject, event.spent_nano_usd, event.limit_nano_usd], ['budget_warning', 'search', '8000000000', '10000000000']);
+
+    await spend(2000); // $10.00
+    const deny = await decide(ask);
+    assert.equal(deny.status, 200);
+    assert.equal(deny.body.decision, 'deny');
+    assert.equal(deny.body.error?.type, 'budget_exceeded');
+    assert.equal(deny.body.error?.code, '429');
+    assert.equal(deny.body.error?.param, null);
+    assert.match(deny.body.error!.message, /^Budget exceeded for tenant search: monthly budget \$10\.00 USD, spent \$10\.00, reserved \$0\.00, remaining \$0\.00/);
+    assert.ok((deny.body.retry_after ?? 0) > 0);
+
+    await new Promise((r) => setTimeout(r, 300));
+    const listed = await fetch(`${api}/v1/policy/events?tenant=search`, { headers: { authorization: `Bearer ${GATEWAY}` } });
+    const listedBody = (await listed.json()) as { events: { kind: string }[] };
+    assert.equal(listed.status, 200, JSON.stringify(listedBody));
+    const { events } = listedBody;
+    assert.deepEqual(events.map((e) => e.kind).sort(), ['budget_exceeded', 'budget_warning']);
+  });
+
+  test('a new period allows again', () => {
+    const now = new Date();
+    const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 2);
+    const d = svc.service.policy.decide({ tenantId: 'search', model: 'budget-model', provider: 'acme', reserve: false }, nextMonth);
+    assert.equal(d.decision, 'allow');
+    assert.equal(d.budgets[0]?.spentNano, 0n);
+  });
+
+  test('50 concurrent decides with reservations against a budget that fits 10 calls: 10 allows', async () => {
+    // burst: $1.00; each call may cost 100 input tokens x $0.001 = $0.10.
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => decide({ tenant_id: 'burst', provider: 'acme', model: 'budget-model', estimated_input_tokens: 100, max_tokens: 0, request_id: `burst-${i}` })));
+    const allowed = answers.filter((a) => a.body.decision !== 'deny');
+    assert.equal(allowed.length, 10);
+    assert.ok(answers.filter((a) => a.body.decision === 'deny').every((a) => a.body.reason === 'budget_exceeded'));
+    assert.equal(allowed[0]?.body.reservation?.amount, '0.10');
+    // Settling one frees room for exactly one more.
+    const settle = await fetch(`${api}/v1/policy/settle`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY}` }, body: JSON.stringify({ reservation_id: allowed[0]!.body.reservation!.id }) });
+    assert.deepEqual(await settle.json(), { released: true });
+    assert.notEqual((await decide({ tenant_id: 'burst', provider: 'acme', model: 'budget-model', estimated_input_tokens: 100 })).body.decision, 'deny');
+    assert.equal((await decide({ tenant_id: 'burst', provider: 'acme', model: 'budget-model', estimated_input_tokens: 100 })).body.decision, 'deny');
+  });
+
+  test('allowed models: gpt-4o-mini yes, gpt-4o no (model_not_allowed), a glob allows a family', async () => {
+    assert.equal((await decide({ tenant_id: 'mini-only', provider: 'openai', model: 'gpt-4o-mini' })).body.decision, 'allow');
+    const denied = await decide({ tenant_id: 'mini-only', model: 'openai/gpt-4o' });
+    assert.equal(denied.body.reason, 'model_not_allowed');
+    assert.equal(denied.body.error?.code, '403');
+    assert.equal((await decide({ tenant_id: 'mini-only', provider: 'anthropic', model: 'claude-sonnet-4-20250514' })).body.decision, 'allow');
+  });
+
+  test('rate limit: the sixth request in a minute is denied with retry_after', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await decide({ tenant_id: 'limited', model: 'gpt-4o-mini' })).body.decision, 'allow');
+    const sixth = await decide({ tenant_id: 'limited', model: 'gpt-4o-mini' });
+    assert.equal(sixth.body.reason, 'rate_limited');
+    assert.ok((sixth.body.retry_after ?? 0) >= 1);
+  });
+
+  test('unknown tenant, missing metadata, and missing or non-gateway credentials', async () => {
+    assert.equal((await decide({ tenant_token: 'sk-nobody', model: 'gpt-4o' })).body.reason, 'unknown_tenant');
+    assert.equal((await decide({ model: 'gpt-4o' })).body.reason, 'missing_metadata');
+    assert.equal((await decide(ask, '')).status, 401);
+    assert.equal((await decide(ask, SEARCH_APP)).status, 401);
+    const bad = await decide({ tenant_id: 'search', model: 'x', max_tokens: -1 });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error!.message, /max_tokens/);
+  });
+
+  test("a call's span settles its reservation and carries the decision in the ledger", async () => {
+    const d = await decide({ tenant_id: 'settling', provider: 'acme', model: 'budget-model', estimated_input_tokens: 1, request_id: 'req-settle-1' });
+    assert.equal(d.body.decision, 'allow');
+    assert.equal(d.body.budget?.reserved, '0.001');
+    const reservedBefore = svc.service.policy.decide({ tenantId: 'settling', model: 'budget-model', reserve: false }).budgets[0]!.reservedNano;
+    const traceId = newTraceId();
+    await fetch(otlp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${GATEWAY}` },
+      body: encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'spanledger.tenant.id': 'settling', 'spanledger.request_id': 'req-settle-1', 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': 1 } }], 'gateway'),
+    });
+    const after = svc.service.policy.decide({ tenantId: 'settling', model: 'budget-model', reserve: false }).budgets[0]!;
+    assert.equal(after.reservedNano, reservedBefore - 1_000_000n);
+    assert.equal(after.spentNano, 1_000_000n);
+    const rows = await svc.rows('SELECT policy_decision_id AS id, policy_outcome AS outcome FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: traceId });
+    assert.deepEqual(rows, [{ id: d.body.decision_id, outcome: d.body.decision }]);
+  });
+
+  test('budget state survives a restart: spend from the ledger, open reservations from storage', async () => {
+    const before = svc.service.policy.decide({ tenantId: 'burst', model: 'budget-model', reserve: false }).budgets[0]!;
+    const search = svc.service.policy.decide({ tenantId: 'search', model: 'budget-model', reserve: false }).budgets[0]!;
+    await svc.stop();
+    svc = await start();
+    api = `http://127.0.0.1:${svc.service.ports.api}`;
+    const burst = svc.service.policy.decide({ tenantId: 'burst', model: 'budget-model', reserve: false }).budgets[0]!;
+    assert.equal(burst.reservedNano, before.reservedNano);
+    assert.equal(burst.spentNano, before.spentNano);
+    const s = svc.service.policy.decide({ tenantId: 'search', model: 'budget-model', reserve: false });
+    assert.equal(s.budgets[0]!.spentNano, search.spentNano);
+    assert.equal(s.decision, 'deny');
+    // Each warning was sent once this period: a restart sends none again.
+    const sent = () => hooks.deliveries.map((h) => JSON.parse(h.body) as { type: string; subject: string }).map((e) => `${e.type}:${e.subject}`).sort();
+    const beforeRestart = ['budget_exceeded:burst', 'budget_exceeded:search', 'budget_warning:burst', 'budget_warning:search'];
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(sent(), beforeRestart);
+  });
+
+  test('the API describes itself at /openapi.json', async () => {
+    const doc = (await (await fetch(`${api}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    assert.deepEqual(Object.keys(doc.paths).sort(), ['/v1/policy/decide', '/v1/policy/events', '/v1/policy/settle']);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
