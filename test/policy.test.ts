@@ -205,16 +205,16 @@ describe('the policy endpoint the gateway asks before each call', () => {
     svc = await start();
     api = `http://127.0.0.1:${svc.service.ports.api}`;
     const burst = svc.service.policy.decide({ tenantId: 'burst', model: 'budget-model', reserve: false }).budgets[0]!;
-    assert.equal(burst.reservedNano, before.reservedNano);
-    assert.equal(burst.spentNano, before.spentNano);
+    assert.equal(burst.reservedNano, before.reservedNano, 'burst reservations after restart');
+    assert.equal(burst.spentNano, before.spentNano, 'burst spend after restart');
     const s = svc.service.policy.decide({ tenantId: 'search', model: 'budget-model', reserve: false });
-    assert.equal(s.budgets[0]!.spentNano, search.spentNano);
-    assert.equal(s.decision, 'deny');
+    assert.equal(s.budgets[0]!.spentNano, search.spentNano, 'search spend after restart');
+    assert.equal(s.decision, 'deny', 'search is still over budget after restart');
     // Each warning was sent once this period: a restart sends none again.
     const sent = () => hooks.deliveries.map((h) => JSON.parse(h.body) as { type: string; subject: string }).map((e) => `${e.type}:${e.subject}`).sort();
     const beforeRestart = ['budget_exceeded:burst', 'budget_exceeded:search', 'budget_warning:burst', 'budget_warning:search'];
     await new Promise((r) => setTimeout(r, 400));
-    assert.deepEqual(sent(), beforeRestart);
+    assert.deepEqual(sent(), beforeRestart, 'webhook deliveries after restart');
   });
 
   test('the API describes itself at /openapi.json', async () => {
