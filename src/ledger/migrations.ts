@@ -159,25 +159,24 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    name: 'policy: reservations, events, decisions',
+    name: 'policy: reservation snapshots, events, decisions',
     statements: (db) => [
       `ALTER TABLE ${db}.llm_calls
         ADD COLUMN IF NOT EXISTS policy_decision_id String DEFAULT '' COMMENT 'the policy decision that allowed this call, matched by request id',
         ADD COLUMN IF NOT EXISTS policy_outcome LowCardinality(String) DEFAULT '' COMMENT 'allow, warn or deny'`,
       `CREATE TABLE IF NOT EXISTS ${db}.policy_reservations (
-        reservation_id String,
+        replica_id LowCardinality(String) COMMENT 'the spanledger replica holding the reservations',
         tenant LowCardinality(String),
         team LowCardinality(String),
-        request_id String,
-        amount_nano_usd Int64,
-        created_at DateTime64(3, 'UTC'),
-        expires_at DateTime64(3, 'UTC'),
-        status LowCardinality(String) COMMENT 'open, settled, released or expired',
-        version UInt64 COMMENT 'latest state wins'
+        open_count UInt32,
+        reserved_nano_usd Int64 COMMENT 'sum of the open reservations',
+        expires_at DateTime64(3, 'UTC') COMMENT 'when the last of them expires',
+        updated_at DateTime64(3, 'UTC'),
+        version UInt64 COMMENT 'latest snapshot wins'
       )
       ENGINE = ReplacingMergeTree(version)
-      ORDER BY reservation_id
-      TTL toDateTime(expires_at) + INTERVAL 7 DAY`,
+      ORDER BY (replica_id, tenant)
+      COMMENT 'open reservations per replica and tenant, snapshotted every policy refresh'`,
       `CREATE TABLE IF NOT EXISTS ${db}.policy_events (
         event_id String,
         created_at DateTime64(3, 'UTC'),

@@ -7,10 +7,17 @@ export const policyConfigSchema = z
     refreshMs: z.coerce.number().int().min(50).default(1000),
     /** Reservations not settled by then are released. */
     reservationTtlMs: z.coerce.number().int().min(1000).default(600_000),
+    /** This replica's stable name (its reservation snapshots are its own); the host name by default. */
+    replicaId: z.string().min(1).max(128).optional(),
     /** Replicas serving decisions; per-tenant rate limits are divided among them. */
     replicas: z.coerce.number().int().min(1).default(1),
-    /** Which decisions are stored in `policy_decisions`: all, only warn/deny, or none. */
-    recordDecisions: z.enum(['all', 'warn_deny', 'none']).default('all'),
+    /**
+     * Which decisions are stored in `policy_decisions`: all; sampled (every warn and deny,
+     * and `decisionSampleRate` of allows); warn_deny; or none. Every decision still reaches
+     * the ledger row of its call (policy_decision_id) through the request id.
+     */
+    recordDecisions: z.enum(['all', 'sampled', 'warn_deny', 'none']).default('sampled'),
+    decisionSampleRate: z.coerce.number().min(0).max(1).default(0.01),
     /** Endpoints that receive budget events, signed with HMAC-SHA256 of the secret. */
     webhooks: z
       .array(z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16, 'must be at least 16 characters') }).strict())

@@ -8,4 +8,4 @@ export { createPeriodCalculator, type PeriodBounds } from './periods';
 export { compileAllowlist } from './model-allowlist';
 export { RateLimiter } from './rate-limiter';
 export type { BudgetSpec, EstimateCost, PolicyDirectory, PolicyTenant } from './ports';
-export type { Decision, DecideInput, PolicyEvent, PolicyPersistence, ReservationRow, DecisionRow } from './types';
+export type { Decision, DecideInput, PolicyEvent, PolicyPersistence, ReservationSnapshot, DecisionRow } from './types';

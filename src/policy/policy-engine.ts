@@ -7,7 +7,7 @@ import { createPeriodCalculator, type PeriodBounds } from './periods';
 import type { PolicyStore } from './policy-store';
 import type { BudgetSpec, EstimateCost, PolicyDirectory, PolicyTenant } from './ports';
 import { RateLimiter } from './rate-limiter';
-import type { BudgetState, Decision, DecideInput, PolicyEvent, PolicyPersistence, PolicyReason } from './types';
+import type { BudgetState, Decision, DecideInput, PolicyEvent, PolicyPersistence, PolicyReason, ReservationSnapshot } from './types';
 
 /** The policy: decisions from in-memory state that a background refresh keeps in line with ClickHouse. */
 export interface PolicyEngine {
@@ -34,6 +34,8 @@ export interface PolicyEngineOptions {
   persist: PolicyPersistence;
   deliver: (e: PolicyEvent) => void;
   config: PolicyConfig;
+  /** Names this replica's reservation snapshots. */
+  replicaId: string;
   onError: (what: string, err: unknown) => void;
 }
 
@@ -50,7 +52,6 @@ interface Reservation {
   amountNano: bigint;
   createdAtMs: number;
   expiresAtMs: number;
-  mine: boolean;
 }
 
 const MAX_RECENT = 100_000;
@@ -62,7 +63,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const spend = new Map<string, Spend>();
   const reservations = new Map<string, Reservation>();
   const reservationByRequest = new Map<string, string>();
+  // This replica's open reservations per scope, and the other replicas' from their snapshots.
   const reserved = new Map<string, bigint>();
+  let remote = new Map<string, bigint>();
+  // What the last snapshot said per tenant, so only changes are written.
+  const lastSnapshot = new Map<string, string>();
   const emitted = new Set<string>();
   const recent = new Map<string, { decisionId: string; outcome: string }>();
   const allowlists = new WeakMap<PolicyTenant, ModelCheck>();
@@ -95,6 +100,16 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return s;
   };
 
+  const limits = new WeakMap<BudgetSpec, bigint>();
+  const limitOf = (b: BudgetSpec): bigint => {
+    let v = limits.get(b);
+    if (v === undefined) {
+      v = parseScaled(b.amount, 9);
+      limits.set(b, v);
+    }
+    return v;
+  };
+
   const addReserved = (key: string, delta: bigint) => reserved.set(key, (reserved.get(key) ?? 0n) + delta);
 
   const addReservation = (r: Reservation) => {
@@ -104,14 +119,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     addReserved(`team|${r.team}`, r.amountNano);
   };
 
-  const dropReservation = (id: string, status: 'settled' | 'released' | 'expired', nowMs: number): boolean => {
+  const dropReservation = (id: string): boolean => {
     const r = reservations.get(id);
     if (r === undefined) return false;
     reservations.delete(id);
     if (r.requestId && reservationByRequest.get(r.requestId) === id) reservationByRequest.delete(r.requestId);
     addReserved(`tenant|${r.tenant}`, -r.amountNano);
     addReserved(`team|${r.team}`, -r.amountNano);
-    opts.persist.saveReservation({ ...r, status, expiresAtMs: Math.min(r.expiresAtMs, Math.max(nowMs, r.createdAtMs)) });
     return true;
   };
 
@@ -120,9 +134,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return {
       scope: scope.scope,
       subject: scope.subject,
-      limitNano: parseScaled(scope.budget.amount, 9),
+      limitNano: limitOf(scope.budget),
       spentNano: s.base + s.local,
-      reservedNano: reserved.get(scope.key) ?? 0n,
+      reservedNano: (reserved.get(scope.key) ?? 0n) + (remote.get(scope.key) ?? 0n),
       currency: scope.budget.currency,
       period: scope.budget.period,
       periodStartMs: s.startMs,
@@ -167,13 +181,38 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       recent.set(input.requestId, { decisionId: d.decisionId, outcome: d.decision });
     }
     const mode = opts.config.recordDecisions;
-    if (mode === 'all' || (mode === 'warn_deny' && d.decision !== 'allow')) {
+    if (mode === 'all' || (mode === 'warn_deny' && d.decision !== 'allow') || (mode === 'sampled' && (d.decision !== 'allow' || Math.random() < opts.config.decisionSampleRate))) {
       opts.persist.saveDecision({
         decisionId: d.decisionId, createdAtMs: nowMs, tenant: d.tenant ?? '', requestId: input.requestId ?? '',
         provider, model, outcome: d.decision, reason: d.reason ?? '', reservedNano: d.reservation?.amountNano ?? 0n,
       });
     }
     return d;
+  };
+
+  /** Writes this replica's open reservations per tenant where they changed since the last snapshot. */
+  const snapshot = (nowMs: number) => {
+    const byTenant = new Map<string, { team: string; count: number; amount: bigint; expires: number }>();
+    for (const r of reservations.values()) {
+      const t = byTenant.get(r.tenant) ?? { team: r.team, count: 0, amount: 0n, expires: 0 };
+      t.count++;
+      t.amount += r.amountNano;
+      t.expires = Math.max(t.expires, r.expiresAtMs);
+      byTenant.set(r.tenant, t);
+    }
+    const rows: ReservationSnapshot[] = [];
+    for (const [tenant, t] of byTenant) {
+      const sig = `${t.count}|${t.amount}|${t.expires}`;
+      if (lastSnapshot.get(tenant) === sig) continue;
+      lastSnapshot.set(tenant, sig);
+      rows.push({ replicaId: opts.replicaId, tenant, team: t.team, openCount: t.count, reservedNano: t.amount, expiresAtMs: t.expires, updatedAtMs: nowMs });
+    }
+    for (const [tenant, sig] of lastSnapshot) {
+      if (byTenant.has(tenant) || sig === '0|0|0') continue;
+      lastSnapshot.set(tenant, '0|0|0');
+      rows.push({ replicaId: opts.replicaId, tenant, team: '', openCount: 0, reservedNano: 0n, expiresAtMs: nowMs, updatedAtMs: nowMs });
+    }
+    if (rows.length > 0) opts.persist.saveReservations(rows);
   };
 
   const engine: PolicyEngine = {
@@ -231,10 +270,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       if (estimate > 0n) {
         const r: Reservation = {
           id: randomUUID(), tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
-          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, mine: true,
+          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs,
         };
         addReservation(r);
-        opts.persist.saveReservation({ ...r, status: 'open' });
         reservation = { id: r.id, amountNano: r.amountNano, expiresAtMs: r.expiresAtMs };
         for (const b of budgets) b.reservedNano += estimate;
       }
@@ -244,7 +282,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
     settle(q) {
       const id = q.reservationId ?? (q.requestId ? reservationByRequest.get(q.requestId) : undefined);
-      return id === undefined ? false : dropReservation(id, 'released', Date.now());
+      return id === undefined ? false : dropReservation(id);
     },
 
     annotate(calls) {
@@ -260,7 +298,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       for (const c of calls) {
         if (c.requestId) {
           const id = reservationByRequest.get(c.requestId);
-          if (id !== undefined) dropReservation(id, 'settled', nowMs);
+          if (id !== undefined) dropReservation(id);
         }
         const billed = c.cost?.billedNanoUsd;
         const tenantId = c.owner?.tenant;
@@ -278,8 +316,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     refresh(nowMs = Date.now()) {
       refreshing ??= (async () => {
         try {
-          for (const r of [...reservations.values()]) if (r.expiresAtMs <= nowMs) dropReservation(r.id, 'expired', nowMs);
+          for (const r of [...reservations.values()]) if (r.expiresAtMs <= nowMs) dropReservation(r.id);
           for (const [k, s] of spend) if (s.endMs < nowMs - 86_400_000) spend.delete(k);
+          snapshot(nowMs);
           const dir = opts.directory();
           const groups = new Map<string, { bounds: PeriodBounds; keys: Map<string, BudgetSpec> }>();
           const add = (key: string, budget: BudgetSpec) => {
@@ -306,19 +345,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
             }
           }
           // Other replicas' open reservations count against the same budgets.
-          const stored = await opts.store.openReservations(nowMs);
-          const seen = new Set<string>();
-          for (const r of stored) {
-            seen.add(r.id);
-            if (!reservations.has(r.id)) addReservation({ ...r, mine: false });
+          const others = new Map<string, bigint>();
+          for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
+            if (r.replicaId === opts.replicaId) continue;
+            others.set(`tenant|${r.tenant}`, (others.get(`tenant|${r.tenant}`) ?? 0n) + r.reservedNano);
+            others.set(`team|${r.team}`, (others.get(`team|${r.team}`) ?? 0n) + r.reservedNano);
           }
-          for (const r of [...reservations.values()]) {
-            if (!r.mine && !seen.has(r.id)) {
-              reservations.delete(r.id);
-              addReserved(`tenant|${r.tenant}`, -r.amountNano);
-              addReserved(`team|${r.team}`, -r.amountNano);
-            }
-          }
+          remote = others;
           for (const t of dir.tenantById.values()) for (const s of scopesOf(t, dir)) checkThresholds(stateOf(s, nowMs), nowMs);
         } catch (err) {
           opts.onError('policy refresh failed; decisions use the last known state', err);
@@ -332,7 +365,13 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     async start() {
       const nowMs = Date.now();
       for (const k of await opts.store.emittedEvents(nowMs)) emitted.add(k);
-      for (const r of await opts.store.openReservations(nowMs)) addReservation({ ...r, mine: true });
+      // This replica's reservations from before a restart come back as one per tenant,
+      // held until the last of them would have expired.
+      for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
+        if (r.replicaId !== opts.replicaId) continue;
+        addReservation({ id: `restored:${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs, expiresAtMs: r.expiresAtMs });
+        lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
+      }
       await engine.refresh(nowMs);
       timer = setInterval(() => void engine.refresh(), opts.config.refreshMs);
       timer.unref();
@@ -341,6 +380,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     stop() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
+      // Store what is still open so the next start counts it.
+      snapshot(Date.now());
     },
   };
   return engine;

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ReservationRow } from './types';
+import type { ReservationSnapshot } from './types';
 
 /** Spend of one (tenant, team) in a period: billed cost plus re-rating adjustments. */
 export interface SpendRow {
@@ -11,7 +11,8 @@ export interface SpendRow {
 /** ClickHouse reads of the policy; only the background refresh and start-up call them. */
 export interface PolicyStore {
   spend(startMs: number, endMs: number): Promise<SpendRow[]>;
-  openReservations(nowMs: number): Promise<ReservationRow[]>;
+  /** Every replica's latest snapshot that is fresh (updated within `maxAgeMs`) and not yet expired. */
+  reservationSnapshots(nowMs: number, maxAgeMs: number): Promise<ReservationSnapshot[]>;
   /** Keys `scope|subject|periodStartMs|kind` of events already emitted for periods still running. */
   emittedEvents(nowMs: number): Promise<string[]>;
   listEvents(q: { since?: number; tenant?: string; limit: number }): Promise<Record<string, unknown>[]>;
@@ -33,17 +34,18 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
          ) WHERE tenant != '' GROUP BY tenant, team`,
         { s: startMs, e: endMs },
       ),
-    async openReservations(nowMs) {
-      const found = await rows<{ id: string; tenant: string; team: string; requestId: string; amount: string; created: string; expires: string }>(
-        `SELECT reservation_id AS id, tenant, team, request_id AS requestId, toString(amount_nano_usd) AS amount,
-           toString(toUnixTimestamp64Milli(created_at)) AS created, toString(toUnixTimestamp64Milli(expires_at)) AS expires
+    async reservationSnapshots(nowMs, maxAgeMs) {
+      const found = await rows<{ replica: string; tenant: string; team: string; n: number | string; amount: string; expires: string; updated: string }>(
+        `SELECT replica_id AS replica, tenant, team, open_count AS n, toString(reserved_nano_usd) AS amount,
+           toString(toUnixTimestamp64Milli(expires_at)) AS expires, toString(toUnixTimestamp64Milli(updated_at)) AS updated
          FROM ${db}.policy_reservations FINAL
-         WHERE status = 'open' AND expires_at > fromUnixTimestamp64Milli({now:Int64}, 'UTC')`,
-        { now: nowMs },
+         WHERE reserved_nano_usd > 0 AND expires_at > fromUnixTimestamp64Milli({now:Int64}, 'UTC')
+           AND updated_at > fromUnixTimestamp64Milli({oldest:Int64}, 'UTC')`,
+        { now: nowMs, oldest: nowMs - maxAgeMs },
       );
       return found.map((r) => ({
-        id: r.id, tenant: r.tenant, team: r.team, requestId: r.requestId, amountNano: BigInt(r.amount),
-        createdAtMs: Number(r.created), expiresAtMs: Number(r.expires), status: 'open' as const,
+        replicaId: r.replica, tenant: r.tenant, team: r.team, openCount: Number(r.n), reservedNano: BigInt(r.amount),
+        expiresAtMs: Number(r.expires), updatedAtMs: Number(r.updated),
       }));
     },
     async emittedEvents(nowMs) {

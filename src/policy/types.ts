@@ -57,16 +57,15 @@ export interface PolicyEvent {
   message: string;
 }
 
-/** A reservation's stored state. */
-export interface ReservationRow {
-  id: string;
+/** One replica's open reservations for one tenant, as stored every refresh. */
+export interface ReservationSnapshot {
+  replicaId: string;
   tenant: string;
   team: string;
-  requestId: string;
-  amountNano: bigint;
-  createdAtMs: number;
+  openCount: number;
+  reservedNano: bigint;
   expiresAtMs: number;
-  status: 'open' | 'settled' | 'released' | 'expired';
+  updatedAtMs: number;
 }
 
 /** A recorded decision. */
@@ -84,7 +83,7 @@ export interface DecisionRow {
 
 /** Where the policy's state goes; writes are fire-and-forget, never on the decision path. */
 export interface PolicyPersistence {
-  saveReservation(r: ReservationRow): void;
+  saveReservations(rows: ReservationSnapshot[]): void;
   saveEvent(e: PolicyEvent): void;
   saveDecision(d: DecisionRow): void;
 }

@@ -15,14 +15,14 @@ export function createPolicyPersistence(client: ClickHouseClient, db: string, on
       (values) => client.insert({ table: `${db}.${table}`, format: 'JSONCompactEachRow', columns: columns as [string, ...string[]], values }).then(() => undefined),
       { maxRows: 5000, maxDelayMs: 100, maxPendingRows: 200_000 },
     );
-  const reservations = writer('policy_reservations', ['reservation_id', 'tenant', 'team', 'request_id', 'amount_nano_usd', 'created_at', 'expires_at', 'status', 'version']);
+  const reservations = writer('policy_reservations', ['replica_id', 'tenant', 'team', 'open_count', 'reserved_nano_usd', 'expires_at', 'updated_at', 'version']);
   const events = writer('policy_events', ['event_id', 'created_at', 'kind', 'scope', 'subject', 'period_start', 'period_end', 'limit_nano_usd', 'spent_nano_usd', 'reserved_nano_usd', 'currency', 'message']);
   const decisions = writer('policy_decisions', ['decision_id', 'created_at', 'tenant', 'request_id', 'provider', 'model', 'outcome', 'reason', 'reserved_nano_usd']);
   let version = Date.now() * 1000;
   const fire = (p: Promise<void>) => void p.catch(onError);
   return {
-    saveReservation: (r) =>
-      fire(reservations.write([[r.id, r.tenant, r.team, r.requestId, r.amountNano.toString(), ms(r.createdAtMs), ms(r.expiresAtMs), r.status, String(++version)]])),
+    saveReservations: (rows) =>
+      fire(reservations.write(rows.map((r) => [r.replicaId, r.tenant, r.team, r.openCount, r.reservedNano.toString(), ms(r.expiresAtMs), ms(r.updatedAtMs), String(++version)]))),
     saveEvent: (e) =>
       fire(events.write([[e.eventId, ms(e.createdAtMs), e.kind, e.scope, e.subject, secs(e.periodStartMs), secs(e.periodEndMs), e.limitNano.toString(), e.spentNano.toString(), e.reservedNano.toString(), e.currency, e.message]])),
     saveDecision: (d) =>

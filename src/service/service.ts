@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -113,6 +114,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         failed: (url, eventId, attempts, lastError) => log.error({ url, eventId, attempts, lastError }, 'budget event delivery failed'),
       }),
       config: cfg.policy,
+      replicaId: cfg.policy.replicaId ?? hostname(),
       onError: (what, err) => log.warn({ err }, what),
     });
     await policy.start();
