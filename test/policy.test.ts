@@ -30,6 +30,10 @@ tenants:
   - { id: mini-only, team: lab, app: lab-api, allowedModels: ["openai/gpt-4o-mini", "claude-*"] }
   - { id: limited, team: lab, app: limited-api, rateLimits: { requestsPerMinute: 5 } }
   - { id: settling, team: settling, app: settling-api, budget: { amount: "5" } }
+  - { id: pair-a, team: pair, app: pair-a }
+  - { id: pair-b, team: pair, app: pair-b }
+ownership:
+  pair: { costCenter: CC-9, budget: { amount: "0.005", period: day } }
 senders:
   - { id: gateway, token: "${hashToken(GATEWAY)}", gateway: true }
   - { id: search-api, token: "${hashToken(SEARCH_APP)}", tenant: search }
@@ -155,6 +159,16 @@ describe('the policy endpoint the gateway asks before each call', () => {
     assert.equal((await decide({ tenant_id: 'burst', provider: 'acme', model: 'budget-model', estimated_input_tokens: 100 })).body.decision, 'deny');
   });
 
+  test('a team budget rolls up its tenants', async () => {
+    // pair: $0.005 a day across pair-a and pair-b; each call may cost 2 input tokens x $0.001.
+    const call = (tenant: string) => decide({ tenant_id: tenant, provider: 'acme', model: 'budget-model', estimated_input_tokens: 2 });
+    assert.equal((await call('pair-a')).body.decision, 'allow');
+    assert.equal((await call('pair-b')).body.decision, 'warn');
+    const third = await call('pair-a');
+    assert.equal(third.body.decision, 'deny');
+    assert.match(third.body.error!.message, /^Budget exceeded for team pair: daily budget \$0\.005 USD, spent \$0\.00, reserved \$0\.004/);
+  });
+
   test('allowed models: gpt-4o-mini yes, gpt-4o no (model_not_allowed), a glob allows a family', async () => {
     assert.equal((await decide({ tenant_id: 'mini-only', provider: 'openai', model: 'gpt-4o-mini' })).body.decision, 'allow');
     const denied = await decide({ tenant_id: 'mini-only', model: 'openai/gpt-4o' });
@@ -201,6 +215,10 @@ describe('the policy endpoint the gateway asks before each call', () => {
   test('budget state survives a restart: spend from the ledger, open reservations from storage', async () => {
     const before = svc.service.policy.decide({ tenantId: 'burst', model: 'budget-model', reserve: false }).budgets[0]!;
     const search = svc.service.policy.decide({ tenantId: 'search', model: 'budget-model', reserve: false }).budgets[0]!;
+    const sent = () => hooks.deliveries.map((h) => JSON.parse(h.body) as { type: string; subject: string }).map((e) => `${e.type}:${e.subject}`).sort();
+    await new Promise((r) => setTimeout(r, 300));
+    const beforeRestart = sent();
+    assert.ok(beforeRestart.includes('budget_warning:search') && beforeRestart.includes('budget_exceeded:burst'));
     await svc.stop();
     svc = await start();
     api = `http://127.0.0.1:${svc.service.ports.api}`;
@@ -210,9 +228,7 @@ describe('the policy endpoint the gateway asks before each call', () => {
     const s = svc.service.policy.decide({ tenantId: 'search', model: 'budget-model', reserve: false });
     assert.equal(s.budgets[0]!.spentNano, search.spentNano, 'search spend after restart');
     assert.equal(s.decision, 'deny', 'search is still over budget after restart');
-    // Each warning was sent once this period: a restart sends none again.
-    const sent = () => hooks.deliveries.map((h) => JSON.parse(h.body) as { type: string; subject: string }).map((e) => `${e.type}:${e.subject}`).sort();
-    const beforeRestart = ['budget_exceeded:burst', 'budget_exceeded:search', 'budget_warning:burst', 'budget_warning:search'];
+    // Each event was sent once this period: a restart sends none again.
     await new Promise((r) => setTimeout(r, 400));
     assert.deepEqual(sent(), beforeRestart, 'webhook deliveries after restart');
   });

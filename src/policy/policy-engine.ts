@@ -36,6 +36,8 @@ export interface PolicyEngineOptions {
   config: PolicyConfig;
   /** Names this replica's reservation snapshots. */
   replicaId: string;
+  /** Told of every decision, for metrics. */
+  onDecision?: (decision: Decision['decision'], reason: string) => void;
   onError: (what: string, err: unknown) => void;
 }
 
@@ -176,6 +178,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   };
 
   const record = (d: Decision, input: DecideInput, provider: string, model: string, nowMs: number): Decision => {
+    opts.onDecision?.(d.decision, d.reason ?? '');
     if (input.requestId && d.decision !== 'deny') {
       if (recent.size >= MAX_RECENT) recent.delete(recent.keys().next().value!);
       recent.set(input.requestId, { decisionId: d.decisionId, outcome: d.decision });

@@ -16,6 +16,8 @@ export interface ServiceMetrics {
   pricing: PricingTelemetry;
   /** Publishes the price catalog version and the number of local overrides. */
   catalog(version: string, overrides: number): void;
+  /** Counts policy decisions. */
+  decision(decision: string, reason: string): void;
 }
 
 /** Creates the counters and histograms, named `spanledger_*`. */
@@ -87,8 +89,15 @@ export function createMetrics(): ServiceMetrics {
     labelNames: ['catalog', 'version', 'overrides'],
     registers: [registry],
   });
+  const decisions = new Counter({
+    name: 'spanledger_policy_decisions_total',
+    help: 'Policy decisions by outcome (allow, warn, deny) and reason.',
+    labelNames: ['decision', 'reason'],
+    registers: [registry],
+  });
   return {
     registry,
+    decision: (decision, reason) => decisions.inc({ decision, reason }),
     pricing: { priced: (status, n) => priced.inc({ status }, n) },
     catalog: (version, overrides) => {
       catalogInfo.reset();

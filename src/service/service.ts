@@ -115,6 +115,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       }),
       config: cfg.policy,
       replicaId: cfg.policy.replicaId ?? hostname(),
+      onDecision: metrics.decision,
       onError: (what, err) => log.warn({ err }, what),
     });
     await policy.start();
