@@ -10,6 +10,7 @@ import { hashToken } from '../src/ownership';
 import { emitChatTrace, providerWith } from './helpers/otel';
 import { decodeStatus, encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
 import { startTestService, type TestService } from './helpers/test-service';
+import { waitFor } from './helpers/wait';
 
 const TOKENS = { search: 'tok-search-app', ads: 'tok-ads-app', gateway: 'tok-ai-gateway', collector: 'tok-shared-collector' };
 
@@ -170,11 +171,3 @@ describe('ownership from authenticated identity', () => {
     assert.match(text, /spanledger_ownership_conflicts_total 4/);
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -8,6 +8,7 @@ import { signature } from '../src/policy';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
 import { startTestService, type TestService } from './helpers/test-service';
 import { startWebhookReceiver } from './helpers/webhook-receiver';
+import { waitFor } from './helpers/wait';
 
 const GATEWAY = 'tok-gateway-policy';
 const SEARCH_APP = 'tok-search-app';
@@ -238,11 +239,3 @@ describe('the policy endpoint the gateway asks before each call', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/v1/policy/decide', '/v1/policy/events', '/v1/policy/settle']);
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

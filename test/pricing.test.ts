@@ -8,6 +8,7 @@ import { runCli } from './helpers/cli-process';
 import { emitChatTrace, providerWith } from './helpers/otel';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
 import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
+import { waitFor } from './helpers/wait';
 
 interface CostRow {
   pricing_status: string;
@@ -155,11 +156,3 @@ describe('every LLM call gets a defensible cost in the ledger', () => {
     assert.match(((await bad.json()) as { error: string }).error, /to: to must be after from/);
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

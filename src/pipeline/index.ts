@@ -8,3 +8,4 @@ export type { ExportContext, SenderIdentity } from './sender';
 export type { Ownership, OwnershipSource } from './ownership';
 export type { CallCost, PricingStatus } from './call-cost';
 export { divRound, formatNanoUsd, numberScaled, parseScaled } from './money';
+export { modelGlob } from './model-glob';

@@ -1,3 +1,5 @@
+import { modelGlob } from '../pipeline';
+
 /** Whether a tenant may call `provider`/`model`. */
 export type ModelCheck = (provider: string, model: string) => boolean;
 
@@ -16,12 +18,7 @@ export function compileAllowlist(patterns: readonly string[] | undefined, groups
   for (const p of patterns) expand(p, 0);
   const rules = expanded.map((p) => {
     const slash = p.indexOf('/');
-    return slash < 0 ? { provider: undefined, model: glob(p) } : { provider: glob(p.slice(0, slash)), model: glob(p.slice(slash + 1)) };
+    return slash < 0 ? { provider: undefined, model: modelGlob(p) } : { provider: modelGlob(p.slice(0, slash)), model: modelGlob(p.slice(slash + 1)) };
   });
   return (provider, model) => rules.some((r) => (r.provider === undefined || r.provider.test(provider)) && r.model.test(model));
-}
-
-// `*` any run, `?` one character; model names are not paths, so path-glob libraries do not fit.
-function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Catalog } from './catalog';
-import { parseScaled } from '../pipeline';
+import { modelGlob, parseScaled } from '../pipeline';
 import { overridesSchema, type PriceOverride, type RateInput } from './overrides-schema';
 import { scaleRates, type Rate, type TokenRates } from './token-rates';
 
@@ -71,7 +71,7 @@ export function loadOverrides(path: string): PriceOverride[] {
 export function createPriceBook(catalog: Catalog, overrides: readonly PriceOverride[]): PriceBook {
   const compiled: CompiledOverride[] = overrides.map((o) => ({
     o,
-    model: glob(o.model),
+    model: modelGlob(o.model),
     rates: o.rates === undefined ? undefined : {
       input: rate(o.rates.input),
       cacheRead: rate(o.rates.cacheRead),
@@ -141,11 +141,4 @@ function factorOf(o: PriceOverride): [bigint, bigint] | undefined {
     den *= SCALE;
   }
   return [num, den];
-}
-
-// A model glob: `*` any run of characters, `?` one; everything else literal. Model names are
-// not paths, so path-glob libraries (which treat `/` specially) do not fit.
-function glob(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
 }
