@@ -70,6 +70,21 @@ describe('ledger semantics', () => {
     assert.deepEqual(spans, [{ keys: ['app.flag', 'gen_ai.request.model', 'gen_ai.usage.input_tokens'] }]);
   });
 
+  test('a span of an unknown dialect that names a known model lands in spans flagged unmapped_llm', async () => {
+    const traceId = newTraceId();
+    await send(encodeRequest([
+      { traceId, spanId: newSpanId(), name: 'acme.complete', attributes: { 'acme.llm.model': 'gpt-4o', 'acme.tokens.in': 12 } },
+      { traceId, spanId: newSpanId(), name: 'db.query', attributes: { 'db.system': 'postgresql', 'ml.model': 'resnet-50-internal' } },
+    ]));
+    assert.deepEqual(await svc.rows('SELECT count() AS n FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: traceId }), [{ n: 0 }]);
+    assert.deepEqual(
+      await svc.rows('SELECT name, unmapped_llm FROM spans FINAL WHERE trace_id = {t:String} ORDER BY name', { t: traceId }),
+      [{ name: 'acme.complete', unmapped_llm: 1 }, { name: 'db.query', unmapped_llm: 0 }],
+    );
+    const text = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/metrics`)).text();
+    assert.match(text, /spanledger_unmapped_llm_spans_total 1\n/);
+  });
+
   test('a root span with no LLM call is in spans only', async () => {
     const traceId = newTraceId();
     await send(encodeRequest([{ traceId, spanId: newSpanId(), name: 'GET /health', attributes: { 'http.request.method': 'GET' } }]));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +17,7 @@ const TOKENS = { search: 'tok-search-app', ads: 'tok-ads-app', gateway: 'tok-ai-
 function registryYaml(billingTenant: string): string {
   return `
 tenants:
-  - { id: search-summarize, team: search, app: search-api, feature: summarize, environment: prod }
+  - { id: search-summarize, team: search, app: search-api, feature: summarize, environment: prod, tokens: ["${hashToken('sk-litellm-virtual-key-search')}"] }
   - { id: ads-bidding, team: ads, app: ads-api, feature: bidding, environment: prod }
   - { id: billing-batch, team: billing, app: billing-worker, feature: invoices }
   - { id: billing-v2, team: billing-platform, app: billing-worker, feature: invoices }
@@ -143,6 +143,20 @@ describe('ownership from authenticated identity', () => {
     assert.deepEqual([a?.team, a?.ownership_source, a?.ownership_conflict], ['search', 'sender', 1]);
   });
 
+  test('a LiteLLM-style gateway span: tenant from the virtual-key hash, gateway cost kept beside ours', async () => {
+    const fixture = readFileSync(path.resolve(__dirname, '..', '..', 'testdata', 'spans', 'litellm-gateway.json'), 'utf8');
+    const startNs = (BigInt(Date.now()) * 1_000_000n).toString();
+    const body = fixture.replace('__START__', startNs).replace('__END__', (BigInt(startNs) + 900_000_000n).toString());
+    const res = await fetch(httpUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.gateway}` } });
+    assert.equal(res.status, 200);
+    const rows = await svc.rows(
+      `SELECT tenant, team, ownership_source, response_model, input_tokens, cache_read_tokens, toString(cost_nano_usd) AS cost,
+         toString(provider_reported_cost_nano_usd) AS reported, request_id FROM llm_calls FINAL WHERE trace_id = '4bf92f3577b34da6a3ce929d0e0e4736'`,
+    );
+    // gpt-4o: 500 x $2.50 + 1500 x $1.25 + 100 x $10 per million = 4,125,000 nano-USD, as the gateway reported.
+    assert.deepEqual(rows, [{ tenant: 'search-summarize', team: 'search', ownership_source: 'gateway', response_model: 'gpt-4o-2024-08-06', input_tokens: 2000, cache_read_tokens: 1500, cost: '4125000', reported: '4125000', request_id: 'gw-req-1' }]);
+  });
+
   test('registry reload re-attributes new spans without a restart; a broken file keeps the old registry and says why', async () => {
     const send = async () => {
       const traceId = newTraceId();
@@ -168,6 +182,6 @@ describe('ownership from authenticated identity', () => {
   test('ownership outcomes are counted in /metrics', async () => {
     const text = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/metrics`)).text();
     assert.match(text, /spanledger_llm_calls_owned_total\{source="unallocated",reason="unknown_service"\} 1/);
-    assert.match(text, /spanledger_ownership_conflicts_total 4/);
+    assert.match(text, /spanledger_ownership_conflicts_total 4\n/);
   });
 });

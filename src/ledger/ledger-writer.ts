@@ -11,7 +11,8 @@ export interface LedgerTelemetry {
 
 /** Writes spans and LLM calls; resolves when both are stored. */
 export interface LedgerWriter {
-  write(spans: readonly SpanRecord[], calls: readonly LlmCall[]): Promise<void>;
+  /** `unmapped`: spans that look like LLM calls no convention could read (flagged for data quality). */
+  write(spans: readonly SpanRecord[], calls: readonly LlmCall[], unmapped?: ReadonlySet<SpanRecord>): Promise<void>;
   /** Rows waiting for storage. */
   readonly pendingRows: number;
   close(): Promise<void>;
@@ -47,7 +48,7 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
     get pendingRows() {
       return spansWriter.pendingRows + callsWriter.pendingRows;
     },
-    async write(spans, calls) {
+    async write(spans, calls, unmapped) {
       const resources = new ResourceJson();
       const callSpans = new Set<SpanRecord>();
       const callRows = new Array<unknown[]>(calls.length);
@@ -56,7 +57,7 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
         callRows[i] = callRow(calls[i]!, resources);
       }
       const spanRows = new Array<unknown[]>(spans.length);
-      for (let i = 0; i < spans.length; i++) spanRows[i] = spanRow(spans[i]!, callSpans.has(spans[i]!), resources);
+      for (let i = 0; i < spans.length; i++) spanRows[i] = spanRow(spans[i]!, callSpans.has(spans[i]!), resources, unmapped?.has(spans[i]!) === true);
       // Both tables dedupe on (trace_id, span_id), so a retry after a half-written
       // export stores nothing twice.
       await Promise.all([spansWriter.write(spanRows), callsWriter.write(callRows)]);

@@ -210,4 +210,12 @@ export const MIGRATIONS: readonly Migration[] = [
       TTL toDateTime(created_at) + INTERVAL 90 DAY`,
     ],
   },
+  {
+    version: 5,
+    name: 'unmapped LLM-looking spans',
+    statements: (db) => [
+      `ALTER TABLE ${db}.spans
+        ADD COLUMN IF NOT EXISTS unmapped_llm UInt8 DEFAULT 0 COMMENT '1: no span convention claimed it, yet it names a model the price catalog knows' AFTER is_llm_call`,
+    ],
+  },
 ];

@@ -6,7 +6,7 @@ import type { LlmCall, SpanRecord } from '../pipeline';
 /** Columns written to `spans`, in row order. */
 export const SPAN_COLUMNS = [
   'timestamp', 'end_timestamp', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'name', 'kind',
-  'status_code', 'status_message', 'duration_ms', 'service_name', 'scope_name', 'scope_version', 'is_llm_call',
+  'status_code', 'status_message', 'duration_ms', 'service_name', 'scope_name', 'scope_version', 'is_llm_call', 'unmapped_llm',
   'attributes_json', 'resource_json', 'events', 'links',
 ] as const;
 
@@ -63,7 +63,7 @@ function spanDurationMs(s: SpanRecord): number {
 }
 
 /** One `spans` row. */
-export function spanRow(s: SpanRecord, isLlmCall: boolean, resources: ResourceJson): unknown[] {
+export function spanRow(s: SpanRecord, isLlmCall: boolean, resources: ResourceJson, unmapped = false): unknown[] {
   return [
     nanosToDateTime64(s.startTimeUnixNano),
     nanosToDateTime64(s.endTimeUnixNano),
@@ -80,6 +80,7 @@ export function spanRow(s: SpanRecord, isLlmCall: boolean, resources: ResourceJs
     s.scopeName,
     s.scopeVersion,
     isLlmCall ? 1 : 0,
+    unmapped ? 1 : 0,
     JSON.stringify(s.attributes),
     resources.of(s.resource),
     s.events.length === 0 ? '[]' : JSON.stringify(s.events.map((e) => ({ time_unix_nano: e.timeUnixNano, name: e.name, attributes: e.attributes }))),

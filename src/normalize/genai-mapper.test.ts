@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { Attributes, SpanRecord } from '../pipeline';
 import { genAiMapper } from './genai-mapper';
 import { createNormalizer } from './registry';
-import type { SpanMapper } from './mapper';
+import { NOT_A_CALL, type SpanMapper } from './mapper';
+import type { LlmCall } from '../pipeline';
 
 function span(attributes: Attributes): SpanRecord {
   return {
@@ -37,10 +38,14 @@ const deprecated: Attributes = {
   'session.id': 'conv-1',
 };
 
+function call(x: LlmCall | typeof NOT_A_CALL | null): LlmCall {
+  assert.ok(x !== null && x !== NOT_A_CALL, 'expected a call');
+  return x;
+}
+
 test('deprecated and current attribute names produce identical records', () => {
-  const a = genAiMapper.map(span(current));
-  const b = genAiMapper.map(span(deprecated));
-  assert.ok(a && b);
+  const a = call(genAiMapper.map(span(current)));
+  const b = call(genAiMapper.map(span(deprecated)));
   const { span: _sa, ...ra } = a;
   const { span: _sb, ...rb } = b;
   assert.deepEqual(ra, rb);
@@ -52,25 +57,25 @@ test('deprecated and current attribute names produce identical records', () => {
 });
 
 test('when both names are present, the current one wins', () => {
-  const call = genAiMapper.map(span({ ...deprecated, 'gen_ai.usage.input_tokens': '7', 'gen_ai.provider.name': 'openai' }));
-  assert.equal(call?.inputTokens, 7);
-  assert.equal(call?.provider, 'openai');
+  const c = call(genAiMapper.map(span({ ...deprecated, 'gen_ai.usage.input_tokens': '7', 'gen_ai.provider.name': 'openai' })));
+  assert.equal(c.inputTokens, 7);
+  assert.equal(c.provider, 'openai');
 });
 
 test('missing usage is null, not zero', () => {
-  const call = genAiMapper.map(span({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' }));
-  assert.equal(call?.inputTokens, null);
-  assert.equal(call?.outputTokens, null);
+  const c = call(genAiMapper.map(span({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' })));
+  assert.equal(c.inputTokens, null);
+  assert.equal(c.outputTokens, null);
 });
 
 test('non-GenAI spans and agent/tool spans are not LLM calls', () => {
   assert.equal(genAiMapper.map(span({ 'http.request.method': 'GET' })), null);
-  assert.equal(genAiMapper.map(span({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': '5' })), null);
-  assert.equal(genAiMapper.map(span({ 'gen_ai.operation.name': 'execute_tool' })), null);
+  assert.equal(genAiMapper.map(span({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': '5' })), NOT_A_CALL);
+  assert.equal(genAiMapper.map(span({ 'gen_ai.operation.name': 'execute_tool' })), NOT_A_CALL);
 });
 
 test('the registry tries mappers by priority and takes the first match', () => {
-  const low: SpanMapper = { name: 'low', priority: 1, map: (s) => ({ ...genAiMapper.map(s)!, convention: 'low' }) };
+  const low: SpanMapper = { name: 'low', priority: 1, map: (s) => ({ ...call(genAiMapper.map({ ...s, attributes: { 'gen_ai.request.model': 'm' } })), convention: 'low' }) };
   const normalizer = createNormalizer([low, genAiMapper]);
   assert.deepEqual(normalizer.order, ['otel_genai', 'low']);
   const calls = normalizer.normalize([span(current), span({ 'gen_ai.request.model': 'm' }), span({ other: 'x' })]);

@@ -1,13 +1,20 @@
 /** Normalization: one mapper per span convention, tried by priority. */
 import { genAiMapper } from './genai-mapper';
 import type { SpanMapper } from './mapper';
+import { openInferenceMapper } from './openinference-mapper';
+import { openLlmetryMapper } from './openllmetry-mapper';
+import { vercelAiMapper } from './vercel-ai-mapper';
 
 export { createNormalizer, type Normalizer } from './registry';
-export type { SpanMapper } from './mapper';
+export { NOT_A_CALL, type SpanMapper } from './mapper';
 export { genAiMapper } from './genai-mapper';
+export { openInferenceMapper } from './openinference-mapper';
+export { openLlmetryMapper } from './openllmetry-mapper';
+export { vercelAiMapper } from './vercel-ai-mapper';
 export { providerFromSystem } from './provider-names';
+export { modelCandidate } from './model-candidate';
 
 /** The mappers the service uses, in no particular order (the registry sorts them). */
 export function defaultMappers(): SpanMapper[] {
-  return [genAiMapper];
+  return [vercelAiMapper, openLlmetryMapper, genAiMapper, openInferenceMapper];
 }

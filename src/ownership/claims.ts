@@ -16,6 +16,8 @@ export const FEATURE_CLAIMS = [
   'feature',
   'app.feature',
   'traceloop.association.properties.feature',
+  'ai.telemetry.metadata.feature',
+  'ai.telemetry.functionId',
 ] as const;
 
 /**
@@ -24,3 +26,5 @@ export const FEATURE_CLAIMS = [
  */
 export const GATEWAY_TENANT_ID = 'spanledger.tenant.id';
 export const GATEWAY_TENANT_TOKEN_HASH = 'spanledger.tenant.token_sha256';
+/** LiteLLM-style gateways record the SHA-256 of the caller's virtual key under this name. */
+export const LITELLM_KEY_HASH = 'metadata.user_api_key_hash';

@@ -1,6 +1,6 @@
 import type { Attributes, ExportContext, LlmCall, Ownership } from '../pipeline';
 import { matchServiceTenants, type CompiledRegistry } from './compiled-registry';
-import { FEATURE_CLAIMS, GATEWAY_TENANT_ID, GATEWAY_TENANT_TOKEN_HASH, TEAM_CLAIMS } from './claims';
+import { FEATURE_CLAIMS, GATEWAY_TENANT_ID, GATEWAY_TENANT_TOKEN_HASH, LITELLM_KEY_HASH, TEAM_CLAIMS } from './claims';
 import type { Tenant } from './registry-schema';
 import type { RegistrySource } from './registry-source';
 
@@ -34,7 +34,7 @@ function resolveOne(reg: CompiledRegistry, call: LlmCall, ctx: ExportContext, ca
 
   if (sender?.gateway === true) {
     const named = a[GATEWAY_TENANT_ID];
-    const hash = a[GATEWAY_TENANT_TOKEN_HASH];
+    const hash = a[GATEWAY_TENANT_TOKEN_HASH] || a[LITELLM_KEY_HASH];
     if (named) {
       tenant = reg.tenantById.get(named);
       if (tenant === undefined) reason = 'unknown_tenant';

@@ -18,6 +18,8 @@ export interface ServiceMetrics {
   catalog(version: string, overrides: number): void;
   /** Counts policy decisions. */
   decision(decision: string, reason: string): void;
+  /** Counts spans that look like LLM calls no convention could read. */
+  unmapped(n: number): void;
 }
 
 /** Creates the counters and histograms, named `spanledger_*`. */
@@ -95,8 +97,14 @@ export function createMetrics(): ServiceMetrics {
     labelNames: ['decision', 'reason'],
     registers: [registry],
   });
+  const unmappedSpans = new Counter({
+    name: 'spanledger_unmapped_llm_spans_total',
+    help: 'Spans no span convention claimed that name a model the price catalog knows (flagged unmapped_llm in spans).',
+    registers: [registry],
+  });
   return {
     registry,
+    unmapped: (n) => unmappedSpans.inc(n),
     decision: (decision, reason) => decisions.inc({ decision, reason }),
     pricing: { priced: (status, n) => priced.inc({ status }, n) },
     catalog: (version, overrides) => {

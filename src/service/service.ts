@@ -4,13 +4,13 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
 import { createLedgerWriter, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
-import { createNormalizer, defaultMappers } from '../normalize';
+import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
 import { createPolicyPersistence } from './policy-persistence';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
-import type { ConsumeSpans } from '../pipeline';
+import type { ConsumeSpans, SpanRecord } from '../pipeline';
 import {
   bindGrpc,
   buildOtlpGrpcServer,
@@ -130,7 +130,10 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     stack.push(() => writer.close());
     const normalizer = createNormalizer(defaultMappers());
     const consume: ConsumeSpans = async (spans, context) => {
-      const calls = normalizer.normalize(spans);
+      const unclaimed: SpanRecord[] = [];
+      const calls = normalizer.normalize(spans, unclaimed);
+      const unmapped = findUnmapped(unclaimed, priceBook.current());
+      if (unmapped !== undefined) metrics.unmapped(unmapped.size);
       if (calls.length > 0) {
         metrics.llmCalls(calls.length);
         resolveOwners(calls, context);
@@ -138,7 +141,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         priceCalls(calls);
         policy.annotate(calls);
       }
-      await writer.write(spans, calls);
+      await writer.write(spans, calls, unmapped);
       if (calls.length > 0) policy.observe(calls);
     };
 
@@ -182,6 +185,21 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     await unwind();
     throw err;
   }
+}
+
+/**
+ * Spans no convention claimed that name a model the price book knows: an instrumentation
+ * we cannot read yet. They stay in `spans`, flagged, rather than being silently ignored.
+ */
+function findUnmapped(unclaimed: readonly SpanRecord[], book: PriceBook): Set<SpanRecord> | undefined {
+  let found: Set<SpanRecord> | undefined;
+  for (const span of unclaimed) {
+    const model = modelCandidate(span);
+    if (model === undefined) continue;
+    const atMs = Number(span.startTimeUnixNano.slice(0, -6) || '0');
+    if (book.lookup({ provider: '', models: [model], serviceTier: '', atMs }) !== undefined) (found ??= new Set()).add(span);
+  }
+  return found;
 }
 
 function portOf(app: FastifyInstance): number {

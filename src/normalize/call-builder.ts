@@ -1,0 +1,42 @@
+import type { LlmCall, SpanRecord } from '../pipeline';
+import { durationMs, firstCount, firstString } from './attribute-readers';
+
+const REQUEST_ID = ['spanledger.request_id', 'gen_ai.request.id', 'http.request.header.x-request-id', 'request.id'] as const;
+const HTTP_STATUS = ['http.response.status_code', 'http.status_code'] as const;
+const ENVIRONMENT = ['deployment.environment.name', 'deployment.environment'] as const;
+const SERVICE_TIER = [
+  'openai.response.service_tier',
+  'openai.request.service_tier',
+  'gen_ai.openai.response.service_tier',
+  'gen_ai.openai.request.service_tier',
+  'gen_ai.request.service_tier',
+] as const;
+
+/** The convention-specific part of a call; the rest is the same for every mapper. */
+export type CallFields = Pick<
+  LlmCall,
+  'operation' | 'provider' | 'requestModel' | 'responseModel' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'responseId' | 'sessionId' | 'userId'
+>;
+
+/**
+ * Completes a mapper's fields with what every convention shares: service identity from
+ * the resource, latency, error type, HTTP status, request id and service tier.
+ */
+export function buildCall(span: SpanRecord, convention: string, fields: CallFields): LlmCall {
+  const a = span.attributes;
+  const r = span.resource;
+  return {
+    span,
+    convention,
+    ...fields,
+    requestId: firstString(a, REQUEST_ID),
+    errorType: a['error.type'] ?? '',
+    httpStatusCode: firstCount(a, HTTP_STATUS),
+    serviceName: r['service.name'] ?? '',
+    serviceNamespace: r['service.namespace'] ?? '',
+    serviceVersion: r['service.version'] ?? '',
+    deploymentEnvironment: firstString(r, ENVIRONMENT),
+    latencyMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
+    serviceTier: firstString(a, SERVICE_TIER).toLowerCase(),
+  };
+}

@@ -1,0 +1,39 @@
+import { firstCount, firstString } from './attribute-readers';
+import { buildCall } from './call-builder';
+import { NOT_A_CALL, type SpanMapper } from './mapper';
+import { providerFromOpenInference } from './provider-names';
+
+const CALL_KINDS: Record<string, string> = { LLM: 'chat', EMBEDDING: 'embeddings' };
+
+/**
+ * Arize OpenInference: `openinference.span.kind` LLM or EMBEDDING spans are calls (CHAIN,
+ * AGENT, TOOL, RETRIEVER... are not). `llm.token_count.prompt` includes cached prompt tokens
+ * (`prompt_details.cache_read` / `cache_write` are parts of it), `completion` includes
+ * `completion_details.reasoning`: the OTel rule, so nothing is added or subtracted.
+ */
+export const openInferenceMapper: SpanMapper = {
+  name: 'openinference',
+  priority: 90,
+  map(span) {
+    const a = span.attributes;
+    const kind = a['openinference.span.kind'];
+    if (kind === undefined && a['llm.model_name'] === undefined) return null;
+    const operation = kind === undefined ? 'chat' : CALL_KINDS[kind.toUpperCase()];
+    if (operation === undefined) return NOT_A_CALL;
+    const model = a['llm.model_name'] ?? a['embedding.model_name'] ?? '';
+    return buildCall(span, 'openinference', {
+      operation,
+      provider: providerFromOpenInference(a['llm.provider'] ?? '', a['llm.system'] ?? ''),
+      requestModel: model,
+      responseModel: model,
+      inputTokens: firstCount(a, ['llm.token_count.prompt']),
+      outputTokens: firstCount(a, ['llm.token_count.completion']),
+      cacheReadTokens: firstCount(a, ['llm.token_count.prompt_details.cache_read']),
+      cacheWriteTokens: firstCount(a, ['llm.token_count.prompt_details.cache_write']),
+      reasoningTokens: firstCount(a, ['llm.token_count.completion_details.reasoning']),
+      responseId: '',
+      sessionId: firstString(a, ['session.id']),
+      userId: firstString(a, ['user.id']),
+    });
+  },
+};
