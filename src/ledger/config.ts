@@ -22,6 +22,10 @@ export const ledgerConfigSchema = z
     batchMaxDelayMs: z.coerce.number().int().min(0).default(200),
     /** Batches written to one table at the same time. */
     batchConcurrency: z.coerce.number().int().min(1).max(16).default(2),
+    /** Which report of a call reported twice (SDK span and gateway span) is billed. */
+    duplicateWinner: z.enum(['gateway', 'sdk']).default('gateway'),
+    /** A failed call followed by another with the same parent and model within this many seconds is retried by it. */
+    retryWindowS: z.coerce.number().int().min(1).max(3600).default(60),
     /** Rows waiting for storage beyond which exports are refused as retryable (backpressure). */
     maxPendingRows: z.coerce.number().int().min(1).default(500000),
   })

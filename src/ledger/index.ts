@@ -9,3 +9,4 @@ export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';
 export { isReadStatement } from './read-only-sql';
 export { nanosToDateTime64, CALL_COLUMNS, SPAN_COLUMNS } from './row-encoding';
 export { readCallsForRepricing, writeAdjustments, type CostAdjustment, type StoredCall } from './repricing-store';
+export { createWorkflowViews, type WorkflowOptions } from './workflow-views';

@@ -218,4 +218,14 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS unmapped_llm UInt8 DEFAULT 0 COMMENT '1: no span convention claimed it, yet it names a model the price catalog knows' AFTER is_llm_call`,
     ],
   },
+  {
+    version: 6,
+    name: 'workflow evidence: sender kind, retries, failures',
+    statements: (db) => [
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS sender_kind LowCardinality(String) DEFAULT '' COMMENT 'gateway, service or anonymous' AFTER sender_id,
+        ADD COLUMN IF NOT EXISTS retry_attempt UInt16 DEFAULT 0 COMMENT 'retry number the sender reported' AFTER http_status_code,
+        ADD COLUMN IF NOT EXISTS is_failed UInt8 DEFAULT 0 COMMENT 'error status, error.type or HTTP >= 400' AFTER retry_attempt`,
+    ],
+  },
 ];

@@ -22,6 +22,7 @@ export const CALL_COLUMNS = [
   'service_tier', 'pricing_status', 'cost_nano_usd', 'computed_cost_nano_usd', 'input_cost_nano_usd',
   'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
   'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
+  'sender_kind', 'retry_attempt', 'is_failed',
 ] as const;
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -150,5 +151,8 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     ...costColumns(c),
     c.policy?.decisionId ?? '',
     c.policy?.outcome ?? '',
+    c.owner?.senderKind ?? '',
+    Math.min(c.retryAttempt, 65535),
+    s.statusCode === 2 || c.errorType !== '' || (c.httpStatusCode ?? 0) >= 400 ? 1 : 0,
   ];
 }

@@ -4,6 +4,7 @@ import { durationMs, firstCount, firstString } from './attribute-readers';
 const REQUEST_ID = ['spanledger.request_id', 'gen_ai.request.id', 'http.request.header.x-request-id', 'request.id'] as const;
 const HTTP_STATUS = ['http.response.status_code', 'http.status_code'] as const;
 const ENVIRONMENT = ['deployment.environment.name', 'deployment.environment'] as const;
+const RETRY_ATTEMPT = ['spanledger.retry_count', 'gen_ai.request.retry_count', 'http.request.resend_count', 'retry.attempt', 'retry_count'] as const;
 const SERVICE_TIER = [
   'openai.response.service_tier',
   'openai.request.service_tier',
@@ -20,7 +21,7 @@ export type CallFields = Pick<
 
 /**
  * Completes a mapper's fields with what every convention shares: service identity from
- * the resource, latency, error type, HTTP status, request id and service tier.
+ * the resource, latency, error type, HTTP status, request id, service tier and retry attempt.
  */
 export function buildCall(span: SpanRecord, convention: string, fields: CallFields): LlmCall {
   const a = span.attributes;
@@ -38,5 +39,6 @@ export function buildCall(span: SpanRecord, convention: string, fields: CallFiel
     deploymentEnvironment: firstString(r, ENVIRONMENT),
     latencyMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
     serviceTier: firstString(a, SERVICE_TIER).toLowerCase(),
+    retryAttempt: firstCount(a, RETRY_ATTEMPT) ?? 0,
   };
 }

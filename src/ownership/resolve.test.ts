@@ -34,7 +34,7 @@ function call(attributes: Attributes, resource: Attributes = { 'service.name': '
     span: { traceId: '', spanId: '', parentSpanId: '', traceState: '', name: '', kind: 3, startTimeUnixNano: '0', endTimeUnixNano: '0', statusCode: 0, statusMessage: '', attributes, resource, scopeName: '', scopeVersion: '', events: [], links: [] },
     convention: 'otel_genai', operation: 'chat', provider: 'openai', requestModel: 'gpt-4o', responseModel: '', inputTokens: 1, outputTokens: 1,
     cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null, requestId: '', responseId: '', sessionId: '', userId: '', errorType: '',
-    httpStatusCode: null, serviceName: resource['service.name'] ?? '', serviceNamespace: '', serviceVersion: '', deploymentEnvironment: 'staging', latencyMs: 1, serviceTier: '',
+    httpStatusCode: null, serviceName: resource['service.name'] ?? '', serviceNamespace: '', serviceVersion: '', deploymentEnvironment: 'staging', latencyMs: 1, serviceTier: '', retryAttempt: 0,
   };
 }
 

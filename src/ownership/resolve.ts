@@ -68,7 +68,7 @@ function resolveOne(reg: CompiledRegistry, call: LlmCall, ctx: ExportContext, ca
   }
   // A sender bound to a tenant that a reload removed.
   if (tenant === undefined && reason === '') reason = 'unknown_tenant';
-  return build(reg, call, a, tenant, tenant === undefined ? 'unallocated' : source, reason, sender?.id ?? '', claimedTenant);
+  return build(reg, call, a, tenant, tenant === undefined ? 'unallocated' : source, reason, sender?.id ?? '', claimedTenant, sender?.gateway === true);
 }
 
 function build(
@@ -80,13 +80,15 @@ function build(
   reason: string,
   senderId: string,
   claimedTenant: string,
+  gateway: boolean,
 ): Ownership {
   const claimedTeam = first(a, TEAM_CLAIMS);
   const claimedFeature = first(a, FEATURE_CLAIMS);
+  const senderKind = senderId === '' ? 'anonymous' : gateway ? 'gateway' : 'service';
   if (tenant === undefined) {
     return {
       tenant: '', team: '', app: '', feature: '', environment: call.deploymentEnvironment, costCenter: '', businessUnit: '',
-      source, unallocatedReason: reason, senderId, claimedTeam, claimedTenant, claimedFeature, conflict: false,
+      source, unallocatedReason: reason, senderId, senderKind, claimedTeam, claimedTenant, claimedFeature, conflict: false,
     };
   }
   const featureAllowed = claimedFeature !== '' && (tenant.features === undefined || tenant.features.includes(claimedFeature));
@@ -102,6 +104,7 @@ function build(
     source,
     unallocatedReason: '',
     senderId,
+    senderKind,
     claimedTeam,
     claimedTenant,
     claimedFeature,

@@ -31,6 +31,8 @@ export interface LlmCall {
   serviceVersion: string;
   deploymentEnvironment: string;
   latencyMs: number;
+  /** Retry attempt number the sender reported (0 for a first attempt or when unknown). */
+  retryAttempt: number;
   /** Service tier the call ran on (`batch`, `flex`, `priority`, `default`), '' when unknown. */
   serviceTier: string;
   /** Set by the ownership stage. */

@@ -17,6 +17,8 @@ export interface Ownership {
   /** Empty unless `source` is 'unallocated'. */
   unallocatedReason: string;
   senderId: string;
+  /** `gateway`, `service` (any other authenticated sender) or `anonymous`. */
+  senderKind: 'gateway' | 'service' | 'anonymous';
   claimedTeam: string;
   claimedTenant: string;
   claimedFeature: string;

@@ -38,7 +38,7 @@ function costOf(spec: CallSpec, priceWith = price): CallCost {
     inputTokens: spec.input === undefined ? 0 : spec.input, outputTokens: spec.output === undefined ? 0 : spec.output,
     cacheReadTokens: spec.cacheRead ?? null, cacheWriteTokens: spec.cacheWrite ?? null, reasoningTokens: spec.reasoning ?? null,
     requestId: '', responseId: '', sessionId: '', userId: '', errorType: '', httpStatusCode: null, serviceName: '', serviceNamespace: '',
-    serviceVersion: '', deploymentEnvironment: '', latencyMs: 0, serviceTier: spec.tier ?? '',
+    serviceVersion: '', deploymentEnvironment: '', latencyMs: 0, serviceTier: spec.tier ?? '', retryAttempt: 0,
   };
   priceWith([call]);
   return call.cost!;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createLedgerWriter, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
+import { createLedgerWriter, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
@@ -24,6 +24,7 @@ import { createAdminGuard } from './admin-guard';
 import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
 import { createMetrics, type ServiceMetrics } from './metrics';
+import { createWorkflowQueries, registerWorkflowRoutes } from '../reports';
 
 /** Ports actually bound (differs from the config when it asked for port 0). */
 export interface BoundPorts {
@@ -66,6 +67,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     stack.push(() => storage.close());
     const report = await migrate(storage.client, cfg.ledger.database);
     await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays);
+    await createWorkflowViews(storage.client, cfg.ledger.database, { duplicateWinner: cfg.ledger.duplicateWinner, retryWindowS: cfg.ledger.retryWindowS });
     log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
 
     const reloadEvents = (what: string) => ({
@@ -154,6 +156,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       routes: (app) => {
         registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
+        registerWorkflowRoutes(app, { queries: createWorkflowQueries(storage.readonly, cfg.ledger.database), authorize: (req) => adminGuard(req.headers) });
       },
     });
     await api.listen({ host: cfg.host, port: cfg.apiPort });

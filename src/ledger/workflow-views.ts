@@ -1,0 +1,138 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/** How duplicate reports of one call are settled. */
+export interface WorkflowOptions {
+  /** Which report of a call reported twice is billed: the gateway's or the SDK's. */
+  duplicateWinner: 'gateway' | 'sdk';
+  /** A failed call followed by another with the same parent and model within this many seconds is retried by it. */
+  retryWindowS: number;
+}
+
+// Every value of a call that the duplicate and retry rules compare, gathered per trace by a
+// window over the trace (spans of a trace may arrive in any order and any batch, so the
+// rules run when queried, never at ingestion).
+const TRACE_CALLS = `groupArray(tuple(
+    span_id, parent_span_id, model_key, ifNull(input_tokens, 0), ifNull(output_tokens, 0), response_id, sender_kind,
+    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent
+  )) OVER (PARTITION BY trace_id)`;
+
+/** The resolved calls of the rows `where` selects, with duplicate and retry marks and the billed cost. */
+function resolvedSql(db: string, where: string, o: WorkflowOptions): string {
+  // x.1 span, x.2 parent, x.3 model, x.4 input, x.5 output, x.6 response id, x.7 sender kind,
+  // x.8 failed, x.9 start ns, x.10 end ns, x.11 logical parent (a call reported under another
+  // call, like a gateway span under the SDK span, shares that call's parent).
+  const partner = `arrayFirst(x -> x.1 != span_id AND (
+      (response_id != '' AND x.6 = response_id)
+      OR ((x.1 = parent_span_id OR x.2 = span_id) AND x.3 = model_key
+          AND (x.4 = ifNull(input_tokens, 0) OR x.4 = 0 OR ifNull(input_tokens, 0) = 0)
+          AND (x.5 = ifNull(output_tokens, 0) OR x.5 = 0 OR ifNull(output_tokens, 0) = 0))
+    ), trace_calls)`;
+  const winnerKind = o.duplicateWinner === 'gateway' ? 'gateway' : 'sdk';
+  // This row loses to its partner when the partner is on the winning side and this row is
+  // not; when both are on the same side, the inner (child) span is the duplicate.
+  const loses =
+    winnerKind === 'gateway'
+      ? `(p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)`
+      : `(p.7 != 'gateway' AND sender_kind = 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)`;
+  return `
+    SELECT
+      timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, response_id, span_name,
+      service_name, provider, operation, request_model, response_model, model_key, input_tokens, output_tokens,
+      cache_read_tokens, cache_write_tokens, reasoning_tokens, status_code, error_type, http_status_code, is_failed,
+      retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center, business_unit, ownership_source,
+      unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, provider_reported_cost_nano_usd,
+      pricing_status, price_version,
+      if(p.1 != '' AND (${loses}), p.1, '') AS duplicate_of,
+      duplicate_of != '' AS is_duplicate,
+      retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent AND x.3 = model_key AND x.8 = 1
+        AND x.10 <= toUnixTimestamp64Nano(timestamp) AND toUnixTimestamp64Nano(timestamp) - x.10 <= ${Math.round(o.retryWindowS)}000000000, trace_calls) AS is_retry,
+      if(is_duplicate, 0, ifNull(cost_nano_usd, 0)) AS billed_nano_usd
+    FROM (
+      SELECT *, ${partner} AS p
+      FROM (
+        SELECT *, ${TRACE_CALLS} AS trace_calls
+        FROM (
+          SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
+          FROM (
+            SELECT *, if(response_model != '', response_model, request_model) AS model_key,
+              groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
+            FROM ${db}.llm_calls FINAL
+            WHERE ${where}
+          )
+        )
+      )
+    )`;
+}
+
+const ROLLUP = `
+  countIf(NOT is_duplicate) AS llm_calls,
+  countIf(is_duplicate) AS duplicates,
+  countIf(is_retry AND NOT is_duplicate) AS retries,
+  countIf(is_failed AND NOT is_duplicate) AS failed_calls,
+  sumIf(ifNull(input_tokens, 0), NOT is_duplicate) AS input_tokens,
+  sumIf(ifNull(output_tokens, 0), NOT is_duplicate) AS output_tokens,
+  sumIf(ifNull(cache_read_tokens, 0), NOT is_duplicate) AS cache_read_tokens,
+  sumIf(ifNull(cache_write_tokens, 0), NOT is_duplicate) AS cache_write_tokens,
+  sumIf(ifNull(reasoning_tokens, 0), NOT is_duplicate) AS reasoning_tokens,
+  sum(billed_nano_usd) AS cost_nano_usd,
+  sumIf(billed_nano_usd, is_failed) AS failed_cost_nano_usd,
+  sumIf(billed_nano_usd, is_retry) AS retry_cost_nano_usd,
+  countIf(pricing_status LIKE 'unpriced%' AND NOT is_duplicate) AS unpriced_calls,
+  countIf(tenant = '' AND NOT is_duplicate) AS unallocated_calls,
+  sumIf(billed_nano_usd, tenant = '') AS unallocated_cost_nano_usd,
+  min(timestamp) AS first_call_at,
+  max(end_timestamp) AS last_call_end`;
+
+// Calls are read one hour past each end of the period so that duplicate and retry partners
+// straddling the boundary are still found; the outer filter keeps the period's own calls.
+const PERIOD = `timestamp >= {from:DateTime64(9)} - INTERVAL 1 HOUR AND timestamp < {to:DateTime64(9)} + INTERVAL 1 HOUR`;
+const IN_PERIOD = `timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}`;
+
+/**
+ * (Re)creates the workflow views, parameterized so ClickHouse reads only the period or the
+ * trace asked for: `llm_calls_resolved(from, to)`, `trace_calls_resolved(trace)`,
+ * `trace_costs(from, to)`, `session_costs(from, to)`, `daily_costs(from, to)`. Rules come from
+ * the configuration, so they are replaced at every start.
+ */
+export async function createWorkflowViews(client: ClickHouseClient, db: string, o: WorkflowOptions): Promise<void> {
+  const views: [string, string][] = [
+    ['llm_calls_resolved', `SELECT * FROM (${resolvedSql(db, PERIOD, o)}) WHERE ${IN_PERIOD}`],
+    ['trace_calls_resolved', resolvedSql(db, `trace_id = {trace:String}`, o)],
+    [
+      'trace_costs',
+      `SELECT c.*, r.root_span_id, r.root_service, r.root_name, r.root_start, r.root_duration_ms, r.root_status
+       FROM (
+         SELECT trace_id, ${ROLLUP},
+           argMin(team, timestamp) AS trace_team, argMin(feature, timestamp) AS trace_feature, argMin(tenant, timestamp) AS trace_tenant,
+           any(session_id) AS trace_session_id
+         FROM (SELECT * FROM (${resolvedSql(db, PERIOD, o)}) WHERE ${IN_PERIOD})
+         GROUP BY trace_id
+       ) AS c
+       LEFT JOIN (
+         SELECT trace_id, argMin(span_id, timestamp) AS root_span_id, argMin(service_name, timestamp) AS root_service,
+           argMin(name, timestamp) AS root_name, min(timestamp) AS root_start, argMin(duration_ms, timestamp) AS root_duration_ms,
+           argMin(status_code, timestamp) AS root_status
+         FROM ${db}.spans FINAL
+         WHERE parent_span_id = '' AND ${PERIOD}
+         GROUP BY trace_id
+       ) AS r USING (trace_id)`,
+    ],
+    [
+      'session_costs',
+      `SELECT session_id, ${ROLLUP}, uniqExact(trace_id) AS traces,
+         argMin(team, timestamp) AS session_team, argMin(feature, timestamp) AS session_feature
+       FROM (SELECT * FROM (${resolvedSql(db, PERIOD, o)}) WHERE ${IN_PERIOD})
+       WHERE session_id != ''
+       GROUP BY session_id`,
+    ],
+    [
+      'daily_costs',
+      `SELECT toDate(timestamp) AS day, tenant, team, app, feature, environment, provider, model_key AS model, ${ROLLUP}
+       FROM (SELECT * FROM (${resolvedSql(db, PERIOD, o)}) WHERE ${IN_PERIOD})
+       GROUP BY day, tenant, team, app, feature, environment, provider, model`,
+    ],
+  ];
+  for (const [name, sql] of views) {
+    await client.command({ query: `CREATE OR REPLACE VIEW ${db}.${name} AS ${sql}` });
+  }
+}
