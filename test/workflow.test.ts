@@ -71,7 +71,10 @@ senders:
       return span.spanContext().spanId;
     };
     llm(1000, 100, false);
+    await new Promise((r) => setTimeout(r, 5));
     const failedId = llm(500, 0, true);
+    // The client backs off before retrying.
+    await new Promise((r) => setTimeout(r, 5));
     const retryId = llm(500, 200, false);
     root.end();
     const workerSpans = worker.exporter.getFinishedSpans();

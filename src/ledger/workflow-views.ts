@@ -19,7 +19,8 @@ const TRACE_CALLS = `groupArray(tuple(
 /** The resolved calls of the rows `where` selects, with duplicate and retry marks and the billed cost. */
 function resolvedSql(db: string, where: string, o: WorkflowOptions): string {
   // x.1 span, x.2 parent, x.3 model, x.4 input, x.5 output, x.6 response id, x.7 sender kind,
-  // x.8 failed, x.9 start ns, x.10 end ns, x.11 logical parent (a call reported under another
+  // x.8 failed, x.9 start ns, x.10 end ns (SDKs stamp starts to the millisecond, hence the
+  // 1 ms tolerance in the retry rule), x.11 logical parent (a call reported under another
   // call, like a gateway span under the SDK span, shares that call's parent).
   const partner = `arrayFirst(x -> x.1 != span_id AND (
       (response_id != '' AND x.6 = response_id)
@@ -45,7 +46,8 @@ function resolvedSql(db: string, where: string, o: WorkflowOptions): string {
       if(p.1 != '' AND (${loses}), p.1, '') AS duplicate_of,
       duplicate_of != '' AS is_duplicate,
       retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent AND x.3 = model_key AND x.8 = 1
-        AND x.10 <= toUnixTimestamp64Nano(timestamp) AND toUnixTimestamp64Nano(timestamp) - x.10 <= ${Math.round(o.retryWindowS)}000000000, trace_calls) AS is_retry,
+        AND x.9 < toUnixTimestamp64Nano(timestamp) AND x.10 <= toUnixTimestamp64Nano(timestamp) + 1000000
+        AND toUnixTimestamp64Nano(timestamp) - x.10 <= ${Math.round(o.retryWindowS)}000000000, trace_calls) AS is_retry,
       if(is_duplicate, 0, ifNull(cost_nano_usd, 0)) AS billed_nano_usd
     FROM (
       SELECT *, ${partner} AS p
