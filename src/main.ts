@@ -2,6 +2,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, redactConfig } from './config';
 import { hashTokenCommand } from './cli/hash-token-command';
 import { pricesCommand } from './cli/prices-command';
+import { reportCommand } from './cli/report-command';
 import { startService } from './service';
 
 const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --clickhouse-url URL] [--host H]
@@ -9,6 +10,7 @@ const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --click
                        [--registry FILE] [--allow-unauthenticated]
        spanledger hash-token < token-file     prints the registry form (sha256:...) of a token
        spanledger prices show|check|reprice   price book and re-rating (spanledger prices for help)
+       spanledger report chargeback|audit|quality|reconcile|focus|import-invoice   finance reports (spanledger report for help)
 Every flag has a SPANLEDGER_* environment variable (see README). Flags beat the
 environment, the environment beats the config file, the file beats defaults.`;
 
@@ -20,6 +22,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'hash-token') process.exit(await hashTokenCommand(process.stdin, process.stdout, process.stderr));
+  if (command === 'report') {
+    try {
+      process.exit(await reportCommand(rest, process.stdout, process.stderr));
+    } catch (err) {
+      process.stderr.write(`spanledger report: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+  }
   if (command === 'prices') {
     try {
       process.exit(await pricesCommand(rest, process.stdout, process.stderr));

@@ -228,4 +228,23 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS is_failed UInt8 DEFAULT 0 COMMENT 'error status, error.type or HTTP >= 400' AFTER retry_attempt`,
     ],
   },
+  {
+    version: 7,
+    name: 'invoice lines for reconciliation',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.invoice_lines (
+        file_sha256 String COMMENT 'the imported file; re-importing it replaces its lines',
+        line_no UInt32,
+        source LowCardinality(String) COMMENT 'openai_costs_json, anthropic_cost_csv or generic_csv',
+        day Date,
+        provider LowCardinality(String),
+        model LowCardinality(String),
+        cost_nano_usd Int64,
+        currency LowCardinality(String),
+        imported_at DateTime64(3, 'UTC') DEFAULT now64(3)
+      )
+      ENGINE = ReplacingMergeTree
+      ORDER BY (file_sha256, line_no)`,
+    ],
+  },
 ];

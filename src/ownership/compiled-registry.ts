@@ -14,7 +14,7 @@ export interface CompiledRegistry {
   readonly tenantById: ReadonlyMap<string, Tenant>;
   readonly tenantByTokenHash: ReadonlyMap<string, Tenant>;
   readonly senderByTokenHash: ReadonlyMap<string, { id: string; tenantId: string | undefined; gateway: boolean }>;
-  readonly costCenterByTeam: ReadonlyMap<string, { costCenter: string; businessUnit: string; budget?: Budget }>;
+  readonly costCenterByTeam: ReadonlyMap<string, { costCenter: string; businessUnit: string; budget?: Budget; transferMultiplier: string }>;
   /** Named model glob lists for allowedModels (`@name`). */
   readonly modelGroups: Readonly<Record<string, readonly string[]>>;
   /** Rules by their `service.name` value; rules without one are under ''. */

@@ -72,6 +72,12 @@ const ownershipEntrySchema = z
     businessUnit: z.string().default(''),
     /** A team budget, rolling up all the team's tenants. */
     budget: budgetSchema.optional(),
+    /** Internal transfer multiplier applied to the team's chargeback (e.g. "1.1" for a 10% platform fee). */
+    transferMultiplier: z
+      .union([z.string(), z.number()])
+      .transform(String)
+      .pipe(z.string().regex(/^\d+(\.\d{1,9})?$/, 'must be a non-negative decimal'))
+      .default('1'),
   })
   .strict();
 

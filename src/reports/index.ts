@@ -1,3 +1,13 @@
-/** Reports: workflow drill-down now; chargeback, audit, quality, reconciliation and FOCUS export next. */
+/** Reports: workflow drill-down, chargeback, audit, data quality, invoice reconciliation, FOCUS export. */
 export { createWorkflowQueries, type CostNode, type Totals } from './workflow-queries';
 export { registerWorkflowRoutes, type AdminCheck } from './workflow-routes';
+export { registerReportRoutes, toCsv, type ReportRouteOptions } from './reports-routes';
+export { chargeback, CHARGEBACK_DIMENSIONS, type Chargeback, type Dimension } from './chargeback';
+export { audit, type AuditLine, type Anomaly } from './audit';
+export { quality, type QualityReport } from './quality';
+export { reconcile, type GapCategory } from './reconciliation';
+export { importInvoice, parseInvoice, detectFormat, type InvoiceFormat } from './invoice-import';
+export { focusRows, FOCUS_COLUMNS } from './focus';
+export { parsePeriod, previousPeriod, chTime, type Period } from './period';
+export { dollars } from './money-format';
+export type { TeamDirectory, TeamFinance } from './ports';

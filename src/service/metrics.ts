@@ -20,6 +20,8 @@ export interface ServiceMetrics {
   decision(decision: string, reason: string): void;
   /** Counts spans that look like LLM calls no convention could read. */
   unmapped(n: number): void;
+  /** Sets how the data-quality gauge reads its value at scrape time. */
+  qualityGauge(read: () => Promise<number>): void;
 }
 
 /** Creates the counters and histograms, named `spanledger_*`. */
@@ -102,8 +104,20 @@ export function createMetrics(): ServiceMetrics {
     help: 'Spans no span convention claimed that name a model the price catalog knows (flagged unmapped_llm in spans).',
     registers: [registry],
   });
+  let readQuality: (() => Promise<number>) | undefined;
+  new Gauge({
+    name: 'spanledger_quality_unallocated_spend_ratio',
+    help: 'Share of this month\'s billed LLM spend that has no owner (0..1), computed at scrape time.',
+    registers: [registry],
+    async collect() {
+      if (readQuality) this.set(await readQuality().catch(() => Number.NaN));
+    },
+  });
   return {
     registry,
+    qualityGauge: (read) => {
+      readQuality = read;
+    },
     unmapped: (n) => unmappedSpans.inc(n),
     decision: (decision, reason) => decisions.inc({ decision, reason }),
     pricing: { priced: (status, n) => priced.inc({ status }, n) },

@@ -24,7 +24,7 @@ import { createAdminGuard } from './admin-guard';
 import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
 import { createMetrics, type ServiceMetrics } from './metrics';
-import { createWorkflowQueries, registerWorkflowRoutes } from '../reports';
+import { createWorkflowQueries, parsePeriod, quality, registerReportRoutes, registerWorkflowRoutes } from '../reports';
 
 /** Ports actually bound (differs from the config when it asked for port 0). */
 export interface BoundPorts {
@@ -148,6 +148,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     };
 
     const adminGuard = createAdminGuard(cfg.adminToken);
+    // The quality gauge is computed when /metrics is scraped, over the current month.
+    metrics.qualityGauge(async () => (await quality(storage.readonly, cfg.ledger.database, parsePeriod({}))).unallocated_spend_ratio);
     const api = buildApiApp({
       storage,
       database: cfg.ledger.database,
@@ -157,6 +159,14 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
         registerWorkflowRoutes(app, { queries: createWorkflowQueries(storage.readonly, cfg.ledger.database), authorize: (req) => adminGuard(req.headers) });
+        registerReportRoutes(app, {
+          client: storage.readonly,
+          writer: storage.client,
+          db: cfg.ledger.database,
+          teams: (team) => registry.current().costCenterByTeam.get(team),
+          authorize: (req) => adminGuard(req.headers),
+          tolerancePct: cfg.ledger.reconciliationTolerancePct,
+        });
       },
     });
     await api.listen({ host: cfg.host, port: cfg.apiPort });

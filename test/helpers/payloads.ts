@@ -18,6 +18,8 @@ export interface RawSpan {
   parentSpanId?: string;
   name: string;
   attributes: Record<string, string | number>;
+  /** Start time; now when absent. */
+  startUnixNano?: bigint;
 }
 
 /** A fresh random trace id (hex). */
@@ -48,8 +50,8 @@ export function encodeRequest(spans: RawSpan[], serviceName = 'raw-sender'): Buf
                   parent_span_id: s.parentSpanId ? Buffer.from(s.parentSpanId, 'hex') : undefined,
                   name: s.name,
                   kind: 3,
-                  start_time_unix_nano: now.toString(),
-                  end_time_unix_nano: (now + 250_000_000n).toString(),
+                  start_time_unix_nano: (s.startUnixNano ?? now).toString(),
+                  end_time_unix_nano: ((s.startUnixNano ?? now) + 250_000_000n).toString(),
                   attributes: kvs(s.attributes),
                 })),
               },

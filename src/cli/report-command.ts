@@ -1,0 +1,120 @@
+import { readFileSync, statSync } from 'node:fs';
+import { parseCommandArgs } from './command-args';
+
+const USAGE = `usage: spanledger report chargeback|audit|quality|reconcile|focus [--period YYYY-MM | --from D --to D] [--format table|json|csv]
+       spanledger report chargeback --group-by team,app,feature,model
+       spanledger report quality --max-unallocated-pct 2      exits 1 when more of the spend has no owner
+       spanledger report reconcile --tolerance-pct 2
+       spanledger report import-invoice FILE [--invoice-format generic_csv|openai_costs_json|anthropic_cost_csv]
+They talk to the running service (--host, --api-port) with --admin-token.`;
+
+const PATHS: Record<string, string> = {
+  chargeback: '/v1/reports/chargeback',
+  audit: '/v1/reports/audit',
+  quality: '/v1/reports/quality',
+  reconcile: '/v1/reports/reconciliation',
+  focus: '/v1/reports/focus',
+};
+
+/** `spanledger report ...`; resolves with the exit code. */
+export async function reportCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { flags, positionals, config } = parseCommandArgs(rest, {
+    period: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, 'group-by': { type: 'string' },
+    'max-unallocated-pct': { type: 'string' }, 'tolerance-pct': { type: 'string' }, 'invoice-format': { type: 'string' },
+  });
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}`;
+  const headers = { authorization: `Bearer ${config.adminToken ?? ''}` };
+
+  if (sub === 'import-invoice') {
+    const file = positionals[0];
+    if (!file) {
+      err.write(`${USAGE}\n`);
+      return 2;
+    }
+    err.write(`importing ${file} (${statSync(file).size} bytes)...\n`);
+    const q = typeof flags['invoice-format'] === 'string' ? `?format=${encodeURIComponent(flags['invoice-format'])}` : '';
+    const res = await fetch(`${base}/v1/reports/invoices${q}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: readFileSync(file, 'utf8') });
+    const body = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) {
+      err.write(`spanledger report import-invoice: ${String(body.error)}\n`);
+      return 1;
+    }
+    err.write(`imported ${String(body.lines)} lines\n`);
+    out.write(`${JSON.stringify(body, null, 2)}\n`);
+    return 0;
+  }
+  const path = sub === undefined ? undefined : PATHS[sub];
+  if (path === undefined) {
+    err.write(`${USAGE}\n`);
+    return 2;
+  }
+  const params = new URLSearchParams();
+  for (const k of ['period', 'from', 'to'] as const) if (typeof flags[k] === 'string') params.set(k, flags[k] as string);
+  if (typeof flags['group-by'] === 'string') params.set('group_by', flags['group-by']);
+  if (typeof flags['tolerance-pct'] === 'string') params.set('tolerance_pct', flags['tolerance-pct']);
+  const format = typeof flags.format === 'string' ? flags.format : 'table';
+  if (format === 'csv') params.set('format', 'csv');
+  const res = await fetch(`${base}${path}?${params}`, { headers });
+  if (!res.ok) {
+    err.write(`spanledger report ${sub}: ${(await res.text()).slice(0, 500)}\n`);
+    return 1;
+  }
+  if (format === 'csv') {
+    out.write(await res.text());
+    return 0;
+  }
+  const body = (await res.json()) as Record<string, unknown>;
+  if (format === 'json') out.write(`${JSON.stringify(body, null, 2)}\n`);
+  else out.write(renderTable(sub!, body));
+  if (sub === 'quality' && typeof flags['max-unallocated-pct'] === 'string') {
+    const max = Number(flags['max-unallocated-pct']);
+    const pct = Number(body.unallocated_spend_pct);
+    if (pct > max) {
+      err.write(`quality gate failed: ${pct}% of spend is unallocated (max ${max}%)\n`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+const money = (nano: unknown) => {
+  const n = BigInt(String(nano ?? '0'));
+  const cents = (n < 0n ? -n : n) / 10_000_000n;
+  const s = cents.toString().padStart(3, '0');
+  return `${n < 0n ? '-' : ''}$${s.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${s.slice(-2)}`;
+};
+
+/** A readable terminal view of a report. */
+function renderTable(sub: string, body: Record<string, unknown>): string {
+  const lines: string[] = [];
+  const table = (rows: Record<string, unknown>[], cols: string[]) => {
+    const cells = rows.map((r) => cols.map((c) => (c.endsWith('nano_usd') ? money(r[c]) : String(r[c] ?? ''))));
+    const head = cols.map((c) => c.replace(/_nano_usd$/, ''));
+    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+    lines.push(head.map((h, i) => h.padEnd(widths[i]!)).join('  '));
+    for (const row of cells) lines.push(row.map((c, i) => (/^-?\$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  '));
+  };
+  if (sub === 'chargeback') {
+    const groupBy = body.group_by as string[];
+    table(body.lines as Record<string, unknown>[], [...groupBy, 'calls', 'billed_nano_usd', 'transfer_multiplier', 'charged_nano_usd', 'cost_center']);
+    const un = body.unallocated as Record<string, unknown>;
+    lines.push('', `(unallocated)  ${String(un.calls)} calls  ${money(un.billed_nano_usd)}  ${String(un.note)}`);
+    const totals = body.totals as Record<string, unknown>;
+    lines.push(`total billed ${money(totals.billed_nano_usd)}, charged ${money(totals.charged_nano_usd)}`);
+  } else if (sub === 'audit') {
+    lines.push(...(body.headlines as string[]), '');
+    table((body.lines as Record<string, unknown>[]).slice(0, 30), ['dimension', 'subject', 'this_nano_usd', 'last_nano_usd', 'change_pct', 'driver']);
+    for (const a of body.anomalies as { summary: string }[]) lines.push(`anomaly: ${a.summary}`);
+  } else if (sub === 'quality') {
+    for (const [k, v] of Object.entries(body)) if (k !== 'unpriced_models') lines.push(`${k.padEnd(28)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    for (const m of body.unpriced_models as { provider: string; model: string; calls: number }[]) lines.push(`  unpriced: ${m.provider}/${m.model} (${m.calls} calls)`);
+  } else if (sub === 'reconcile') {
+    lines.push(String(body.summary), '');
+    table((body.lines as Record<string, unknown>[]).slice(0, 50), ['day', 'provider', 'model', 'invoiced_nano_usd', 'ledger_nano_usd', 'gap_nano_usd', 'category']);
+  } else {
+    lines.push(JSON.stringify(body, null, 2));
+  }
+  return `${lines.join('\n')}\n`;
+}

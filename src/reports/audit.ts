@@ -1,0 +1,138 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { dollars } from './money-format';
+import { previousPeriod, type Period } from './period';
+
+/** One subject's change between two periods, with what drove it. */
+export interface AuditLine {
+  dimension: 'team' | 'feature' | 'model' | 'user';
+  subject: string;
+  this_nano_usd: string;
+  last_nano_usd: string;
+  change_nano_usd: string;
+  change_pct: number | null;
+  calls_this: number;
+  calls_last: number;
+  tokens_per_call_this: number;
+  tokens_per_call_last: number;
+  /** more_calls, more_tokens_per_call or pricier_tokens (or their opposites), or new / gone. */
+  driver: string;
+  summary: string;
+}
+
+/** A day whose spend or retry rate departs sharply from its own team's baseline. */
+export interface Anomaly {
+  team: string;
+  day: string;
+  metric: 'spend' | 'retry_rate';
+  value: number;
+  baseline: number;
+  summary: string;
+}
+
+interface Row { subject: string; cost: string; calls: string; tokens: string }
+
+const q = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
+  (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+
+const COLUMN = { team: "if(tenant = '', '(unattributed)', team)", feature: 'feature', model: 'model_key', user: 'user_id' } as const;
+
+/**
+ * Month over month (or period over period) by team, feature, model and user, largest
+ * changes first. A change in cost = calls x tokens per call x cost per token, so its log
+ * splits into those three; the largest part is named as the driver. Anomalies: days whose
+ * spend or retry rate is 3 standard deviations above the team's own mean of the period.
+ */
+export async function audit(client: ClickHouseClient, db: string, period: Period): Promise<{ period: string; previous: string; lines: AuditLine[]; anomalies: Anomaly[]; headlines: string[] }> {
+  const prev = previousPeriod(period);
+  const lines: AuditLine[] = [];
+  for (const dimension of ['team', 'feature', 'model', 'user'] as const) {
+    const read = (p: Period) =>
+      q<Row>(client,
+        `SELECT ${COLUMN[dimension]} AS subject, toString(sumIf(billed_nano_usd, NOT is_duplicate)) AS cost, toString(countIf(NOT is_duplicate)) AS calls,
+           toString(sumIf(ifNull(input_tokens, 0) + ifNull(output_tokens, 0), NOT is_duplicate)) AS tokens
+         FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
+         ${dimension === 'user' || dimension === 'feature' ? `WHERE ${COLUMN[dimension]} != ''` : ''}
+         GROUP BY subject`, { from: p.from, to: p.to });
+    const [now, before] = await Promise.all([read(period), read(prev)]);
+    const last = new Map(before.map((r) => [r.subject, r]));
+    const subjects = new Set([...now.map((r) => r.subject), ...before.map((r) => r.subject)]);
+    for (const subject of subjects) {
+      const a = now.find((r) => r.subject === subject);
+      const b = last.get(subject);
+      lines.push(line(dimension, subject, a, b, period));
+    }
+  }
+  lines.sort((x, y) => Math.abs(Number(BigInt(y.change_nano_usd))) - Math.abs(Number(BigInt(x.change_nano_usd))));
+  const anomalies = await detectAnomalies(client, db, period);
+  const headlines = lines.filter((l) => l.dimension === 'team').slice(0, 5).map((l) => l.summary);
+  const unattributed = lines.find((l) => l.dimension === 'team' && l.subject === '(unattributed)');
+  if (unattributed && BigInt(unattributed.this_nano_usd) > 0n) headlines.push(`Unattributed traffic: ${dollars(BigInt(unattributed.this_nano_usd))} this period, needs cleanup`);
+  return { period: period.label, previous: prev.label, lines, anomalies, headlines };
+}
+
+function line(dimension: AuditLine['dimension'], subject: string, a: Row | undefined, b: Row | undefined, period: Period): AuditLine {
+  const c1 = BigInt(a?.cost ?? '0');
+  const c0 = BigInt(b?.cost ?? '0');
+  const n1 = Number(a?.calls ?? 0);
+  const n0 = Number(b?.calls ?? 0);
+  const t1 = Number(a?.tokens ?? 0);
+  const t0 = Number(b?.tokens ?? 0);
+  const tpc1 = n1 ? t1 / n1 : 0;
+  const tpc0 = n0 ? t0 / n0 : 0;
+  let driver = 'unchanged';
+  if (n0 === 0 && n1 > 0) driver = 'new';
+  else if (n1 === 0 && n0 > 0) driver = 'gone';
+  else if (c0 > 0n && c1 > 0n && t0 > 0 && t1 > 0) {
+    const parts = {
+      calls: Math.log(n1 / n0),
+      tokens_per_call: Math.log(tpc1 / tpc0),
+      price: Math.log(Number(c1) / t1 / (Number(c0) / t0)),
+    };
+    const [name, value] = Object.entries(parts).sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]))[0]!;
+    if (Math.abs(value) > 1e-9) {
+      const up = value > 0;
+      driver = name === 'calls' ? (up ? 'more_calls' : 'fewer_calls') : name === 'tokens_per_call' ? (up ? 'more_tokens_per_call' : 'fewer_tokens_per_call') : up ? 'pricier_tokens' : 'cheaper_tokens';
+    }
+  }
+  const pct = c0 === 0n ? null : Number(((c1 - c0) * 10_000n) / c0) / 100;
+  const label = dimension === 'team' ? (subject === '(unattributed)' ? 'Unattributed traffic' : `Team ${subject}`) : `${dimension[0]!.toUpperCase()}${dimension.slice(1)} ${subject}`;
+  const move = pct === null ? 'new this period' : `${pct >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(pct))}%`;
+  const why = driver.replace(/_/g, ' ');
+  return {
+    dimension, subject, this_nano_usd: c1.toString(), last_nano_usd: c0.toString(), change_nano_usd: (c1 - c0).toString(), change_pct: pct,
+    calls_this: n1, calls_last: n0, tokens_per_call_this: Math.round(tpc1 * 100) / 100, tokens_per_call_last: Math.round(tpc0 * 100) / 100, driver,
+    summary: `${label}: ${dollars(c1)} ${/^\d{4}-\d{2}$/.test(period.label) ? 'this month' : 'this period'}, ${move} (${why})`,
+  };
+}
+
+async function detectAnomalies(client: ClickHouseClient, db: string, period: Period): Promise<Anomaly[]> {
+  const days = await q<{ team: string; day: string; spend: string; retry_rate: number }>(client,
+    `SELECT if(tenant = '', '(unattributed)', team) AS team, toString(day) AS day, toString(sum(cost_nano_usd)) AS spend,
+       if(sum(llm_calls) = 0, 0, sum(retries) / sum(llm_calls)) AS retry_rate
+     FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) GROUP BY team, day ORDER BY team, day`, { from: period.from, to: period.to });
+  const out: Anomaly[] = [];
+  const byTeam = new Map<string, typeof days>();
+  for (const d of days) byTeam.set(d.team, [...(byTeam.get(d.team) ?? []), d]);
+  for (const [team, series] of byTeam) {
+    if (series.length < 7) continue;
+    for (const metric of ['spend', 'retry_rate'] as const) {
+      const values = series.map((d) => (metric === 'spend' ? Number(d.spend) : d.retry_rate));
+      for (let i = 0; i < series.length; i++) {
+        // The day is compared with the other days, so a spike does not raise its own baseline.
+        const others = values.filter((_, j) => j !== i);
+        const mean = others.reduce((s, v) => s + v, 0) / others.length;
+        const sd = Math.sqrt(others.reduce((s, v) => s + (v - mean) ** 2, 0) / others.length);
+        const v = values[i]!;
+        if (v > mean + 3 * sd && v > mean * 1.5 && v > 0) {
+          out.push({
+            team, day: series[i]!.day, metric, value: v, baseline: mean,
+            summary: metric === 'spend'
+              ? `Team ${team} spent ${dollars(BigInt(Math.round(v)))} on ${series[i]!.day}, ${(v / Math.max(mean, 1)).toFixed(1)}x its daily average`
+              : `Team ${team} retried ${(v * 100).toFixed(0)}% of calls on ${series[i]!.day} (usually ${(mean * 100).toFixed(0)}%)`,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { stringify } from 'csv-stringify/sync';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from './audit';
+import { CHARGEBACK_DIMENSIONS, chargeback, type Dimension } from './chargeback';
+import { FOCUS_COLUMNS, focusRows } from './focus';
+import { detectFormat, importInvoice, type InvoiceFormat } from './invoice-import';
+import { parsePeriod, type Period } from './period';
+import type { TeamDirectory } from './ports';
+import { quality } from './quality';
+import { reconcile } from './reconciliation';
+import type { AdminCheck } from './workflow-routes';
+
+/** What the report routes read. */
+export interface ReportRouteOptions {
+  client: ClickHouseClient;
+  /** A client allowed to write (invoice import). */
+  writer: ClickHouseClient;
+  db: string;
+  teams: TeamDirectory;
+  authorize: AdminCheck;
+  /** Default reconciliation tolerance in percent. */
+  tolerancePct: number;
+}
+
+type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string };
+
+/**
+ * Finance reports on the API port, admin token required, JSON by default and CSV where
+ * tabular (`?format=csv`): `/v1/reports/chargeback`, `/audit`, `/quality`,
+ * `/reconciliation` (+ `POST /v1/reports/invoices` to import an invoice export), `/focus`.
+ * Periods: `?period=YYYY-MM` (default: this month) or `?from=&to=` dates.
+ */
+export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOptions): void {
+  void app.register(async (scope) => {
+    // Invoice files arrive raw, whatever their content type.
+    scope.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
+
+    const handle = <T>(build: (period: Period, q: Query) => Promise<T>, csv?: (result: T) => Record<string, unknown>[]) =>
+      async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
+        const check = opts.authorize(req);
+        if (check !== 'ok') return reply.code(check === 'disabled' ? 403 : 401).send({ error: check === 'disabled' ? 'report endpoints are disabled: start spanledger with --admin-token' : 'the admin token is required' });
+        let period: Period;
+        try {
+          period = parsePeriod(req.query);
+        } catch (err) {
+          return reply.code(400).send({ error: (err as Error).message });
+        }
+        const result = await build(period, req.query);
+        if (req.query.format === 'csv' && csv) return reply.type('text/csv; charset=utf-8').send(toCsv(csv(result)));
+        return result;
+      };
+
+    scope.get('/v1/reports/chargeback', handle(
+      (p, q) => chargeback(opts.client, opts.db, p, parseGroup(q.group_by), opts.teams),
+      (r) => [...r.lines, { team: '(unallocated)', calls: r.unallocated.calls, billed_nano_usd: r.unallocated.billed_nano_usd, charged_nano_usd: r.unallocated.billed_nano_usd, transfer_multiplier: '1' }],
+    ));
+    scope.get('/v1/reports/audit', handle((p) => audit(opts.client, opts.db, p), (r) => r.lines as unknown as Record<string, unknown>[]));
+    scope.get('/v1/reports/quality', handle((p) => quality(opts.client, opts.db, p), (r) => [r as unknown as Record<string, unknown>]));
+    scope.get('/v1/reports/reconciliation', handle(
+      (p, q) => reconcile(opts.client, opts.db, p, q.tolerance_pct === undefined ? opts.tolerancePct : Number(q.tolerance_pct)),
+      (r) => r.lines as unknown as Record<string, unknown>[],
+    ));
+    scope.get('/v1/reports/focus', handle((p) => focusRows(opts.client, opts.db, p), (rows) => rows));
+
+    scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req, reply) => {
+      const check = opts.authorize(req);
+      if (check !== 'ok') return reply.code(check === 'disabled' ? 403 : 401).send({ error: 'the admin token is required' });
+      const body = typeof req.body === 'string' ? req.body : '';
+      if (body.trim() === '') return reply.code(400).send({ error: 'send the invoice export as the request body' });
+      const format = (req.query.format ?? detectFormat(body)) as InvoiceFormat;
+      if (!['generic_csv', 'openai_costs_json', 'anthropic_cost_csv'].includes(format)) return reply.code(400).send({ error: `unknown format '${format}': generic_csv, openai_costs_json or anthropic_cost_csv` });
+      try {
+        return await importInvoice(opts.writer, opts.db, body, format);
+      } catch (err) {
+        return reply.code(400).send({ error: `invalid ${format}: ${(err as Error).message}` });
+      }
+    });
+  });
+}
+
+function parseGroup(text: string | undefined): Dimension[] {
+  if (!text) return ['team', 'app', 'feature', 'model'];
+  const dims = text.split(',').map((d) => d.trim()).filter(Boolean);
+  for (const d of dims) if (!(CHARGEBACK_DIMENSIONS as readonly string[]).includes(d)) throw Object.assign(new Error(`group_by: unknown dimension '${d}'`), { statusCode: 400 });
+  return dims as Dimension[];
+}
+
+/** CSV with a header from the union of keys, in first-seen order; FOCUS rows keep the spec's order. */
+export function toCsv(rows: Record<string, unknown>[]): string {
+  const columns: string[] = rows.length > 0 && 'BilledCost' in rows[0]! ? [...FOCUS_COLUMNS] : [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
+  return stringify(rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c])))), { header: true, columns });
+}
