@@ -11,7 +11,7 @@ test('the example registry in deploy/ loads into lookups', () => {
   assert.equal(reg.tenantById.get('search-summarize')?.budget?.amount, '5000');
   assert.equal(reg.tenantById.get('search-summarize')?.budget?.warnAtPercent, 80);
   assert.equal(reg.senderByTokenHash.size, 3);
-  assert.deepEqual(reg.costCenterByTeam.get('billing'), { costCenter: 'CC-2002', businessUnit: 'Finance' });
+  assert.deepEqual(reg.costCenterByTeam.get('billing'), { costCenter: 'CC-2002', businessUnit: 'Finance', transferMultiplier: '1.1' });
 });
 
 test('validation errors name the entry by its id and the field', () => {
