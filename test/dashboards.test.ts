@@ -48,6 +48,7 @@ senders: [{ id: web, token: "${hashToken('tok-web')}", tenant: chat }, { id: col
       { traceId, spanId: newSpanId(), parentSpanId: root, name: 'acme.call', attributes: { 'acme.model': 'gpt-4o' } },
     ], 'web'));
     await send('tok-collector', encodeRequest([{ traceId: newTraceId(), spanId: newSpanId(), name: 'chat', attributes: llm }], 'mystery'));
+    await svc.service.resolveMarks();
   });
   after(async () => {
     await svc.stop();

@@ -84,6 +84,7 @@ senders:
     await exportAs('tok-worker', workerSpans.filter((s) => s.spanContext().spanId !== retryId));
 
     const traceId = root.spanContext().traceId;
+    await svc.service.resolveMarks();
     const { from, to } = period();
     const [t] = await svc.rows<Record<string, unknown>>(
       `SELECT llm_calls, retries, failed_calls, toString(cost_nano_usd) AS cost, toString(failed_cost_nano_usd) AS failed_cost,
@@ -136,12 +137,15 @@ senders:
     const gatewaySpan = newSpanId();
     const usage = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 4000, 'gen_ai.usage.output_tokens': 250 };
     await fetch(otlp, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', authorization: 'Bearer tok-gateway' }, body: encodeRequest([{ traceId, spanId: gatewaySpan, parentSpanId: sdkSpan, name: 'litellm_request', attributes: { ...usage, 'spanledger.tenant.id': 'chat', 'gen_ai.response.model': 'gpt-4o-mini' } }], 'gateway') });
+    // The resolver runs between the two reports: the late SDK span must still be caught.
+    await svc.service.resolveMarks();
     await fetch(otlp, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', authorization: 'Bearer tok-worker' }, body: encodeRequest([{ traceId, spanId: sdkSpan, name: 'chat gpt-4o-mini', attributes: usage }], 'agent-worker') });
     const resolved = await svc.rows('SELECT span_id, sender_kind, is_duplicate, duplicate_of, toString(billed_nano_usd) AS billed FROM trace_calls_resolved(trace = {t:String}) ORDER BY sender_kind', { t: traceId });
     assert.deepEqual(resolved, [
       { span_id: gatewaySpan, sender_kind: 'gateway', is_duplicate: 0, duplicate_of: '', billed: String(cost(4000, 250)) },
       { span_id: sdkSpan, sender_kind: 'service', is_duplicate: 1, duplicate_of: gatewaySpan, billed: '0' },
     ]);
+    await svc.service.resolveMarks();
     const { from, to } = period();
     const [t] = await svc.rows('SELECT llm_calls, duplicates, toString(cost_nano_usd) AS cost FROM trace_costs(from = {from:String}, to = {to:String}) WHERE trace_id = {t:String}', { from, to, t: traceId });
     assert.deepEqual(t, { llm_calls: 1, duplicates: 1, cost: String(cost(4000, 250)) });

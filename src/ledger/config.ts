@@ -26,6 +26,8 @@ export const ledgerConfigSchema = z
     duplicateWinner: z.enum(['gateway', 'sdk']).default('gateway'),
     /** A failed call followed by another with the same parent and model within this many seconds is retried by it. */
     retryWindowS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** How often duplicate and retry marks are brought up to date in the background (reports also do it first). */
+    resolveIntervalMs: z.coerce.number().int().min(100).default(5000),
     /** Reconciliation: the ledger matches an invoice when the gap is within this percentage. */
     reconciliationTolerancePct: z.coerce.number().min(0).max(100).default(2),
     /** Rows waiting for storage beyond which exports are refused as retryable (backpressure). */

@@ -10,3 +10,4 @@ export { isReadStatement } from './read-only-sql';
 export { nanosToDateTime64, CALL_COLUMNS, SPAN_COLUMNS } from './row-encoding';
 export { readCallsForRepricing, writeAdjustments, type CostAdjustment, type StoredCall } from './repricing-store';
 export { createWorkflowViews, type WorkflowOptions } from './workflow-views';
+export { createMarkResolver, type MarkResolver, type ResolveReport } from './mark-resolver';

@@ -247,4 +247,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ORDER BY (file_sha256, line_no)`,
     ],
   },
+  {
+    version: 8,
+    name: 'call marks: duplicates and retries, resolved incrementally',
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.call_marks (
+        timestamp DateTime64(9, 'UTC') COMMENT 'the call''s start, to bound reads by period',
+        trace_id String,
+        span_id String,
+        duplicate_of String COMMENT 'the billing record this call duplicates, or empty',
+        is_retry UInt8,
+        version UInt64 COMMENT 'latest resolution wins'
+      )
+      ENGINE = ReplacingMergeTree(version)
+      PARTITION BY toYYYYMM(timestamp)
+      ORDER BY (trace_id, span_id)
+      COMMENT 'only calls that are (or were) duplicates or retries; rewritten when their trace changes'`,
+      `CREATE TABLE IF NOT EXISTS ${db}.resolver_state (
+        name String,
+        watermark DateTime64(3, 'UTC') COMMENT 'calls ingested up to here are resolved',
+        version UInt64
+      )
+      ENGINE = ReplacingMergeTree(version)
+      ORDER BY name`,
+    ],
+  },
 ];

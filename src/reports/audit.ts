@@ -44,23 +44,25 @@ const COLUMN = { team: "if(tenant = '', '(unattributed)', team)", feature: 'feat
  */
 export async function audit(client: ClickHouseClient, db: string, period: Period): Promise<{ period: string; previous: string; lines: AuditLine[]; anomalies: Anomaly[]; headlines: string[] }> {
   const prev = previousPeriod(period);
+  // One scan per period: every dimension at once through grouping sets.
+  const read = (p: Period) =>
+    q<Row & { dim: AuditLine['dimension'] }>(client,
+      `SELECT multiIf(grouping(t) = 0, 'team', grouping(f) = 0, 'feature', grouping(m) = 0, 'model', 'user') AS dim,
+         multiIf(grouping(t) = 0, t, grouping(f) = 0, f, grouping(m) = 0, m, u) AS subject,
+         toString(sumIf(billed_nano_usd, NOT is_duplicate)) AS cost, toString(countIf(NOT is_duplicate)) AS calls,
+         toString(sumIf(ifNull(input_tokens, 0) + ifNull(output_tokens, 0), NOT is_duplicate)) AS tokens
+       FROM (
+         SELECT ${COLUMN.team} AS t, ${COLUMN.feature} AS f, ${COLUMN.model} AS m, ${COLUMN.user} AS u, billed_nano_usd, is_duplicate, input_tokens, output_tokens
+         FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
+       )
+       GROUP BY GROUPING SETS ((t), (f), (m), (u))`, { from: p.from, to: p.to });
+  const [now, before] = await Promise.all([read(period), read(prev)]);
   const lines: AuditLine[] = [];
   for (const dimension of ['team', 'feature', 'model', 'user'] as const) {
-    const read = (p: Period) =>
-      q<Row>(client,
-        `SELECT ${COLUMN[dimension]} AS subject, toString(sumIf(billed_nano_usd, NOT is_duplicate)) AS cost, toString(countIf(NOT is_duplicate)) AS calls,
-           toString(sumIf(ifNull(input_tokens, 0) + ifNull(output_tokens, 0), NOT is_duplicate)) AS tokens
-         FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
-         ${dimension === 'user' || dimension === 'feature' ? `WHERE ${COLUMN[dimension]} != ''` : ''}
-         GROUP BY subject`, { from: p.from, to: p.to });
-    const [now, before] = await Promise.all([read(period), read(prev)]);
-    const last = new Map(before.map((r) => [r.subject, r]));
-    const subjects = new Set([...now.map((r) => r.subject), ...before.map((r) => r.subject)]);
-    for (const subject of subjects) {
-      const a = now.find((r) => r.subject === subject);
-      const b = last.get(subject);
-      lines.push(line(dimension, subject, a, b, period));
-    }
+    const keep = (r: Row & { dim: string }) => r.dim === dimension && (dimension === 'team' || dimension === 'model' || r.subject !== '');
+    const cur = new Map(now.filter(keep).map((r) => [r.subject, r]));
+    const last = new Map(before.filter(keep).map((r) => [r.subject, r]));
+    for (const subject of new Set([...cur.keys(), ...last.keys()])) lines.push(line(dimension, subject, cur.get(subject), last.get(subject), period));
   }
   lines.sort((x, y) => Math.abs(Number(BigInt(y.change_nano_usd))) - Math.abs(Number(BigInt(x.change_nano_usd))));
   const anomalies = await detectAnomalies(client, db, period);

@@ -41,80 +41,91 @@ const q = async <T>(client: ClickHouseClient, query: string, params: Record<stri
  * each team's transfer multiplier from the registry is applied and shown.
  */
 export async function chargeback(client: ClickHouseClient, db: string, period: Period, groupBy: Dimension[], teams: TeamDirectory): Promise<Chargeback> {
-  const dims = groupBy.length > 0 ? groupBy : (['team'] as Dimension[]);
+  const dims = groupBy.length > 0 ? [...groupBy] : (['team'] as Dimension[]);
   if (!dims.includes('team')) dims.unshift('team');
   const p = { from: period.from, to: period.to };
-  const keyCols = dims.join(', ');
-  const rows = await q<Record<string, string>>(client,
-    `SELECT ${keyCols}, toString(sum(calls)) AS calls, toString(sum(cost)) AS billed FROM (
-       SELECT ${dims.map((d) => (d === 'model' ? 'model' : d)).join(', ')}, llm_calls AS calls, cost_nano_usd AS cost
-       FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) WHERE tenant != ''
-       UNION ALL
-       SELECT ${dims.map((d) => (d === 'model' ? 'request_model AS model' : d === 'environment' ? "'' AS environment" : d)).join(', ')}, 0 AS calls, delta_nano_usd AS cost
-       FROM ${db}.cost_adjustments FINAL
-       WHERE tenant != '' AND timestamp >= {from:String} AND timestamp < {to:String}
-     ) GROUP BY ${keyCols} ORDER BY sum(cost) DESC`, p);
-  const lines: ChargebackLine[] = rows.map((r) => {
-    const fin = teams(r.team ?? '');
-    const billed = BigInt(r.billed!);
-    const multiplier = fin?.transferMultiplier ?? '1';
-    const charged = applyMultiplier(billed, multiplier);
-    // Grouping columns first, so CSV and tables read left to right.
-    const keys: Record<string, string | undefined> = {};
-    for (const d of dims) keys[d] = r[d];
-    return {
-      ...keys,
-      calls: Number(r.calls), billed_nano_usd: billed.toString(), transfer_multiplier: multiplier, charged_nano_usd: charged.toString(),
-      charged_usd: usd(charged), cost_center: fin?.costCenter ?? '', business_unit: fin?.businessUnit ?? '',
-    };
-  });
-  const [un] = await q<{ calls: string; billed: string }>(client,
-    `SELECT toString(sum(calls)) AS calls, toString(sum(cost)) AS billed FROM (
-       SELECT llm_calls AS calls, cost_nano_usd AS cost FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) WHERE tenant = ''
-       UNION ALL
-       SELECT 0, delta_nano_usd FROM ${db}.cost_adjustments FINAL WHERE tenant = '' AND timestamp >= {from:String} AND timestamp < {to:String}
-     )`, p);
-  const unBilled = BigInt(un?.billed ?? '0');
-  const byTeamRows = await q<Record<string, string>>(client,
-    `SELECT team, toString(sum(cost_nano_usd)) AS billed, toString(sum(failed_cost_nano_usd)) AS failed, toString(sum(retry_cost_nano_usd)) AS retry
-     FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) WHERE tenant != '' GROUP BY team ORDER BY sum(cost_nano_usd) DESC`, p);
-  const teamBilled = new Map<string, bigint>();
-  for (const l of lines) teamBilled.set(String(l.team), (teamBilled.get(String(l.team)) ?? 0n) + BigInt(l.billed_nano_usd));
-  const byTeam = byTeamRows.map((r) => {
-    const billed = teamBilled.get(r.team!) ?? BigInt(r.billed!);
-    const fin = teams(r.team!);
-    const failed = BigInt(r.failed!);
-    return {
-      team: r.team!, billed_nano_usd: billed.toString(), charged_nano_usd: applyMultiplier(billed, fin?.transferMultiplier ?? '1').toString(),
-      failed_cost_nano_usd: failed.toString(), retry_cost_nano_usd: r.retry!, failed_cost_ratio: billed === 0n ? 0 : Number((failed * 1_000_000n) / billed) / 1_000_000,
-      cost_center: fin?.costCenter ?? '',
-    };
-  });
-  const trend = await q<{ day: string; team: string; billed: string }>(client,
-    `SELECT toString(day) AS day, if(tenant = '', '(unallocated)', team) AS team, toString(sum(cost_nano_usd)) AS billed
-     FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) GROUP BY day, team ORDER BY day, team`, p);
-  const families = await q<{ family: string; billed: string }>(client,
-    `SELECT concat(provider, '/', replaceRegexpOne(model, '(-\\\\d{4}-\\\\d{2}-\\\\d{2}|-\\\\d{8}|@.*)$', '')) AS family, toString(sum(cost_nano_usd)) AS billed
-     FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) GROUP BY family ORDER BY sum(cost_nano_usd) DESC`, p);
+  // One scan of the rollup and one of the adjustments; every section is summed from them here.
+  const daily = await q<Record<string, string>>(client,
+    `SELECT toString(day) AS day, tenant, team, app, feature, environment, provider, model, toString(llm_calls) AS calls,
+       toString(cost_nano_usd) AS cost, toString(failed_cost_nano_usd) AS failed, toString(retry_cost_nano_usd) AS retry
+     FROM ${db}.daily_costs(from = {from:String}, to = {to:String})`, p);
+  const adjustments = await q<Record<string, string>>(client,
+    `SELECT toString(toDate(timestamp)) AS day, tenant, team, app, feature, '' AS environment, provider, request_model AS model, '0' AS calls,
+       toString(delta_nano_usd) AS cost, '0' AS failed, '0' AS retry
+     FROM ${db}.cost_adjustments FINAL WHERE timestamp >= {from:String} AND timestamp < {to:String}`, p);
+  const rows = [...daily, ...adjustments];
+  const sum = <K>(keyOf: (r: Record<string, string>) => K | undefined, field = 'cost') => {
+    const m = new Map<K, bigint>();
+    for (const r of rows) {
+      const k = keyOf(r);
+      if (k !== undefined) m.set(k, (m.get(k) ?? 0n) + BigInt(r[field]!));
+    }
+    return m;
+  };
+  const allocated = rows.filter((r) => r.tenant !== '');
+  const groups = new Map<string, { keys: Record<string, string>; calls: number; billed: bigint }>();
+  for (const r of allocated) {
+    const id = dims.map((d) => r[d]).join('\u0000');
+    const g = groups.get(id) ?? { keys: Object.fromEntries(dims.map((d) => [d, r[d]!])), calls: 0, billed: 0n };
+    g.calls += Number(r.calls);
+    g.billed += BigInt(r.cost!);
+    groups.set(id, g);
+  }
+  const lines: ChargebackLine[] = [...groups.values()]
+    .sort((a, b) => (b.billed > a.billed ? 1 : b.billed < a.billed ? -1 : 0))
+    .map((g) => {
+      const fin = teams(g.keys.team ?? '');
+      const multiplier = fin?.transferMultiplier ?? '1';
+      const charged = applyMultiplier(g.billed, multiplier);
+      // Grouping columns first, so CSV and tables read left to right.
+      return {
+        ...g.keys,
+        calls: g.calls, billed_nano_usd: g.billed.toString(), transfer_multiplier: multiplier, charged_nano_usd: charged.toString(),
+        charged_usd: usd(charged), cost_center: fin?.costCenter ?? '', business_unit: fin?.businessUnit ?? '',
+      };
+    });
+  const unRows = rows.filter((r) => r.tenant === '');
+  const unBilled = unRows.reduce((s2, r) => s2 + BigInt(r.cost!), 0n);
+  const teamBilled = sum((r) => (r.tenant === '' ? undefined : r.team));
+  const teamFailed = sum((r) => (r.tenant === '' ? undefined : r.team), 'failed');
+  const teamRetry = sum((r) => (r.tenant === '' ? undefined : r.team), 'retry');
+  const byTeam = [...teamBilled.entries()]
+    .sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0))
+    .map(([team, billed]) => {
+      const fin = teams(team);
+      const failed = teamFailed.get(team) ?? 0n;
+      return {
+        team, billed_nano_usd: billed.toString(), charged_nano_usd: applyMultiplier(billed, fin?.transferMultiplier ?? '1').toString(),
+        failed_cost_nano_usd: failed.toString(), retry_cost_nano_usd: (teamRetry.get(team) ?? 0n).toString(),
+        failed_cost_ratio: billed === 0n ? 0 : Number((failed * 1_000_000n) / billed) / 1_000_000, cost_center: fin?.costCenter ?? '',
+      };
+    });
+  const trend = sum((r) => `${r.day}\u0000${r.tenant === '' ? '(unallocated)' : r.team}`);
+  const families = sum((r) => `${r.provider}/${r.model!.replace(/(-\d{4}-\d{2}-\d{2}|-\d{8}|@.*)$/, '')}`);
+  const familyTotal = [...families.values()].reduce((a, b) => a + b, 0n);
   const routes = await q<{ route: string; service: string; traces: string; billed: string }>(client,
     `SELECT if(root_name = '', '(no root span)', root_name) AS route, root_service AS service, toString(count()) AS traces, toString(sum(cost_nano_usd)) AS billed
      FROM ${db}.trace_costs(from = {from:String}, to = {to:String}) GROUP BY route, service ORDER BY sum(cost_nano_usd) DESC LIMIT 10`, p);
 
-  const allocated = lines.reduce((s, l) => s + BigInt(l.billed_nano_usd), 0n);
-  const charged = lines.reduce((s, l) => s + BigInt(l.charged_nano_usd), 0n);
-  const familyTotal = families.reduce((s, f) => s + BigInt(f.billed), 0n);
+  const allocatedTotal = lines.reduce((s2, l) => s2 + BigInt(l.billed_nano_usd), 0n);
+  const charged = lines.reduce((s2, l) => s2 + BigInt(l.charged_nano_usd), 0n);
   return {
     period: period.label,
     group_by: dims,
     lines,
-    unallocated: { calls: Number(un?.calls ?? 0), billed_nano_usd: unBilled.toString(), billed_usd: usd(unBilled), note: 'not spread over teams; fix ownership (see report quality)' },
+    unallocated: { calls: unRows.reduce((n, r) => n + Number(r.calls), 0), billed_nano_usd: unBilled.toString(), billed_usd: usd(unBilled), note: 'not spread over teams; fix ownership (see report quality)' },
     totals: {
-      billed_nano_usd: (allocated + unBilled).toString(), charged_nano_usd: (charged + unBilled).toString(), allocated_billed_nano_usd: allocated.toString(),
-      billed_usd: dollars(allocated + unBilled), charged_usd: dollars(charged + unBilled),
+      billed_nano_usd: (allocatedTotal + unBilled).toString(), charged_nano_usd: (charged + unBilled).toString(), allocated_billed_nano_usd: allocatedTotal.toString(),
+      billed_usd: dollars(allocatedTotal + unBilled), charged_usd: dollars(charged + unBilled),
     },
     by_team: byTeam,
-    daily_trend: trend.map((t) => ({ day: t.day, team: t.team, billed_nano_usd: t.billed })),
-    model_family_mix: families.map((f) => ({ family: f.family, billed_nano_usd: f.billed, share: familyTotal === 0n ? 0 : Number((BigInt(f.billed) * 1_000_000n) / familyTotal) / 1_000_000 })),
+    daily_trend: [...trend.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => {
+      const [day, team] = k.split('\u0000');
+      return { day: day!, team: team!, billed_nano_usd: v.toString() };
+    }),
+    model_family_mix: [...families.entries()].sort((a, b) => (b[1] > a[1] ? 1 : -1)).map(([family, v]) => ({
+      family, billed_nano_usd: v.toString(), share: familyTotal === 0n ? 0 : Number((v * 1_000_000n) / familyTotal) / 1_000_000,
+    })),
     top_routes: routes.map((r) => ({ route: r.route, service: r.service, traces: Number(r.traces), billed_nano_usd: r.billed })),
   };
 }

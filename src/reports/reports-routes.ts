@@ -21,6 +21,8 @@ export interface ReportRouteOptions {
   authorize: AdminCheck;
   /** Default reconciliation tolerance in percent. */
   tolerancePct: number;
+  /** Brings duplicate and retry marks up to date; run before every report so it is exact. */
+  resolve: () => Promise<unknown>;
 }
 
 type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string };
@@ -47,6 +49,7 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
         } catch (err) {
           return reply.code(400).send({ error: (err as Error).message });
         }
+        await opts.resolve();
         const result = await build(period, req.query);
         if (req.query.format === 'csv' && csv) return reply.type('text/csv; charset=utf-8').send(toCsv(csv(result)));
         return result;

@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
  * `GET /v1/traces/{trace_id}/cost` (span tree with each call's cost and subtree costs) and
  * `GET /v1/sessions/{session_id}/cost?from=&to=` (totals and traces; the last 30 days by default).
  */
-export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: ReturnType<typeof createWorkflowQueries>; authorize: AdminCheck }): void {
+export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: ReturnType<typeof createWorkflowQueries>; authorize: AdminCheck; resolve: () => Promise<unknown> }): void {
   const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
     const check = opts.authorize(req);
     if (check === 'ok') return true;
@@ -30,6 +30,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: Re
     const to = req.query.to ? Date.parse(req.query.to) : Date.now() + 60_000;
     const from = req.query.from ? Date.parse(req.query.from) : to - 30 * DAY_MS;
     if (Number.isNaN(from) || Number.isNaN(to) || to <= from) return reply.code(400).send({ error: 'from and to must be ISO dates, from before to' });
+    await opts.resolve();
     const result = await opts.queries.session(req.params.sessionId, chTime(from), chTime(to));
     return result ?? reply.code(404).send({ error: `no calls of session ${req.params.sessionId} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}` });
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createLedgerWriter, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type StorageClients } from '../ledger';
+import { createLedgerWriter, createMarkResolver, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
@@ -41,6 +41,8 @@ export interface Service {
   readonly registry: Reloadable<CompiledRegistry>;
   readonly priceBook: Reloadable<PriceBook>;
   readonly policy: PolicyEngine;
+  /** Brings duplicate and retry marks up to date now (it also runs every `ledger.resolveIntervalMs`). */
+  resolveMarks(): Promise<ResolveReport>;
   /** Stops receivers, flushes the ledger, closes storage. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -68,6 +70,11 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const report = await migrate(storage.client, cfg.ledger.database);
     await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays);
     await createWorkflowViews(storage.client, cfg.ledger.database, { duplicateWinner: cfg.ledger.duplicateWinner, retryWindowS: cfg.ledger.retryWindowS });
+    const resolver = createMarkResolver(storage.client, cfg.ledger.database);
+    const resolveMarks = () => resolver.resolve();
+    const resolveTimer = setInterval(() => void resolveMarks().catch((err: unknown) => log.warn({ err }, 'resolving duplicate and retry marks failed; will retry')), cfg.ledger.resolveIntervalMs);
+    resolveTimer.unref();
+    stack.push(async () => clearInterval(resolveTimer));
     log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
 
     const reloadEvents = (what: string) => ({
@@ -158,7 +165,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       routes: (app) => {
         registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
-        registerWorkflowRoutes(app, { queries: createWorkflowQueries(storage.readonly, cfg.ledger.database), authorize: (req) => adminGuard(req.headers) });
+        registerWorkflowRoutes(app, { queries: createWorkflowQueries(storage.readonly, cfg.ledger.database), authorize: (req) => adminGuard(req.headers), resolve: resolveMarks });
         registerReportRoutes(app, {
           client: storage.readonly,
           writer: storage.client,
@@ -166,6 +173,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           teams: (team) => registry.current().costCenterByTeam.get(team),
           authorize: (req) => adminGuard(req.headers),
           tolerancePct: cfg.ledger.reconciliationTolerancePct,
+          resolve: resolveMarks,
         });
       },
     });
@@ -192,6 +200,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       registry,
       priceBook,
       policy,
+      resolveMarks,
       stop: () => (stopping ??= unwind().then(() => log.info('spanledger stopped'))),
     };
   } catch (err) {
