@@ -44,7 +44,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
           child,
           ports: entry.ports,
           stop: () => {
-            child.kill('SIGTERM');
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
             return exited;
           },
         });
