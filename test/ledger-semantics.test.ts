@@ -85,6 +85,16 @@ describe('ledger semantics', () => {
     assert.match(text, /spanledger_unmapped_llm_spans_total 1\n/);
   });
 
+  test('spans from before 2001 are stored exactly; times past 2262 are refused per span', async () => {
+    const early = newTraceId();
+    const res = await send(encodeRequest([
+      { traceId: early, spanId: newSpanId(), name: 'old', attributes: { 'gen_ai.request.model': 'gpt-4o' }, startUnixNano: 65_989_908_724_729_536n },
+      { traceId: newTraceId(), spanId: newSpanId(), name: 'future', attributes: {}, startUnixNano: 9_300_000_000_000_000_000n },
+    ]));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await svc.rows('SELECT toString(timestamp) AS t FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: early }), [{ t: '1972-02-03 18:31:48.724729536' }]);
+  });
+
   test('a root span with no LLM call is in spans only', async () => {
     const traceId = newTraceId();
     await send(encodeRequest([{ traceId, spanId: newSpanId(), name: 'GET /health', attributes: { 'http.request.method': 'GET' } }]));

@@ -90,3 +90,17 @@ test('up to maxInFlight batches are written at once; later rows wait for a free 
   await Promise.all(writes);
   assert.equal(w.pendingRows, 0);
 });
+
+test('a write that fails the batch is retried apart, so the other writes of the batch are stored', async () => {
+  const stored: unknown[][] = [];
+  const w = new BatchWriter(
+    async (rows) => {
+      if (rows.some((r) => r[0] === 'poison')) throw new Error('Cannot parse input');
+      stored.push(...rows);
+    },
+    { maxRows: 3, maxDelayMs: 60_000, maxPendingRows: 100 },
+  );
+  const results = await Promise.allSettled([w.write([['a']]), w.write([['poison']]), w.write([['b']])]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.deepEqual(stored, [['a'], ['b']]);
+});

@@ -18,6 +18,9 @@ export interface BatchWriterOptions {
 interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** This write's rows within the batch. */
+  start: number;
+  count: number;
 }
 
 /**
@@ -57,8 +60,9 @@ export class BatchWriter {
         new RetryableError(`ledger is behind: ${this.pendingRows} rows waiting for storage`, 2000),
       );
     }
+    const start = this.#rows.length;
     for (let i = 0; i < rows.length; i++) this.#rows.push(rows[i]!);
-    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject, start, count: rows.length }));
     if (this.#rows.length >= this.opts.maxRows) this.#kick();
     else if (this.#timer === undefined) this.#timer = setTimeout(() => this.#kick(), this.opts.maxDelayMs);
     return done;
@@ -97,11 +101,21 @@ export class BatchWriter {
         this.opts.onBatch?.(rows.length, performance.now() - started, true);
         for (const w of waiters) w.resolve();
       },
-      (err: unknown) => {
+      async (err: unknown) => {
         this.opts.onBatch?.(rows.length, performance.now() - started, false);
-        const retryable =
-          err instanceof RetryableError ? err : new RetryableError(`storage write failed: ${(err as Error).message}`, 1000, { cause: err });
-        for (const w of waiters) w.reject(retryable);
+        if (waiters.length === 1) {
+          waiters[0]!.reject(asRetryable(err));
+          return;
+        }
+        // One bad write must not sink the others batched with it: retry each write alone.
+        for (const w of waiters) {
+          try {
+            await this.insert(rows.slice(w.start, w.start + w.count));
+            w.resolve();
+          } catch (e) {
+            w.reject(asRetryable(e));
+          }
+        }
       },
     );
     this.#inFlight.add(batch);
@@ -111,4 +125,8 @@ export class BatchWriter {
       if (this.#rows.length > 0) this.#kick();
     });
   }
+}
+
+function asRetryable(err: unknown): RetryableError {
+  return err instanceof RetryableError ? err : new RetryableError(`storage write failed: ${(err as Error).message}`, 1000, { cause: err });
 }

@@ -28,10 +28,17 @@ export const CALL_COLUMNS = [
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUSES = ['unset', 'ok', 'error'];
 
-/** Nanosecond decimal string to `seconds.nanoseconds`, which DateTime64(9) parses exactly. */
+/**
+ * Nanosecond decimal string to a DateTime64(9) text ClickHouse parses exactly. Ten-digit
+ * seconds (2001 to 2286) go as `seconds.nanoseconds`, the fast path; shorter ones are
+ * written as a date, because ClickHouse reads eight digits as YYYYMMDD.
+ */
 export function nanosToDateTime64(nanos: string): string {
-  if (nanos.length > 9) return `${nanos.slice(0, -9)}.${nanos.slice(-9)}`;
-  return `0.${nanos.padStart(9, '0')}`;
+  const padded = nanos.padStart(10, '0');
+  const seconds = padded.slice(0, -9);
+  const frac = padded.slice(-9);
+  if (seconds.length === 10) return `${seconds}.${frac}`;
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19).replace('T', ' ')}.${frac}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
 import { Rejections, type DecodeResult } from './decode-result';
-import { spanIdProblem } from './span-ids';
+import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // OTLP/JSON is the protobuf JSON mapping with OTLP's own rules: ids are hex strings,
 // enums are integers, 64-bit integers may be strings or numbers, keys are lowerCamelCase
@@ -42,7 +42,7 @@ export function readJsonExportRequest(body: Buffer | string): DecodeResult {
       for (let k = 0; k < items.length; k++) {
         const path = `${ssPath}.spans[${k}]`;
         const span = readSpan(obj(items[k], path), path, resource, scopeName, scopeVersion);
-        const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId);
+        const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
         if (problem === null) spans.push(span);
         else rejections.add(path, problem);
       }

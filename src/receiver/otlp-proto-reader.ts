@@ -2,7 +2,7 @@ import { Reader } from 'protobufjs/minimal';
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
 import { Rejections, type DecodeResult } from './decode-result';
-import { spanIdProblem } from './span-ids';
+import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // Written by hand on purpose: protobufjs's generated decode builds the whole nested
 // message tree (Long objects, Uint8Array ids, KeyValue wrappers) that we would then walk
@@ -143,7 +143,7 @@ function readScopeSpans(
     pos.sp = i;
     r.pos = spanStarts[i]!;
     const span = readSpan(r, spanEnds[i]!, resource, scopeName, scopeVersion);
-    const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId);
+    const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
     if (problem === null) out.push(span);
     else rej.add(where(pos), problem);
   }

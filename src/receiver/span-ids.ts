@@ -21,3 +21,14 @@ export function spanIdProblem(traceId: string, spanId: string, parentSpanId: str
 function describe(hex: string): string {
   return HEX.test(hex) && hex.length % 2 === 0 ? `${hex.length / 2} bytes` : `'${hex.slice(0, 40)}' (not hex)`;
 }
+
+// DateTime64(9) stores signed 64-bit nanoseconds: the last instant it holds is in 2262.
+const MAX_NANOS = '9223372036854775807';
+
+/** Why a span's start or end time cannot be stored, or null. Times are unsigned decimal nanoseconds. */
+export function spanTimeProblem(startNanos: string, endNanos: string): string | null {
+  const tooLate = (t: string) => t.length > MAX_NANOS.length || (t.length === MAX_NANOS.length && t > MAX_NANOS);
+  if (tooLate(startNanos)) return `start_time_unix_nano ${startNanos} is after 2262, the last time the ledger can store`;
+  if (tooLate(endNanos)) return `end_time_unix_nano ${endNanos} is after 2262, the last time the ledger can store`;
+  return null;
+}
