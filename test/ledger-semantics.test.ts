@@ -104,8 +104,8 @@ describe('ledger semantics', () => {
 });
 
 describe('storage trouble is retryable, never a silent loss', () => {
-  test('with storage gone, HTTP answers 503 + Retry-After and gRPC UNAVAILABLE with RetryInfo', async () => {
-    const svc = await startTestService();
+  test('with storage gone and no spool, HTTP answers 503 + Retry-After and gRPC UNAVAILABLE with RetryInfo', async () => {
+    const svc = await startTestService({ ledger: { spoolMaxBytes: 0 } });
     try {
       // Close the engine session under the running service: every write now fails.
       await svc.service.storage.client.close();
@@ -129,7 +129,7 @@ describe('storage trouble is retryable, never a silent loss', () => {
   });
 
   test('beyond the pending-rows limit exports are refused as retryable, not queued without bound', async () => {
-    const svc = await startTestService({ ledger: { maxPendingRows: 3, batchMaxDelayMs: 50 } });
+    const svc = await startTestService({ ledger: { maxPendingRows: 3, batchMaxDelayMs: 50, spoolMaxBytes: 0 } });
     try {
       const traceId = newTraceId();
       const spans = Array.from({ length: 4 }, (_, i) => ({ traceId, spanId: newSpanId(), name: `s${i}`, attributes: {} }));

@@ -30,6 +30,10 @@ export const ledgerConfigSchema = z
     resolveIntervalMs: z.coerce.number().int().min(100).default(5000),
     /** Reconciliation: the ledger matches an invoice when the gap is within this percentage. */
     reconciliationTolerancePct: z.coerce.number().min(0).max(100).default(2),
+    /** Spool directory for exports storage cannot take (default: `<dataDir>.spool/<database>`, or `./spool/<database>` with a server). */
+    spoolDir: z.string().min(1).optional(),
+    /** Spool size cap; past it, exports get a retryable refusal. 0 turns the spool off. */
+    spoolMaxBytes: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
     /** Rows waiting for storage beyond which exports are refused as retryable (backpressure). */
     maxPendingRows: z.coerce.number().int().min(1).default(500000),
   })

@@ -11,3 +11,4 @@ export { nanosToDateTime64, CALL_COLUMNS, SPAN_COLUMNS } from './row-encoding';
 export { readCallsForRepricing, writeAdjustments, type CostAdjustment, type StoredCall } from './repricing-store';
 export { createWorkflowViews, type WorkflowOptions } from './workflow-views';
 export { createMarkResolver, type MarkResolver, type ResolveReport } from './mark-resolver';
+export { openSpool, type Spool, type SpoolRecord } from './spool';

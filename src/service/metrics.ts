@@ -22,6 +22,8 @@ export interface ServiceMetrics {
   unmapped(n: number): void;
   /** Sets how the data-quality gauge reads its value at scrape time. */
   qualityGauge(read: () => Promise<number>): void;
+  /** Sets how the spool-size gauge reads its value at scrape time. */
+  spool(bytes: () => number): void;
 }
 
 /** Creates the counters and histograms, named `spanledger_*`. */
@@ -105,6 +107,17 @@ export function createMetrics(): ServiceMetrics {
     registers: [registry],
   });
   let readQuality: (() => Promise<number>) | undefined;
+  let spoolBytes: (() => number) | undefined;
+  new Gauge({
+    name: 'spanledger_spool_bytes',
+    help: 'Bytes of exports held in the spool, waiting for storage.',
+    registers: [registry],
+    collect() {
+      if (spoolBytes) this.set(spoolBytes());
+    },
+  });
+  const spooled = new Counter({ name: 'spanledger_spooled_rows_total', help: 'Rows written to the spool because storage refused them.', registers: [registry] });
+  const replayed = new Counter({ name: 'spanledger_spool_replayed_exports_total', help: 'Spooled exports replayed into storage.', registers: [registry] });
   new Gauge({
     name: 'spanledger_quality_unallocated_spend_ratio',
     help: 'Share of this month\'s billed LLM spend that has no owner (0..1), computed at scrape time.',
@@ -117,6 +130,9 @@ export function createMetrics(): ServiceMetrics {
     registry,
     qualityGauge: (read) => {
       readQuality = read;
+    },
+    spool: (bytes) => {
+      spoolBytes = bytes;
     },
     unmapped: (n) => unmappedSpans.inc(n),
     decision: (decision, reason) => decisions.inc({ decision, reason }),
@@ -131,6 +147,8 @@ export function createMetrics(): ServiceMetrics {
       request: (transport, outcome) => requests.inc({ transport, outcome }),
     },
     ledger: {
+      spooled: (rows) => spooled.inc(rows),
+      replayed: (n) => replayed.inc(n),
       batch(table, rows, ms, ok) {
         batches.inc({ table, outcome: ok ? 'ok' : 'error' });
         writeLatency.observe({ table }, ms / 1000);

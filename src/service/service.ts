@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
+import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createLedgerWriter, createMarkResolver, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
+import { createLedgerWriter, createMarkResolver, openSpool, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
@@ -41,6 +42,7 @@ export interface Service {
   readonly registry: Reloadable<CompiledRegistry>;
   readonly priceBook: Reloadable<PriceBook>;
   readonly policy: PolicyEngine;
+  readonly writer: LedgerWriter;
   /** Brings duplicate and retry marks up to date now (it also runs every `ledger.resolveIntervalMs`). */
   resolveMarks(): Promise<ResolveReport>;
   /** Stops receivers, flushes the ledger, closes storage. Safe to call twice. */
@@ -135,7 +137,11 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       return registry.current().senderByTokenHash.get(hashToken(token))?.gateway === true ? ('ok' as const) : ('denied' as const);
     };
 
-    const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger);
+    const spoolDir = cfg.ledger.spoolDir ?? path.join(cfg.ledger.clickhouseUrl === undefined ? `${path.resolve(cfg.ledger.dataDir)}.spool` : path.resolve('spool'), cfg.ledger.database);
+    const spool = cfg.ledger.spoolMaxBytes > 0 ? openSpool(spoolDir, cfg.ledger.spoolMaxBytes) : undefined;
+    if (spool !== undefined && spool.bytes > 0) log.warn({ spoolDir, bytes: spool.bytes }, 'spool holds exports from before the last stop; replaying them');
+    metrics.spool(() => spool?.bytes ?? 0);
+    const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger, spool);
     stack.push(() => writer.close());
     const normalizer = createNormalizer(defaultMappers());
     const consume: ConsumeSpans = async (spans, context) => {
@@ -201,6 +207,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       priceBook,
       policy,
       resolveMarks,
+      writer,
       stop: () => (stopping ??= unwind().then(() => log.info('spanledger stopped'))),
     };
   } catch (err) {
