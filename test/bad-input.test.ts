@@ -128,3 +128,43 @@ describe('bad input gets a precise refusal and loses nothing else', () => {
     assert.equal(res.err?.code, grpc.status.RESOURCE_EXHAUSTED);
   });
 });
+
+describe('admission: runaway senders and memory pressure get retryable refusals', () => {
+  test('a sender over its rate gets 429 + Retry-After over HTTP and RESOURCE_EXHAUSTED over gRPC', async () => {
+    const svc = await startTestService({ receiver: { senderRequestsPerSecond: 2 } });
+    try {
+      const url = `http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(url, { method: 'POST', body: goodRequest().body, headers: { 'content-type': 'application/x-protobuf' } });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+        if (res.status === 429) assert.ok(Number(res.headers.get('retry-after')) >= 1);
+      }
+      assert.deepEqual(statuses.slice(0, 4), [200, 200, 200, 200]);
+      assert.ok(statuses.slice(4).every((s) => s === 429));
+      const client = new grpc.Client(`127.0.0.1:${svc.service.ports.otlpGrpc}`, grpc.credentials.createInsecure());
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, goodRequest().body, (e) => resolve(e)),
+      );
+      client.close();
+      assert.equal(err?.code, grpc.status.RESOURCE_EXHAUSTED);
+      assert.equal(err!.metadata.get('grpc-status-details-bin').length, 1);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  test('above the soft memory limit exports get 503 and readiness fails above the hard limit', async () => {
+    const svc = await startTestService({ receiver: { memorySoftLimitMb: 64, memoryHardLimitMb: 64 } });
+    try {
+      const res = await fetch(`http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`, { method: 'POST', body: goodRequest().body, headers: { 'content-type': 'application/x-protobuf' } });
+      assert.equal(res.status, 503);
+      assert.match(decodeStatus(new Uint8Array(await res.arrayBuffer())).message!, /memory limit: \d+ MiB resident, soft limit 64 MiB/);
+      const ready = await fetch(`http://127.0.0.1:${svc.service.ports.api}/readyz`);
+      assert.equal(ready.status, 503);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

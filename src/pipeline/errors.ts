@@ -25,13 +25,16 @@ export class PermanentError extends Error {
 /** Backpressure or storage trouble: the sender should retry after `retryAfterMs`. */
 export class RetryableError extends Error {
   readonly kind = 'retryable' as const;
+  /** The sender is over its rate: 429 / RESOURCE_EXHAUSTED rather than 503 / UNAVAILABLE. */
+  readonly throttled: boolean;
   constructor(
     message: string,
     readonly retryAfterMs = 1000,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; throttled?: boolean },
   ) {
     super(message, options);
     this.name = 'RetryableError';
+    this.throttled = options?.throttled === true;
   }
 }
 

@@ -4,6 +4,8 @@ import type { ExportOutcome } from './export-response';
 import { readJsonExportRequest } from './otlp-json-reader';
 import { readProtoExportRequest } from './otlp-proto-reader';
 import type { ReceiverTelemetry, Transport } from './telemetry';
+import type { Admit } from './admission';
+import type { ReaderLimits } from './decode-result';
 
 /**
  * Decides who sent an export from its `Authorization` value; throws a PermanentError
@@ -13,18 +15,23 @@ export type Authenticate = (authorization: string | undefined) => ExportContext;
 
 /** The one export path both transports call; they only pick the codec. */
 export interface ExportCore {
-  /** Checks credentials; called before the body is decompressed or decoded. */
+  /** Checks credentials and admission (memory, sender rate); called before the body is decompressed or decoded. */
   authenticate: Authenticate;
   /** Decodes, hands the spans on, and resolves once `next` has durably taken them. */
   export(body: Buffer, codec: 'proto' | 'json', transport: Transport, context: ExportContext): Promise<ExportOutcome>;
 }
 
 /** Builds the export core around the next consumer. */
-export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetry, authenticate: Authenticate): ExportCore {
+export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetry, authenticate: Authenticate, admit?: Admit, limits?: ReaderLimits): ExportCore {
   return {
-    authenticate,
+    authenticate: (authorization) => {
+      const context = authenticate(authorization);
+      admit?.(context.sender?.id ?? 'anonymous');
+      return context;
+    },
     async export(body, codec, transport, context) {
-      const decoded: DecodeResult = codec === 'proto' ? readProtoExportRequest(body) : readJsonExportRequest(body);
+      const decoded: DecodeResult = codec === 'proto' ? readProtoExportRequest(body, limits) : readJsonExportRequest(body, limits);
+      if (decoded.truncatedSpans > 0) telemetry.truncated?.(transport, decoded.truncatedSpans);
       if (decoded.rejectedSpans > 0) telemetry.rejected(transport, decoded.rejectedSpans, 'invalid_span');
       if (decoded.spans.length > 0) {
         await next(decoded.spans, context);

@@ -10,3 +10,5 @@ export { readProtoExportRequest } from './otlp-proto-reader';
 export { toWireStatus, type WireStatus } from './status-mapping';
 export { noTelemetry, type ReceiverTelemetry, type Transport } from './telemetry';
 export type { DecodeResult } from './decode-result';
+export { createAdmission, type Admit } from './admission';
+export { DEFAULT_READER_LIMITS, TRUNCATED_ATTRIBUTE, capAttributes, type ReaderLimits } from './decode-result';

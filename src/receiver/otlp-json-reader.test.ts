@@ -64,3 +64,14 @@ test('spans with bad ids are rejected with a count and the first reason', () => 
   assert.equal(result.rejectedSpans, 2);
   assert.equal(result.rejectMessage, "2 spans rejected; first: resourceSpans[0].scopeSpans[0].spans[1]: trace_id must be 16 bytes, got 'zz' (not hex)");
 });
+
+test('attribute values past the cap are truncated and attributes past the count dropped; the span is kept and flagged', () => {
+  const attributes = [{ key: 'big', value: { stringValue: 'x'.repeat(500) } }, ...Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: { intValue: i } }))];
+  const result = readJsonExportRequest(request({ traceId: TRACE, spanId: SPAN, attributes }), { maxAttributeValueBytes: 100, maxAttributesPerSpan: 10 });
+  const a = result.spans[0]!.attributes;
+  assert.equal(a.big!.length, 100);
+  assert.equal(Object.keys(a).filter((k) => k.startsWith('k')).length, 9);
+  assert.equal(a['spanledger.truncated_attributes'], '4');
+  assert.equal(result.truncatedSpans, 1);
+  assert.equal(result.rejectedSpans, 0);
+});

@@ -1,6 +1,6 @@
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
-import { Rejections, type DecodeResult } from './decode-result';
+import { DEFAULT_READER_LIMITS, Rejections, capAttributes, type DecodeResult, type ReaderLimits } from './decode-result';
 import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // OTLP/JSON is the protobuf JSON mapping with OTLP's own rules: ids are hex strings,
@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
  * Decodes an OTLP/JSON `ExportTraceServiceRequest` into flat span records. Throws
  * PermanentError('invalid_argument') naming the JSON path of the first malformed value.
  */
-export function readJsonExportRequest(body: Buffer | string): DecodeResult {
+export function readJsonExportRequest(body: Buffer | string, limits: ReaderLimits = DEFAULT_READER_LIMITS): DecodeResult {
   let doc: unknown;
   try {
     doc = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
@@ -24,6 +24,7 @@ export function readJsonExportRequest(body: Buffer | string): DecodeResult {
   if (!isObject(doc)) throw bad('$', 'expected an object');
   const spans: SpanRecord[] = [];
   const rejections = new Rejections();
+  let capped = 0;
   const resourceSpans = list(doc, 'resourceSpans', 'resource_spans', '$');
   for (let i = 0; i < resourceSpans.length; i++) {
     const rsPath = `resourceSpans[${i}]`;
@@ -42,13 +43,14 @@ export function readJsonExportRequest(body: Buffer | string): DecodeResult {
       for (let k = 0; k < items.length; k++) {
         const path = `${ssPath}.spans[${k}]`;
         const span = readSpan(obj(items[k], path), path, resource, scopeName, scopeVersion);
+        if (capAttributes(span.attributes, limits)) capped++;
         const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
         if (problem === null) spans.push(span);
         else rejections.add(path, problem);
       }
     }
   }
-  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message() };
+  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message(), truncatedSpans: capped };
 }
 
 function readSpan(s: Json, path: string, resource: Attributes, scopeName: string, scopeVersion: string): SpanRecord {

@@ -1,7 +1,7 @@
 import { Reader } from 'protobufjs/minimal';
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
-import { Rejections, type DecodeResult } from './decode-result';
+import { DEFAULT_READER_LIMITS, Rejections, capAttributes, type DecodeResult, type ReaderLimits } from './decode-result';
 import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // Written by hand on purpose: protobufjs's generated decode builds the whole nested
@@ -27,10 +27,11 @@ interface Position {
  * Throws PermanentError('invalid_argument') naming the position when the bytes are not a
  * valid message; spans with unusable ids are dropped and reported in the result.
  */
-export function readProtoExportRequest(buf: Uint8Array): DecodeResult {
+export function readProtoExportRequest(buf: Uint8Array, limits: ReaderLimits = DEFAULT_READER_LIMITS): DecodeResult {
   const spans: SpanRecord[] = [];
   const rejections = new Rejections();
   const pos: Position = { rs: -1, ss: -1, sp: -1 };
+  const capped = { n: 0 };
   const r = Reader.create(buf);
   try {
     while (r.pos < r.len) {
@@ -40,7 +41,7 @@ export function readProtoExportRequest(buf: Uint8Array): DecodeResult {
         pos.rs++;
         pos.ss = -1;
         pos.sp = -1;
-        readResourceSpans(r, r.uint32() + r.pos, spans, rejections, pos);
+        readResourceSpans(r, r.uint32() + r.pos, spans, rejections, pos, limits, capped);
       } else r.skipType(tag & 7);
     }
   } catch (err) {
@@ -50,7 +51,7 @@ export function readProtoExportRequest(buf: Uint8Array): DecodeResult {
       `invalid OTLP protobuf ExportTraceServiceRequest at ${where(pos)}: ${(err as Error).message}`,
     );
   }
-  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message() };
+  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message(), truncatedSpans: capped.n };
 }
 
 function where(pos: Position): string {
@@ -65,7 +66,7 @@ function expectWire(tag: number, wire: number, field: string): void {
   if ((tag & 7) !== wire) throw new Error(`field ${field} has wire type ${tag & 7}, expected ${wire}`);
 }
 
-function readResourceSpans(r: Reader, end: number, out: SpanRecord[], rej: Rejections, pos: Position): void {
+function readResourceSpans(r: Reader, end: number, out: SpanRecord[], rej: Rejections, pos: Position, limits: ReaderLimits, capped: { n: number }): void {
   let resource: Attributes = {};
   // Scope spans may precede the resource on the wire; remember where each starts.
   const scopeStarts: number[] = [];
@@ -89,7 +90,7 @@ function readResourceSpans(r: Reader, end: number, out: SpanRecord[], rej: Rejec
     pos.ss = i;
     pos.sp = -1;
     r.pos = scopeStarts[i]!;
-    readScopeSpans(r, scopeEnds[i]!, resource, out, rej, pos);
+    readScopeSpans(r, scopeEnds[i]!, resource, out, rej, pos, limits, capped);
   }
   r.pos = end;
 }
@@ -113,6 +114,8 @@ function readScopeSpans(
   out: SpanRecord[],
   rej: Rejections,
   pos: Position,
+  limits: ReaderLimits,
+  capped: { n: number },
 ): void {
   let scopeName = '';
   let scopeVersion = '';
@@ -143,6 +146,7 @@ function readScopeSpans(
     pos.sp = i;
     r.pos = spanStarts[i]!;
     const span = readSpan(r, spanEnds[i]!, resource, scopeName, scopeVersion);
+    if (capAttributes(span.attributes, limits)) capped.n++;
     const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
     if (problem === null) out.push(span);
     else rej.add(where(pos), problem);

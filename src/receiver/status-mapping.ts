@@ -32,6 +32,10 @@ export function toWireStatus(err: unknown): WireStatus {
   }
   const retryAfterMs = err instanceof RetryableError ? err.retryAfterMs : 1000;
   const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof RetryableError && err.throttled) {
+    // OTLP: 429 and RESOURCE_EXHAUSTED with RetryInfo are retryable, after the delay.
+    return { httpStatus: 429, grpcCode: GrpcStatus.RESOURCE_EXHAUSTED, message, retryAfterMs, permanent: false };
+  }
   return {
     httpStatus: 503,
     grpcCode: GrpcStatus.UNAVAILABLE,

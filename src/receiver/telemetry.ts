@@ -4,6 +4,8 @@ export interface ReceiverTelemetry {
   accepted(transport: Transport, spans: number): void;
   /** Spans refused: unusable ids (partial success) or a whole request refused. */
   rejected(transport: Transport, spans: number, reason: string): void;
+  /** Spans whose attributes were truncated or dropped by the caps. */
+  truncated?(transport: Transport, spans: number): void;
   /** One export request finished with this outcome. */
   request(transport: Transport, outcome: 'ok' | 'partial' | 'permanent_error' | 'retryable_error'): void;
 }

@@ -9,8 +9,10 @@ export interface ApiAppOptions {
   database: string;
   adminGuard: AdminGuard;
   registry: Registry;
-  /** Registers more routes (admin, later policy and reports) on the API app. */
+  /** Registers more routes (admin, policy, reports) on the API app. */
   routes?: (app: FastifyInstance) => void;
+  /** Above this resident memory the service reports not ready. */
+  memoryHardLimitMb?: number;
 }
 
 /**
@@ -21,6 +23,10 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
+    const rssMb = Math.round(process.memoryUsage.rss() / 1048576);
+    if (opts.memoryHardLimitMb !== undefined && rssMb > opts.memoryHardLimitMb) {
+      return reply.code(503).send({ status: 'unavailable', reason: `memory: ${rssMb} MiB resident, hard limit ${opts.memoryHardLimitMb} MiB` });
+    }
     const ping = await opts.storage.client.ping();
     if (ping.success) return { status: 'ready', storage: opts.storage.mode };
     return reply.code(503).send({ status: 'unavailable', storage: opts.storage.mode, error: ping.error.message });

@@ -42,6 +42,12 @@ export function createMetrics(): ServiceMetrics {
     labelNames: ['transport', 'reason'],
     registers: [registry],
   });
+  const truncated = new Counter({
+    name: 'spanledger_spans_truncated_total',
+    help: 'Spans kept with attributes truncated or dropped by the caps (flagged spanledger.truncated_attributes).',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
   const requests = new Counter({
     name: 'spanledger_export_requests_total',
     help: 'OTLP export requests, by transport and outcome.',
@@ -142,6 +148,7 @@ export function createMetrics(): ServiceMetrics {
       catalogInfo.set({ catalog: '@pydantic/genai-prices', version, overrides: String(overrides) }, 1);
     },
     receiver: {
+      truncated: (transport, n) => truncated.inc({ transport }, n),
       accepted: (transport, n) => received.inc({ transport }, n),
       rejected: (transport, n, reason) => rejected.inc({ transport, reason }, n),
       request: (transport, outcome) => requests.inc({ transport, outcome }),

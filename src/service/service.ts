@@ -15,6 +15,7 @@ import type { ConsumeSpans, SpanRecord } from '../pipeline';
 import {
   bindGrpc,
   buildOtlpGrpcServer,
+  createAdmission,
   buildOtlpHttpApp,
   createExportCore,
   createResponseEncoder,
@@ -168,6 +169,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       database: cfg.ledger.database,
       adminGuard,
       registry: metrics.registry,
+      memoryHardLimitMb: cfg.receiver.memoryHardLimitMb,
       routes: (app) => {
         registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
@@ -187,7 +189,13 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     stack.push(() => api.close());
 
     const encoder = createResponseEncoder(loadOtlpRoot());
-    const core = createExportCore(consume, metrics.receiver, createAuthenticator(registry, cfg.ownership.allowUnauthenticated));
+    const core = createExportCore(
+      consume,
+      metrics.receiver,
+      createAuthenticator(registry, cfg.ownership.allowUnauthenticated),
+      createAdmission(cfg.receiver),
+      { maxAttributeValueBytes: cfg.receiver.maxAttributeValueBytes, maxAttributesPerSpan: cfg.receiver.maxAttributesPerSpan },
+    );
     const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes };
     const http = buildOtlpHttpApp(receiverOpts);
     await http.listen({ host: cfg.host, port: cfg.receiver.otlpHttpPort });
