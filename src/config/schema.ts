@@ -15,6 +15,12 @@ export const configSchema = z
     /** Guards admin and SQL endpoints; they are off without it. */
     adminToken: z.string().min(8, 'must be at least 8 characters').optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** TLS for every listener (OTLP/gRPC, OTLP/HTTP, API) when both files are set: PEM certificate chain and key. */
+    tls: z
+      .object({ certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
+      .strict()
+      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'set both certFile and keyFile, or neither' })
+      .prefault({}),
     /** How long shutdown waits for in-flight exports before forcing. */
     shutdownGraceMs: z.coerce.number().int().min(0).default(10000),
     receiver: receiverConfigSchema.prefault({}),

@@ -14,6 +14,8 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { path: 'apiPort', flag: 'api-port', env: 'SPANLEDGER_API_PORT' },
   { path: 'adminToken', flag: 'admin-token', env: 'SPANLEDGER_ADMIN_TOKEN' },
   { path: 'logLevel', flag: 'log-level', env: 'SPANLEDGER_LOG_LEVEL' },
+  { path: 'tls.certFile', flag: 'tls-cert', env: 'SPANLEDGER_TLS_CERT' },
+  { path: 'tls.keyFile', flag: 'tls-key', env: 'SPANLEDGER_TLS_KEY' },
   { path: 'receiver.otlpGrpcPort', flag: 'otlp-grpc-port', env: 'SPANLEDGER_OTLP_GRPC_PORT' },
   { path: 'receiver.otlpHttpPort', flag: 'otlp-http-port', env: 'SPANLEDGER_OTLP_HTTP_PORT' },
   { path: 'receiver.maxBodyBytes', flag: 'max-body-bytes', env: 'SPANLEDGER_MAX_BODY_BYTES' },

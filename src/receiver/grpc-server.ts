@@ -63,10 +63,11 @@ export function buildOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
   return server;
 }
 
-/** Binds the server; resolves with the bound port (useful with port 0). */
-export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+/** Binds the server (TLS when a key and certificate chain are given); resolves with the bound port (useful with port 0). */
+export function bindGrpc(server: grpc.Server, host: string, port: number, tls?: { key: Buffer; cert: Buffer }): Promise<number> {
+  const credentials = tls ? grpc.ServerCredentials.createSsl(null, [{ private_key: tls.key, cert_chain: tls.cert }], false) : grpc.ServerCredentials.createInsecure();
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+    server.bindAsync(`${host}:${port}`, credentials, (err, bound) =>
       err ? reject(err) : resolve(bound),
     );
   });

@@ -13,6 +13,8 @@ export interface OtlpHttpOptions {
   telemetry: ReceiverTelemetry;
   /** Largest accepted body after decompression. */
   maxBodyBytes: number;
+  /** Serve HTTPS with this PEM key and certificate chain. */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 const PROTO_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
@@ -27,7 +29,7 @@ const COMPRESSED_SLACK_BYTES = 64 * 1024;
  */
 export function buildOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {
   const bodyLimit = opts.maxBodyBytes + COMPRESSED_SLACK_BYTES;
-  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true });
+  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, ...(opts.tls ? { https: opts.tls } : {}) }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   // Every body arrives raw: the codec is chosen in the route, after decompression.
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));

@@ -13,6 +13,8 @@ export interface ApiAppOptions {
   routes?: (app: FastifyInstance) => void;
   /** Above this resident memory the service reports not ready. */
   memoryHardLimitMb?: number;
+  /** Serve HTTPS with this PEM key and certificate chain. */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 /**
@@ -20,7 +22,7 @@ export interface ApiAppOptions {
  * answers), `/metrics` (Prometheus text) and the read-only SQL endpoint `/clickhouse`.
  */
 export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(opts.tls ? { https: opts.tls } : {}) }) as unknown as FastifyInstance;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const rssMb = Math.round(process.memoryUsage.rss() / 1048576);

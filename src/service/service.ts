@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -161,6 +162,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       if (calls.length > 0) policy.observe(calls);
     };
 
+    const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
     const adminGuard = createAdminGuard(cfg.adminToken);
     // The quality gauge is computed when /metrics is scraped, over the current month.
     metrics.qualityGauge(async () => (await quality(storage.readonly, cfg.ledger.database, parsePeriod({}))).unallocated_spend_ratio);
@@ -170,6 +172,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       adminGuard,
       registry: metrics.registry,
       memoryHardLimitMb: cfg.receiver.memoryHardLimitMb,
+      tls,
       routes: (app) => {
         registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
@@ -196,16 +199,16 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       createAdmission(cfg.receiver),
       { maxAttributeValueBytes: cfg.receiver.maxAttributeValueBytes, maxAttributesPerSpan: cfg.receiver.maxAttributesPerSpan },
     );
-    const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes };
+    const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes, tls };
     const http = buildOtlpHttpApp(receiverOpts);
     await http.listen({ host: cfg.host, port: cfg.receiver.otlpHttpPort });
     stack.push(() => http.close());
     const grpcServer: grpc.Server = buildOtlpGrpcServer(receiverOpts);
-    const grpcPort = await bindGrpc(grpcServer, cfg.host, cfg.receiver.otlpGrpcPort);
+    const grpcPort = await bindGrpc(grpcServer, cfg.host, cfg.receiver.otlpGrpcPort, tls);
     stack.push(() => shutdownGrpc(grpcServer, cfg.shutdownGraceMs));
 
     const ports: BoundPorts = { otlpGrpc: grpcPort, otlpHttp: portOf(http), api: portOf(api) };
-    log.info({ host: cfg.host, ports, normalizers: normalizer.order }, 'spanledger listening');
+    log.info({ host: cfg.host, ports, tls: tls !== undefined, normalizers: normalizer.order }, 'spanledger listening');
     let stopping: Promise<void> | undefined;
     return {
       ports,
