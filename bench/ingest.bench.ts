@@ -160,14 +160,16 @@ async function main(): Promise<void> {
   try {
     // Interleaved rounds, best of each: run order and disk state otherwise decide more
     // than the registry does.
-    const rounds = { open: [] as Measured[], owned: [] as Measured[] };
+    const rounds = { open: [] as Measured[], owned: [] as Measured[], noSpool: [] as Measured[] };
     for (let round = 0; round < ROUNDS; round++) {
       rounds.open.push(await runService(['--data-dir', path.join(workDir, `open${round}`), '--allow-unauthenticated'], payloads));
       rounds.owned.push(await runService(['--data-dir', path.join(workDir, `owned${round}`), '--registry', registryFile], payloads, SENDER_TOKEN));
+      rounds.noSpool.push(await runService(['--data-dir', path.join(workDir, `nospool${round}`), '--allow-unauthenticated', '--spool-max-bytes', '0'], payloads));
     }
     const best = (list: Measured[]) => list.reduce((a, b) => (b.spansPerSec > a.spansPerSec ? b : a));
     const open = best(rounds.open);
     const owned = best(rounds.owned);
+    const noSpool = best(rounds.noSpool);
     const decode = decodeOnly(payloads[0]!, Math.min(SECONDS, 5));
     const normalize = decodeAndNormalize(payloads[0]!, Math.min(SECONDS, 5));
     const resolveNs = resolveNsPerCall(payloads[0]!, registryFile);
@@ -178,6 +180,7 @@ async function main(): Promise<void> {
     console.log(`payload: ${SPANS_PER_REQUEST} GenAI spans/request, ${(payloads[0]!.length / 1024).toFixed(0)} KiB, ~20 attributes/span`);
     console.log(`end-to-end, no registry (HTTP protobuf -> chDB, ${CONCURRENCY} senders, ${SECONDS}s): ${fmt(open.spansPerSec)} spans/s (${open.requests} requests, ${open.refused} refused)`);
     console.log(`end-to-end, ${TENANTS}-tenant registry + sender auth:            ${fmt(owned.spansPerSec)} spans/s (${owned.requests} requests, ${owned.refused} refused)`);
+    console.log(`end-to-end, spool turned off:                          ${fmt(noSpool.spansPerSec)} spans/s (spool on: ${((open.spansPerSec / noSpool.spansPerSec - 1) * 100).toFixed(1)}% change)`);
     console.log(`decode only (one core):                ${fmt(decode)} spans/s`);
     console.log(`decode + normalize (one core):         ${fmt(normalize)} spans/s`);
     console.log(`ownership resolution (${TENANTS} tenants):   ${resolveNs.toFixed(0)} ns/call (${((resolveNs * decode) / 1e9 * 100).toFixed(1)}% of decode time per span)`);
