@@ -14,6 +14,12 @@ const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --click
 Every flag has a SPANLEDGER_* environment variable (see README). Flags beat the
 environment, the environment beats the config file, the file beats defaults.`;
 
+/** Subcommands other than `serve`, each resolving with its exit code. */
+const SUBCOMMANDS: Record<string, (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>> = {
+  prices: pricesCommand,
+  report: reportCommand,
+};
+
 /** Entry point of the `spanledger` command; the only place that exits the process. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -22,19 +28,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'hash-token') process.exit(await hashTokenCommand(process.stdin, process.stdout, process.stderr));
-  if (command === 'report') {
+  const sub = SUBCOMMANDS[command];
+  if (sub !== undefined) {
     try {
-      process.exit(await reportCommand(rest, process.stdout, process.stderr));
+      process.exit(await sub(rest, process.stdout, process.stderr));
     } catch (err) {
-      process.stderr.write(`spanledger report: ${(err as Error).message}\n`);
-      process.exit(2);
-    }
-  }
-  if (command === 'prices') {
-    try {
-      process.exit(await pricesCommand(rest, process.stdout, process.stderr));
-    } catch (err) {
-      process.stderr.write(`spanledger prices: ${(err as Error).message}\n`);
+      process.stderr.write(`spanledger ${command}: ${(err as Error).message}\n`);
       process.exit(2);
     }
   }

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
-import { runInstrumentedCall } from './helpers/instrumented-call';
+import { runOpenAiInstrumented } from './helpers/instrumented-call';
 
 test('@opentelemetry/instrumentation-openai: one call, priced from the usage it reports', async () => {
-  const result = await runInstrumentedCall(
-    (provider) => {
-      const inst = new OpenAIInstrumentation();
-      inst.setTracerProvider(provider);
-      inst.enable();
-    },
-    async (baseURL) => {
-      // Required after the instrumentation is enabled: it patches the module on require.
-      const { default: OpenAI } = require('openai') as typeof import('openai');
-      await new OpenAI({ baseURL, apiKey: 'test' }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    },
-  );
+  const result = await runOpenAiInstrumented(() => new OpenAIInstrumentation());
   assert.equal(result.stubRequests, 1);
   // This instrumentation reports input and output only (no cached or reasoning details), so
   // the 1200 input tokens are priced as uncached: 1200 x $0.15 + 300 x $0.60 per million.

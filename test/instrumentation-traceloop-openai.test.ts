@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
-import { runInstrumentedCall } from './helpers/instrumented-call';
+import { runOpenAiInstrumented } from './helpers/instrumented-call';
 
 test('@traceloop/instrumentation-openai (OpenLLMetry): one call, priced from the usage it reports', async () => {
-  const result = await runInstrumentedCall(
-    (provider) => {
-      const inst = new OpenAIInstrumentation();
-      inst.setTracerProvider(provider);
-      inst.enable();
-    },
-    async (baseURL) => {
-      const { default: OpenAI } = require('openai') as typeof import('openai');
-      await new OpenAI({ baseURL, apiKey: 'test' }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    },
-  );
+  const result = await runOpenAiInstrumented(() => new OpenAIInstrumentation());
   assert.equal(result.stubRequests, 1);
   // It emits the current OTel GenAI names (gen_ai.provider.name, gen_ai.usage.*) and no
   // cache or reasoning details: 1200 x $0.15 + 300 x $0.60 per million.

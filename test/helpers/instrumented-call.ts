@@ -44,3 +44,27 @@ export async function runInstrumentedCall(
     await stub.close();
   }
 }
+
+/** An OpenAI instrumentation as the three OpenAI-instrumentation packages shape it. */
+interface OpenAiInstrumentation {
+  setTracerProvider(provider: NodeTracerProvider): void;
+  enable(): void;
+}
+
+/**
+ * One `openai` chat completion (gpt-4o-mini) with `make()`'s instrumentation enabled first;
+ * `openai` is required afterwards because instrumentations patch it on require.
+ */
+export function runOpenAiInstrumented(make: () => OpenAiInstrumentation): Promise<InstrumentedResult> {
+  return runInstrumentedCall(
+    (provider) => {
+      const inst = make();
+      inst.setTracerProvider(provider);
+      inst.enable();
+    },
+    async (baseURL) => {
+      const { default: OpenAI } = require('openai') as typeof import('openai');
+      await new OpenAI({ baseURL, apiKey: 'test' }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    },
+  );
+}
