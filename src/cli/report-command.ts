@@ -81,7 +81,8 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
 
 const money = (nano: unknown) => {
   const n = BigInt(String(nano ?? '0'));
-  const cents = (n < 0n ? -n : n) / 10_000_000n;
+  // Rounded half-up to the cent; the exact figures are in --format json.
+  const cents = ((n < 0n ? -n : n) + 5_000_000n) / 10_000_000n;
   const s = cents.toString().padStart(3, '0');
   return `${n < 0n ? '-' : ''}$${s.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${s.slice(-2)}`;
 };
