@@ -104,6 +104,10 @@ describe('finance reports over a two-month ledger seeded through OTLP', () => {
     const csv = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/reports/chargeback?period=${cur.label}&group_by=team&format=csv`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
     assert.match(csv.split('\n')[0]!, /^team,calls,billed_nano_usd,transfer_multiplier,charged_nano_usd/);
     assert.match(csv, /\n\(unallocated\),3,/);
+    const cli = await runCli(['report', 'chargeback', '--period', cur.label, '--group-by', 'team', '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /\nads\s+20\s+\$7\.00\s+1\.1\s+\$7\.70\s+CC-ADS/);
+    assert.match(cli.stdout, /\(unallocated\)\s+3 calls\s+\$2\.10/);
   });
 
   test('the audit names the team with the largest increase and its driver', async () => {
