@@ -263,6 +263,8 @@ export const MIGRATIONS: readonly Migration[] = [
       PARTITION BY toYYYYMM(timestamp)
       ORDER BY (trace_id, span_id)
       COMMENT 'only calls that are (or were) duplicates or retries; rewritten when their trace changes'`,
+      // The resolver asks for what was ingested since its watermark every few seconds.
+      `ALTER TABLE ${db}.llm_calls ADD INDEX IF NOT EXISTS idx_ingested ingested_at TYPE minmax GRANULARITY 1`,
       `CREATE TABLE IF NOT EXISTS ${db}.resolver_state (
         name String,
         watermark DateTime64(3, 'UTC') COMMENT 'calls ingested up to here are resolved',

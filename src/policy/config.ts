@@ -3,8 +3,13 @@ import { z } from 'zod';
 /** Policy settings: refresh cadence, reservations, webhooks and replica count. */
 export const policyConfigSchema = z
   .object({
-    /** How often spend and other replicas' reservations are reloaded from ClickHouse. */
-    refreshMs: z.coerce.number().int().min(50).default(1000),
+    /**
+     * How often spend and other replicas' reservations are reloaded from ClickHouse. Each
+     * refresh reads the period's calls (a month-long scan on a large ledger), so shorter
+     * means tighter budgets across replicas and more ClickHouse work. Spend this replica
+     * ingests counts at once either way.
+     */
+    refreshMs: z.coerce.number().int().min(50).default(5000),
     /** Reservations not settled by then are released. */
     reservationTtlMs: z.coerce.number().int().min(1000).default(600_000),
     /** This replica's stable name (its reservation snapshots are its own); the host name by default. */
