@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig, redactConfig } from './load';
@@ -60,10 +62,14 @@ test('an unknown flag is refused listing the known ones', () => {
 });
 
 test('secrets never appear in the redacted view or in error messages', () => {
-  const cfg = loadConfig({ argv: ['--admin-token', 'very-secret-token'], env: { SPANLEDGER_CLICKHOUSE_PASSWORD: 'pw-123' } });
+  const dir = mkdtempSync(path.join(tmpdir(), 'spanledger-cfg-'));
+  writeFileSync(path.join(dir, 'c.yaml'), 'policy:\n  webhooks:\n    - { url: "https://hooks.example/budget", secret: "hook-secret-0123456789" }\n');
+  const cfg = loadConfig({ argv: ['--admin-token', 'very-secret-token', '--config', path.join(dir, 'c.yaml')], env: { SPANLEDGER_CLICKHOUSE_PASSWORD: 'pw-123' } });
   const shown = JSON.stringify(redactConfig(cfg));
   assert.ok(!shown.includes('very-secret-token'));
   assert.ok(!shown.includes('pw-123'));
+  assert.ok(!shown.includes('hook-secret-0123456789'));
+  assert.ok(shown.includes('https://hooks.example/budget'));
   assert.throws(
     () => loadConfig({ argv: ['--admin-token', 'short'], env: {} }),
     (err: unknown) => err instanceof ConfigError && /adminToken: must be at least 8 characters/.test(err.message) && !err.message.includes('short'),

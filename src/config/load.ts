@@ -68,6 +68,7 @@ export function loadConfig(inputs: LoadInputs): SpanledgerConfig {
 /** The configuration with secrets masked, for logs. */
 export function redactConfig(cfg: SpanledgerConfig): Tree {
   const copy = JSON.parse(JSON.stringify(cfg)) as Tree;
+  for (const hook of ((copy.policy as Tree | undefined)?.webhooks as Tree[] | undefined) ?? []) hook.secret = '***';
   for (const path of SECRET_PATHS) {
     const keys = path.split('.');
     let node: Tree | undefined = copy;
