@@ -43,6 +43,20 @@ const HTTP_CODE: Record<PolicyReason, string> = {
  * need a gateway sender's bearer token from the registry.
  */
 export function registerPolicyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; store: PolicyStore; gateway: GatewayCheck }): void {
+  void app.register(async (scope) => policyRoutes(scope, opts));
+}
+
+async function policyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; store: PolicyStore; gateway: GatewayCheck }): Promise<void> {
+  // Bodies are validated by a strict schema right after, so the plain parser is enough
+  // (it builds no prototype links from "__proto__" keys) and it is the faster one.
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? {} : JSON.parse(body as string));
+    } catch (err) {
+      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+    }
+  });
+  const iso = isoMemo();
   const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
     const check = opts.gateway(req.headers.authorization);
     if (check === 'ok') return true;
@@ -60,7 +74,7 @@ export function registerPolicyRoutes(app: FastifyInstance, opts: { engine: Polic
       estimatedInputTokens: b.estimated_input_tokens, maxTokens: b.max_tokens, requestId: b.request_id,
       reserve: b.reserve ?? (b.estimated_input_tokens !== undefined || b.max_tokens !== undefined),
     });
-    return reply.send(render(decision));
+    return reply.send(render(decision, iso));
   });
 
   app.post('/v1/policy/settle', async (req, reply) => {
@@ -88,7 +102,7 @@ function invalid(err: z.ZodError): Record<string, unknown> {
 }
 
 /** The wire form of a decision: snake_case, money as exact decimal strings. */
-export function render(d: Decision): Record<string, unknown> {
+export function render(d: Decision, isoOf: (ms: number) => string = (ms) => new Date(ms).toISOString()): Record<string, unknown> {
   const out: Record<string, unknown> = { decision: d.decision, decision_id: d.decisionId };
   if (d.reason) out.reason = d.reason;
   if (d.tenant) out.tenant = d.tenant;
@@ -96,11 +110,12 @@ export function render(d: Decision): Record<string, unknown> {
   const [tenantBudget, ...others] = d.budgets;
   const budget = (b: Decision['budgets'][number]) => {
     const remaining = b.limitNano - b.spentNano - b.reservedNano;
+    const end = isoOf(b.periodEndMs);
     return {
       scope: b.scope, subject: b.subject, currency: b.currency, period: b.period,
       limit: usd(b.limitNano).slice(1), spent: usd(b.spentNano).slice(1), reserved: usd(b.reservedNano).slice(1),
       remaining: usd(remaining > 0n ? remaining : 0n).slice(1), warn_at_percent: b.warnAtPercent,
-      period_start: new Date(b.periodStartMs).toISOString(), period_end: new Date(b.periodEndMs).toISOString(), resets_at: new Date(b.periodEndMs).toISOString(),
+      period_start: isoOf(b.periodStartMs), period_end: end, resets_at: end,
     };
   };
   if (tenantBudget) out.budget = budget(tenantBudget);
@@ -109,6 +124,20 @@ export function render(d: Decision): Record<string, unknown> {
   if (d.retryAfterS !== undefined) out.retry_after = d.retryAfterS;
   if (d.decision === 'deny' && d.reason) out.error = { message: d.message ?? d.reason, type: d.reason, param: null, code: HTTP_CODE[d.reason] };
   return out;
+}
+
+/** ISO text of an instant, memoized: period bounds repeat on every decision of a period. */
+function isoMemo(): (ms: number) => string {
+  const seen = new Map<number, string>();
+  return (ms) => {
+    let s = seen.get(ms);
+    if (s === undefined) {
+      if (seen.size > 10_000) seen.clear();
+      s = new Date(ms).toISOString();
+      seen.set(ms, s);
+    }
+    return s;
+  };
 }
 
 function openApi(): Record<string, unknown> {

@@ -141,7 +141,19 @@ export function createMetrics(): ServiceMetrics {
       spoolBytes = bytes;
     },
     unmapped: (n) => unmappedSpans.inc(n),
-    decision: (decision, reason) => decisions.inc({ decision, reason }),
+    decision: (() => {
+      // One child counter per label pair, looked up by a plain key: decisions are a hot path.
+      const children = new Map<string, ReturnType<typeof decisions.labels>>();
+      return (decision: string, reason: string) => {
+        const key = `${decision}|${reason}`;
+        let child = children.get(key);
+        if (child === undefined) {
+          child = decisions.labels(decision, reason);
+          children.set(key, child);
+        }
+        child.inc();
+      };
+    })(),
     pricing: { priced: (status, n) => priced.inc({ status }, n) },
     catalog: (version, overrides) => {
       catalogInfo.reset();
