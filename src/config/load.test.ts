@@ -81,3 +81,22 @@ test('the example configuration in deploy/ is valid', () => {
   assert.equal(cfg.ledger.dataDir, '/var/lib/spanledger');
   assert.equal(cfg.ownership.registry, '/etc/spanledger/registry.yaml');
 });
+
+test('every YAML file in deploy/ parses', async () => {
+  const { parseAllDocuments } = await import('yaml');
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const root = path.resolve(testdata, '..', '..', 'deploy');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const p = path.join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(f)) files.push(p);
+    }
+  };
+  walk(root);
+  assert.ok(files.length >= 6, files.join(', '));
+  for (const f of files) {
+    for (const doc of parseAllDocuments(readFileSync(f, 'utf8'))) assert.deepEqual(doc.errors, [], f);
+  }
+});
