@@ -15,6 +15,7 @@ export interface MarkResolver {
 }
 
 const STATE = 'call_marks';
+const OVERLAP_S = 10;
 
 /**
  * The resolver re-applies the duplicate and retry rules to every trace that received a
@@ -29,13 +30,18 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
     ((await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>())[0]);
   const pass = async (): Promise<ResolveReport> => {
     const state = await one<{ w: string }>(`SELECT toString(watermark) AS w FROM ${db}.resolver_state FINAL WHERE name = {n:String}`, { n: STATE });
-    const since = state?.w ?? '1970-01-01 00:00:00.000';
-    const now = await one<{ upto: string; version: string }>(
-      `SELECT toString(max(ingested_at)) AS upto, toString(toUnixTimestamp64Micro(now64(6))) AS version FROM ${db}.llm_calls WHERE ingested_at > {since:DateTime64(3)}`,
-      { since },
+    const watermark = state?.w ?? '1970-01-01 00:00:00.000';
+    const now = await one<{ upto: string; version: string; since: string }>(
+      `SELECT toString(max(ingested_at)) AS upto, toString(toUnixTimestamp64Micro(now64(6))) AS version,
+         toString(greatest(toDateTime64({w:DateTime64(3)}, 3) - INTERVAL ${OVERLAP_S} SECOND, toDateTime64(0, 3))) AS since
+       FROM ${db}.llm_calls WHERE ingested_at > {w:DateTime64(3)}`,
+      { w: watermark },
     );
-    const upto = now?.upto && now.upto > since ? now.upto : since;
-    if (upto === since) return { since, upto, marked: 0 };
+    const upto = now?.upto && now.upto > watermark ? now.upto : watermark;
+    if (upto === watermark) return { since: watermark, upto, marked: 0 };
+    // Inserts commit out of order: a row stamped just before the watermark can become
+    // visible after it. Going back OVERLAP_S re-resolves those traces (idempotent).
+    const since = now!.since;
     const version = now!.version;
     const before = await one<{ n: string }>(`SELECT toString(count()) AS n FROM ${db}.call_marks`);
     await client.command({
