@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configSchema } from '../src/config';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { createWorkflowViews, migrate, openStorage, type StorageClients } from '../src/ledger';
 
 export const CALLS_PER_TRACE = 10;
@@ -18,19 +19,7 @@ export async function generateLedger(calls: number): Promise<{ storage: StorageC
   await createWorkflowViews(storage.client, db, { duplicateWinner: 'gateway', retryWindowS: 60 });
   const traces = Math.ceil(calls / CALLS_PER_TRACE);
   const started = performance.now();
-  const trace = `intDiv(number, ${CALLS_PER_TRACE})`;
-  const at = `now64(9) - toIntervalSecond(${trace} % (30 * 86400))`;
-  await storage.client.command({
-    query: `INSERT INTO ${db}.llm_calls (timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, provider, request_model,
-        response_model, input_tokens, output_tokens, status_code, is_failed, tenant, team, app, feature, sender_kind, cost_nano_usd, pricing_status)
-      SELECT ${at} + toIntervalMillisecond(number % ${CALLS_PER_TRACE} * 100), ${at} + toIntervalMillisecond(number % ${CALLS_PER_TRACE} * 100 + 80),
-        leftPad(lower(hex(${trace})), 32, '0'), leftPad(lower(hex(number)), 16, '0'), leftPad(lower(hex(${trace} + 1000000000000)), 16, '0'),
-        concat('s', toString(intDiv(number, 50))), concat('u', toString(number % 5000)), 'openai', if(number % 7 = 0, 'gpt-4o', 'gpt-4o-mini'),
-        if(number % 7 = 0, 'gpt-4o', 'gpt-4o-mini'), 1000 + number % 500, 100 + number % 50, if(number % 97 = 0, 'error', 'ok'), number % 97 = 0,
-        if(number % 53 = 0, '', concat('t', toString(number % 100))), if(number % 53 = 0, '', concat('team', toString(number % 20))),
-        concat('app', toString(number % 100)), concat('feature', toString(number % 7)), 'service', 150000 + number % 1000, 'priced'
-      FROM numbers(${calls})`,
-  });
+  await insertCalls(storage.client, db, 0, calls, 30 * 86400);
   await storage.client.command({
     query: `INSERT INTO ${db}.spans (timestamp, end_timestamp, trace_id, span_id, parent_span_id, name, kind, status_code, duration_ms, service_name, is_llm_call)
       SELECT now64(9) - toIntervalSecond(number % (30 * 86400)), now64(9) - toIntervalSecond(number % (30 * 86400)) + toIntervalSecond(2),
@@ -45,4 +34,24 @@ export async function generateLedger(calls: number): Promise<{ storage: StorageC
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Inserts calls numbered [first, first + count) in traces of ten, started up to `spreadS`
+ * seconds ago (trace n at n seconds ago, wrapping), as the generated ledger has them.
+ */
+export async function insertCalls(client: ClickHouseClient, db: string, first: number, count: number, spreadS: number): Promise<void> {
+  const trace = `intDiv(number, ${CALLS_PER_TRACE})`;
+  const at = `now64(9) - toIntervalSecond(${trace} % ${spreadS})`;
+  await client.command({
+    query: `INSERT INTO ${db}.llm_calls (timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, provider, request_model,
+        response_model, input_tokens, output_tokens, status_code, is_failed, tenant, team, app, feature, sender_kind, cost_nano_usd, pricing_status)
+      SELECT ${at} + toIntervalMillisecond(number % ${CALLS_PER_TRACE} * 100), ${at} + toIntervalMillisecond(number % ${CALLS_PER_TRACE} * 100 + 80),
+        leftPad(lower(hex(${trace})), 32, '0'), leftPad(lower(hex(number)), 16, '0'), leftPad(lower(hex(${trace} + 1000000000000)), 16, '0'),
+        concat('s', toString(intDiv(number, 50))), concat('u', toString(number % 5000)), 'openai', if(number % 7 = 0, 'gpt-4o', 'gpt-4o-mini'),
+        if(number % 7 = 0, 'gpt-4o', 'gpt-4o-mini'), 1000 + number % 500, 100 + number % 50, if(number % 97 = 0, 'error', 'ok'), number % 97 = 0,
+        if(number % 53 = 0, '', concat('t', toString(number % 100))), if(number % 53 = 0, '', concat('team', toString(number % 20))),
+        concat('app', toString(number % 100)), concat('feature', toString(number % 7)), 'service', 150000 + number % 1000, 'priced'
+      FROM numbers(${first}, ${count})`,
+  });
 }

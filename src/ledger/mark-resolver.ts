@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { rebuildDailyRollups } from './daily-rollups';
 
 /** What one resolver pass did. */
 export interface ResolveReport {
@@ -7,46 +8,66 @@ export interface ResolveReport {
   upto: string;
   /** Mark rows written (calls that are or stopped being duplicates or retries). */
   marked: number;
+  /** Days whose rollups were rebuilt. */
+  daysRebuilt: number;
 }
 
-/** Brings `call_marks` up to date with what was ingested since the last pass. */
+/** Brings `call_marks` and the daily rollups up to date with what was ingested since the last pass. */
 export interface MarkResolver {
   resolve(): Promise<ResolveReport>;
 }
 
-const STATE = 'call_marks';
-const OVERLAP_S = 10;
+const MARKS = 'call_marks';
+const ROLLUPS = 'daily_rollups';
+const EPOCH = '1970-01-01 00:00:00.000';
+const OVERLAP_MS = 10_000;
+
+/** A DateTime64(3) literal `ms` before `at`, not before the epoch. */
+function before(at: string, ms: number): string {
+  const t = Math.max(0, Date.parse(`${at.replace(' ', 'T')}Z`) - ms);
+  return new Date(t).toISOString().replace('T', ' ').replace('Z', '');
+}
 
 /**
  * The resolver re-applies the duplicate and retry rules to every trace that received a
  * call since its watermark, and stores the marks that changed: a mark for each call that is
  * a duplicate or a retry, and a cleared mark where a call stopped being one (a late span
- * can change the answer). Passes are serialized; the watermark lives in ClickHouse, so any
- * replica continues where another stopped, and running a pass twice writes nothing new.
+ * can change the answer). It then rebuilds the daily rollups of every day those traces (and
+ * traces whose root span arrived) have calls on; with no rollup watermark yet (a new or
+ * upgraded ledger) it builds every day. Passes are serialized; the watermarks live in
+ * ClickHouse, so any replica continues where another stopped, and running a pass twice
+ * writes nothing new.
  */
 export function createMarkResolver(client: ClickHouseClient, db: string): MarkResolver {
   let running: Promise<ResolveReport> | undefined;
-  const one = async <T>(query: string, params: Record<string, unknown> = {}) =>
-    ((await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>())[0]);
+  const all = async <T>(query: string, params: Record<string, unknown> = {}) =>
+    (await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
+  const one = async <T>(query: string, params: Record<string, unknown> = {}) => (await all<T>(query, params))[0];
   const pass = async (): Promise<ResolveReport> => {
-    const state = await one<{ w: string }>(`SELECT toString(watermark) AS w FROM ${db}.resolver_state FINAL WHERE name = {n:String}`, { n: STATE });
-    const watermark = state?.w ?? '1970-01-01 00:00:00.000';
-    const now = await one<{ upto: string; version: string; since: string }>(
-      `SELECT toString(max(ingested_at)) AS upto, toString(toUnixTimestamp64Micro(now64(6))) AS version,
-         toString(greatest(toDateTime64({w:DateTime64(3)}, 3) - INTERVAL ${OVERLAP_S} SECOND, toDateTime64(0, 3))) AS since
-       FROM ${db}.llm_calls WHERE ingested_at > {w:DateTime64(3)}`,
+    const states = await all<{ name: string; w: string }>(
+      `SELECT name, toString(watermark) AS w FROM ${db}.resolver_state FINAL WHERE name IN ({m:String}, {r:String})`, { m: MARKS, r: ROLLUPS });
+    const marksW = states.find((x) => x.name === MARKS)?.w ?? EPOCH;
+    const rollupsW = states.find((x) => x.name === ROLLUPS)?.w;
+    const watermark = rollupsW !== undefined && rollupsW < marksW ? rollupsW : marksW;
+    // A root span arriving after its trace's calls moves their cost to its route, so root
+    // spans advance the window as calls do.
+    const now = await one<{ upto: string; version: string }>(
+      `SELECT toString(greatest(
+           (SELECT max(ingested_at) FROM ${db}.llm_calls WHERE ingested_at > {w:DateTime64(3)}),
+           (SELECT max(ingested_at) FROM ${db}.spans WHERE parent_span_id = '' AND ingested_at > {w:DateTime64(3)}))) AS upto,
+         toString(toUnixTimestamp64Micro(now64(6))) AS version`,
       { w: watermark },
     );
-    const upto = now?.upto && now.upto > watermark ? now.upto : watermark;
-    if (upto === watermark) return { since: watermark, upto, marked: 0 };
+    const upto = now && now.upto > watermark ? now.upto : watermark;
+    if (upto === watermark && rollupsW !== undefined) return { since: watermark, upto, marked: 0, daysRebuilt: 0 };
     // Inserts commit out of order: a row stamped just before the watermark can become
-    // visible after it. Going back OVERLAP_S re-resolves those traces (idempotent).
-    const since = now!.since;
-    const version = now!.version;
-    const before = await one<{ n: string }>(`SELECT toString(count()) AS n FROM ${db}.call_marks`);
+    // visible after it. Going back OVERLAP_MS re-resolves those traces (idempotent).
+    const since = before(marksW, OVERLAP_MS);
+    const version = BigInt(now!.version);
+    const before0 = await one<{ n: string }>(`SELECT toString(count()) AS n FROM ${db}.call_marks`);
     await client.command({
       query: `INSERT INTO ${db}.call_marks (timestamp, trace_id, span_id, duplicate_of, is_retry, version)
-        SELECT r.timestamp, r.trace_id, r.span_id, r.duplicate_of, r.is_retry, ${BigInt(version).toString()}
+        SELECT r.timestamp, r.trace_id, r.span_id, r.duplicate_of, r.is_retry, ${version.toString()}
         FROM ${db}.touched_calls_resolved(since = {since:String}, upto = {upto:String}) AS r
         LEFT JOIN (
           SELECT trace_id, span_id, duplicate_of, is_retry FROM ${db}.call_marks FINAL
@@ -55,9 +76,27 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
         WHERE (r.duplicate_of != '' OR r.is_retry) OR (old.duplicate_of != '' OR old.is_retry = 1)`,
       query_params: { since, upto },
     });
-    await client.insert({ table: `${db}.resolver_state`, format: 'JSONEachRow', values: [{ name: STATE, watermark: upto, version }] });
     const after = await one<{ n: string }>(`SELECT toString(count()) AS n FROM ${db}.call_marks`);
-    return { since, upto, marked: Number(after?.n ?? 0) - Number(before?.n ?? 0) };
+    const sinceR = rollupsW === undefined ? undefined : before(rollupsW, OVERLAP_MS);
+    const days = (
+      await all<{ day: string }>(
+        sinceR === undefined
+          ? `SELECT DISTINCT toString(toDate(timestamp)) AS day FROM ${db}.llm_calls`
+          : `SELECT DISTINCT toString(toDate(timestamp)) AS day FROM ${db}.llm_calls
+             WHERE trace_id IN (
+               SELECT trace_id FROM ${db}.llm_calls WHERE ingested_at > {since:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)}
+               UNION ALL
+               SELECT trace_id FROM ${db}.spans WHERE parent_span_id = '' AND ingested_at > {since:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)})`,
+        { since: sinceR ?? EPOCH, upto },
+      )
+    ).map((d) => d.day);
+    await rebuildDailyRollups(client, db, days, version);
+    await client.insert({
+      table: `${db}.resolver_state`,
+      format: 'JSONEachRow',
+      values: [{ name: MARKS, watermark: upto, version: version.toString() }, { name: ROLLUPS, watermark: upto, version: version.toString() }],
+    });
+    return { since, upto, marked: Number(after?.n ?? 0) - Number(before0?.n ?? 0), daysRebuilt: days.length };
   };
   return {
     resolve() {

@@ -274,4 +274,72 @@ export const MIGRATIONS: readonly Migration[] = [
       ORDER BY name`,
     ],
   },
+  {
+    version: 9,
+    name: 'daily rollups kept by the resolver, for month-long reports',
+    statements: (db) => [
+      // One row per day and grouping; a rebuilt day is written again under a newer build, and
+      // FINAL keeps the newest. A grouping that vanished from a rebuild gets a zero row.
+      `CREATE TABLE IF NOT EXISTS ${db}.rollup_daily_costs (
+        day Date,
+        build UInt64 COMMENT 'newest rebuild of the day wins',
+        tenant LowCardinality(String),
+        team LowCardinality(String),
+        app LowCardinality(String),
+        feature LowCardinality(String),
+        environment LowCardinality(String),
+        provider LowCardinality(String),
+        model LowCardinality(String),
+        llm_calls UInt64 COMMENT 'duplicates excluded, as in every count below unless named',
+        duplicates UInt64,
+        retries UInt64,
+        failed_calls UInt64,
+        input_tokens UInt64,
+        output_tokens UInt64,
+        cache_read_tokens UInt64,
+        cache_write_tokens UInt64,
+        reasoning_tokens UInt64,
+        cost_nano_usd Int64 COMMENT 'billed: duplicates count zero',
+        failed_cost_nano_usd Int64,
+        retry_cost_nano_usd Int64,
+        unpriced_calls UInt64,
+        unallocated_calls UInt64,
+        unallocated_cost_nano_usd Int64,
+        with_session_calls UInt64,
+        ownership_conflicts UInt64 COMMENT 'duplicates included',
+        first_call_at DateTime64(9, 'UTC'),
+        last_call_end DateTime64(9, 'UTC')
+      )
+      ENGINE = ReplacingMergeTree(build)
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (day, tenant, team, app, feature, environment, provider, model)
+      COMMENT 'daily_costs per day, rebuilt for the days the mark resolver saw change; read with FINAL'`,
+      `CREATE TABLE IF NOT EXISTS ${db}.rollup_daily_users (
+        day Date,
+        build UInt64,
+        user_id String,
+        llm_calls UInt64,
+        tokens UInt64 COMMENT 'input plus output',
+        cost_nano_usd Int64
+      )
+      ENGINE = ReplacingMergeTree(build)
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (day, user_id)
+      COMMENT 'billed cost per user and day; read with FINAL'`,
+      `CREATE TABLE IF NOT EXISTS ${db}.rollup_daily_routes (
+        day Date,
+        build UInt64,
+        route String COMMENT 'the trace''s root span name, or (no root span)',
+        service LowCardinality(String),
+        traces AggregateFunction(uniqExact, String) COMMENT 'uniqExactMerge counts a trace once across days',
+        cost_nano_usd Int64
+      )
+      ENGINE = ReplacingMergeTree(build)
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (day, route, service)
+      COMMENT 'billed cost per root route and day; read with FINAL'`,
+      // A root span arriving after its calls changes the route the calls' cost belongs to.
+      `ALTER TABLE ${db}.spans ADD INDEX IF NOT EXISTS idx_ingested ingested_at TYPE minmax GRANULARITY 1`,
+    ],
+  },
 ];

@@ -72,7 +72,7 @@ const CALL_COLUMNS = `timestamp, end_timestamp, trace_id, span_id, parent_span_i
   operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
   business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd,
-  provider_reported_cost_nano_usd, pricing_status, price_version`;
+  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict`;
 
 /**
  * The period's calls with the marks the resolver stored: fast enough for month-long reports
@@ -107,6 +107,8 @@ const ROLLUP = `
   countIf(pricing_status LIKE 'unpriced%' AND NOT is_duplicate) AS unpriced_calls,
   countIf(tenant = '' AND NOT is_duplicate) AS unallocated_calls,
   sumIf(billed_nano_usd, tenant = '') AS unallocated_cost_nano_usd,
+  countIf(session_id != '' AND NOT is_duplicate) AS with_session_calls,
+  countIf(ownership_conflict = 1) AS ownership_conflicts,
   min(timestamp) AS first_call_at,
   max(end_timestamp) AS last_call_end`;
 

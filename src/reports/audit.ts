@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { dollars } from './money-format';
 import { previousPeriod, type Period } from './period';
+import { rollupRange } from './rollup-range';
 
 /** One subject's change between two periods, with what drove it. */
 export interface AuditLine {
@@ -34,7 +35,7 @@ interface Row { subject: string; cost: string; calls: string; tokens: string }
 const q = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
   (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 
-const COLUMN = { team: "if(tenant = '', '(unattributed)', team)", feature: 'feature', model: 'model_key', user: 'user_id' } as const;
+const COLUMN = { team: "if(tenant = '', '(unattributed)', team)" } as const;
 
 /**
  * Month over month (or period over period) by team, feature, model and user, largest
@@ -44,18 +45,27 @@ const COLUMN = { team: "if(tenant = '', '(unattributed)', team)", feature: 'feat
  */
 export async function audit(client: ClickHouseClient, db: string, period: Period): Promise<{ period: string; previous: string; lines: AuditLine[]; anomalies: Anomaly[]; headlines: string[] }> {
   const prev = previousPeriod(period);
-  // One scan per period: every dimension at once through grouping sets.
-  const read = (p: Period) =>
-    q<Row & { dim: AuditLine['dimension'] }>(client,
-      `SELECT multiIf(grouping(t) = 0, 'team', grouping(f) = 0, 'feature', grouping(m) = 0, 'model', 'user') AS dim,
-         multiIf(grouping(t) = 0, t, grouping(f) = 0, f, grouping(m) = 0, m, u) AS subject,
-         toString(sumIf(billed_nano_usd, NOT is_duplicate)) AS cost, toString(countIf(NOT is_duplicate)) AS calls,
-         toString(sumIf(ifNull(input_tokens, 0) + ifNull(output_tokens, 0), NOT is_duplicate)) AS tokens
-       FROM (
-         SELECT ${COLUMN.team} AS t, ${COLUMN.feature} AS f, ${COLUMN.model} AS m, ${COLUMN.user} AS u, billed_nano_usd, is_duplicate, input_tokens, output_tokens
-         FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
-       )
-       GROUP BY GROUPING SETS ((t), (f), (m), (u))`, { from: p.from, to: p.to });
+  // Per period: team, feature and model at once through grouping sets over the daily
+  // rollup, and users from theirs (both kept current by the mark resolver, run by the caller).
+  const read = async (p: Period) => {
+    const params = { from: p.from, to: p.to };
+    const [dims, users] = await Promise.all([
+      q<Row & { dim: AuditLine['dimension'] }>(client,
+        `SELECT multiIf(grouping(t) = 0, 'team', grouping(f) = 0, 'feature', 'model') AS dim,
+           multiIf(grouping(t) = 0, t, grouping(f) = 0, f, m) AS subject,
+           toString(sum(cost_nano_usd)) AS cost, toString(sum(llm_calls)) AS calls, toString(sum(input_tokens + output_tokens)) AS tokens
+         FROM (
+           SELECT ${COLUMN.team} AS t, feature AS f, model AS m, cost_nano_usd, llm_calls, input_tokens, output_tokens
+           FROM ${rollupRange(db, 'rollup_daily_costs')} AND llm_calls + duplicates > 0
+         )
+         GROUP BY GROUPING SETS ((t), (f), (m))`, params),
+      q<Row>(client,
+        `SELECT user_id AS subject, toString(sum(cost_nano_usd)) AS cost, toString(sum(llm_calls)) AS calls, toString(sum(tokens)) AS tokens
+         FROM ${rollupRange(db, 'rollup_daily_users')}
+         GROUP BY user_id HAVING sum(llm_calls) > 0`, params),
+    ]);
+    return [...dims, ...users.map((u) => ({ ...u, dim: 'user' as const }))];
+  };
   const [now, before] = await Promise.all([read(period), read(prev)]);
   const lines: AuditLine[] = [];
   for (const dimension of ['team', 'feature', 'model', 'user'] as const) {
@@ -111,7 +121,8 @@ async function detectAnomalies(client: ClickHouseClient, db: string, period: Per
   const days = await q<{ team: string; day: string; spend: string; retry_rate: number }>(client,
     `SELECT if(tenant = '', '(unattributed)', team) AS team, toString(day) AS day, toString(sum(cost_nano_usd)) AS spend,
        if(sum(llm_calls) = 0, 0, sum(retries) / sum(llm_calls)) AS retry_rate
-     FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) GROUP BY team, day ORDER BY team, day`, { from: period.from, to: period.to });
+     FROM ${rollupRange(db, 'rollup_daily_costs')}
+     GROUP BY team, day HAVING sum(llm_calls) + sum(duplicates) > 0 ORDER BY team, day`, { from: period.from, to: period.to });
   const out: Anomaly[] = [];
   const byTeam = new Map<string, typeof days>();
   for (const d of days) byTeam.set(d.team, [...(byTeam.get(d.team) ?? []), d]);

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { formatNanoUsd } from '../pipeline';
 import type { Period } from './period';
+import { rollupRange } from './rollup-range';
 
 /** FOCUS 1.2 columns we emit, spec columns first (alphabetical), then our `x_` columns. */
 export const FOCUS_COLUMNS = [
@@ -31,7 +32,8 @@ export async function focusRows(client: ClickHouseClient, db: string, period: Pe
       query: `SELECT toString(day) AS day, provider, model, tenant, team, app, feature, environment, toString(llm_calls) AS calls,
           toString(input_tokens + output_tokens) AS tokens, toString(cost_nano_usd) AS cost, toString(failed_cost_nano_usd) AS failed,
           toString(retry_cost_nano_usd) AS retry
-        FROM ${db}.daily_costs(from = {from:String}, to = {to:String}) ORDER BY day, provider, model, tenant`,
+        FROM ${rollupRange(db, 'rollup_daily_costs')} AND llm_calls + duplicates > 0
+        ORDER BY day, provider, model, tenant, team, app, feature, environment`,
       query_params: { from: period.from, to: period.to },
       format: 'JSONEachRow',
     })

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Period } from './period';
+import { rollupRange } from './rollup-range';
 
 /** How far the ledger can be trusted for a period. Ratios are 0..1. */
 export interface QualityReport {
@@ -20,25 +21,27 @@ export interface QualityReport {
 const q = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
   (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 
-/** Data-quality figures of a period, from the resolved calls (duplicates excluded from the shares). */
+/** Data-quality figures of a period, from the daily rollup (duplicates excluded from the shares). */
 export async function quality(client: ClickHouseClient, db: string, period: Period): Promise<QualityReport> {
   const p = { from: period.from, to: period.to };
+  // The daily rollup is grouped by team, tenant, provider and model, so every share below is a
+  // sum over it (the caller runs the mark resolver first, so it is current).
+  const rollup = rollupRange(db, 'rollup_daily_costs');
   const [m] = await q<Record<string, string>>(client,
-    `SELECT toString(countIf(NOT is_duplicate)) AS calls,
-       toString(countIf(NOT is_duplicate AND team != '')) AS resolved,
-       toString(countIf(NOT is_duplicate AND session_id != '')) AS with_session,
-       toString(sum(billed_nano_usd)) AS spend,
-       toString(sumIf(billed_nano_usd, tenant = '')) AS unallocated,
-       toString(countIf(NOT is_duplicate AND pricing_status LIKE 'unpriced%')) AS unpriced,
-       toString(countIf(is_duplicate)) AS duplicates
-     FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})`, p);
-  const [c] = await q<{ conflicts: string }>(client,
-    `SELECT toString(countIf(ownership_conflict = 1)) AS conflicts FROM ${db}.llm_calls FINAL WHERE timestamp >= {from:String} AND timestamp < {to:String}`, p);
+    `SELECT toString(sum(llm_calls)) AS calls,
+       toString(sumIf(llm_calls, team != '')) AS resolved,
+       toString(sum(with_session_calls)) AS with_session,
+       toString(sum(cost_nano_usd)) AS spend,
+       toString(sumIf(cost_nano_usd, tenant = '')) AS unallocated,
+       toString(sum(unpriced_calls)) AS unpriced,
+       toString(sum(duplicates)) AS duplicates,
+       toString(sum(ownership_conflicts)) AS conflicts
+     FROM ${rollup}`, p);
   const [u] = await q<{ n: string }>(client,
     `SELECT toString(count()) AS n FROM ${db}.spans FINAL WHERE unmapped_llm = 1 AND timestamp >= {from:String} AND timestamp < {to:String}`, p);
   const models = await q<{ provider: string; model: string; calls: string }>(client,
-    `SELECT provider, model_key AS model, toString(count()) AS calls FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
-     WHERE NOT is_duplicate AND pricing_status LIKE 'unpriced%' GROUP BY provider, model ORDER BY count() DESC`, p);
+    `SELECT provider, model, toString(sum(unpriced_calls)) AS calls FROM ${rollup}
+     GROUP BY provider, model HAVING sum(unpriced_calls) > 0 ORDER BY sum(unpriced_calls) DESC, provider, model`, p);
   const [r] = await q<{ invoiced: string; n: string }>(client,
     `SELECT toString(sum(cost_nano_usd)) AS invoiced, toString(count()) AS n FROM ${db}.invoice_lines AS i FINAL WHERE i.day >= toDate({from:String}) AND i.day < toDate({to:String})`, p);
   const calls = Number(m?.calls ?? 0);
@@ -55,7 +58,7 @@ export async function quality(client: ClickHouseClient, db: string, period: Peri
     unallocated_spend_pct: Math.round(unallocatedRatio * 10_000) / 100,
     unpriced_calls: Number(m?.unpriced ?? 0),
     unpriced_models: models.map((x) => ({ provider: x.provider, model: x.model, calls: Number(x.calls) })),
-    ownership_conflicts: Number(c?.conflicts ?? 0),
+    ownership_conflicts: Number(m?.conflicts ?? 0),
     duplicates_removed: Number(m?.duplicates ?? 0),
     unmapped_llm_spans: Number(u?.n ?? 0),
     reconciliation_gap_nano_usd: Number(r?.n ?? 0) === 0 ? null : (BigInt(r!.invoiced) - spend).toString(),
