@@ -193,6 +193,13 @@ describe('the policy endpoint the gateway asks before each call', () => {
     const bad = await decide({ tenant_id: 'search', model: 'x', max_tokens: -1 });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error!.message, /max_tokens/);
+    // Validation never repairs a body: no coercion of "100" to 100, no silently dropped fields.
+    const text = await decide({ tenant_id: 'search', model: 'x', max_tokens: '100' });
+    assert.equal(text.status, 400);
+    assert.match(text.body.error!.message, /^max_tokens: must be integer/);
+    const extra = await decide({ tenant_id: 'search', model: 'x', maxTokens: 100 });
+    assert.equal(extra.status, 400);
+    assert.match(extra.body.error!.message, /unknown field maxTokens/);
   });
 
   test("a call's span settles its reservation and carries the decision in the ledger", async () => {

@@ -57,6 +57,7 @@ interface Reservation {
 }
 
 const MAX_RECENT = 100_000;
+const RESTORED = 'restored:';
 
 /** Builds the engine; call `start` before serving decisions. */
 export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
@@ -71,7 +72,12 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   // What the last snapshot said per tenant, so only changes are written.
   const lastSnapshot = new Map<string, string>();
   const emitted = new Set<string>();
-  const recent = new Map<string, { decisionId: string; outcome: string }>();
+  // Decisions by request id, for the ledger rows of the calls they let through. Two
+  // generations instead of evicting the oldest one by one: V8 maps leave a hole per deleted
+  // entry at the front, and finding the oldest then walks every hole (that alone made a
+  // decision several times slower once the map was full).
+  let recent = new Map<string, { decisionId: string; outcome: string }>();
+  let olderRecent = new Map<string, { decisionId: string; outcome: string }>();
   const allowlists = new WeakMap<PolicyTenant, ModelCheck>();
   let timer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
@@ -114,11 +120,23 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
   const addReserved = (key: string, delta: bigint) => reserved.set(key, (reserved.get(key) ?? 0n) + delta);
 
+  // Per tenant, what its open reservations add up to, kept as they open and close so a
+  // snapshot costs the number of tenants, not the number of reservations (a busy gateway
+  // holds hundreds of thousands).
+  const openByTenant = new Map<string, { team: string; count: number; amount: bigint; expires: number }>();
+
   const addReservation = (r: Reservation) => {
     reservations.set(r.id, r);
     if (r.requestId) reservationByRequest.set(r.requestId, r.id);
     addReserved(`tenant|${r.tenant}`, r.amountNano);
     addReserved(`team|${r.team}`, r.amountNano);
+    const t = openByTenant.get(r.tenant);
+    if (t === undefined) openByTenant.set(r.tenant, { team: r.team, count: 1, amount: r.amountNano, expires: r.expiresAtMs });
+    else {
+      t.count++;
+      t.amount += r.amountNano;
+      if (r.expiresAtMs > t.expires) t.expires = r.expiresAtMs;
+    }
   };
 
   const dropReservation = (id: string): boolean => {
@@ -128,7 +146,24 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     if (r.requestId && reservationByRequest.get(r.requestId) === id) reservationByRequest.delete(r.requestId);
     addReserved(`tenant|${r.tenant}`, -r.amountNano);
     addReserved(`team|${r.team}`, -r.amountNano);
+    const t = openByTenant.get(r.tenant)!;
+    // The snapshot's expiry stays the latest ever opened while any is open: an upper bound
+    // that other replicas only use to forget a snapshot nobody renews.
+    if (--t.count === 0) openByTenant.delete(r.tenant);
+    else t.amount -= r.amountNano;
     return true;
+  };
+
+  // Reservations get a fixed time to live, so the map's insertion order is expiry order;
+  // only ones restored at start (at the front, one per tenant) carry their own expiry.
+  const expire = (nowMs: number) => {
+    for (const r of reservations.values()) {
+      if (r.expiresAtMs > nowMs) {
+        if (r.id.startsWith(RESTORED)) continue;
+        break;
+      }
+      dropReservation(r.id);
+    }
   };
 
   const stateOf = (scope: ReturnType<typeof scopesOf>[number], nowMs: number): BudgetState => {
@@ -180,7 +215,10 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const record = (d: Decision, input: DecideInput, provider: string, model: string, nowMs: number): Decision => {
     opts.onDecision?.(d.decision, d.reason ?? '');
     if (input.requestId && d.decision !== 'deny') {
-      if (recent.size >= MAX_RECENT) recent.delete(recent.keys().next().value!);
+      if (recent.size >= MAX_RECENT / 2) {
+        olderRecent = recent;
+        recent = new Map();
+      }
       recent.set(input.requestId, { decisionId: d.decisionId, outcome: d.decision });
     }
     const mode = opts.config.recordDecisions;
@@ -195,14 +233,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
   /** Writes this replica's open reservations per tenant where they changed since the last snapshot. */
   const snapshot = (nowMs: number) => {
-    const byTenant = new Map<string, { team: string; count: number; amount: bigint; expires: number }>();
-    for (const r of reservations.values()) {
-      const t = byTenant.get(r.tenant) ?? { team: r.team, count: 0, amount: 0n, expires: 0 };
-      t.count++;
-      t.amount += r.amountNano;
-      t.expires = Math.max(t.expires, r.expiresAtMs);
-      byTenant.set(r.tenant, t);
-    }
+    const byTenant = openByTenant;
     const rows: ReservationSnapshot[] = [];
     for (const [tenant, t] of byTenant) {
       const sig = `${t.count}|${t.amount}|${t.expires}`;
@@ -290,7 +321,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
     annotate(calls) {
       for (const c of calls) {
-        const d = c.requestId ? recent.get(c.requestId) : undefined;
+        const d = c.requestId ? (recent.get(c.requestId) ?? olderRecent.get(c.requestId)) : undefined;
         if (d !== undefined) c.policy = d;
       }
     },
@@ -319,7 +350,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     refresh(nowMs = Date.now()) {
       refreshing ??= (async () => {
         try {
-          for (const r of [...reservations.values()]) if (r.expiresAtMs <= nowMs) dropReservation(r.id);
+          expire(nowMs);
           for (const [k, s] of spend) if (s.endMs < nowMs - 86_400_000) spend.delete(k);
           snapshot(nowMs);
           const dir = opts.directory();
@@ -372,7 +403,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       // held until the last of them would have expired.
       for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
         if (r.replicaId !== opts.replicaId) continue;
-        addReservation({ id: `restored:${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs, expiresAtMs: r.expiresAtMs });
+        addReservation({ id: `${RESTORED}${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs, expiresAtMs: r.expiresAtMs });
         lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
       }
       await engine.refresh(nowMs);

@@ -22,6 +22,10 @@ const decideBody = z
   })
   .strict();
 
+// The decide body is checked by fastify's compiled validator (ajv) from this same schema:
+// on the hot path it costs a fraction of a zod parse (bench/policy.bench.ts).
+const DECIDE_JSON_SCHEMA = z.toJSONSchema(decideBody, { io: 'input', target: 'draft-7' });
+
 const settleBody = z
   .object({ reservation_id: z.string().min(1).optional(), request_id: z.string().min(1).optional() })
   .strict()
@@ -64,17 +68,16 @@ async function policyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; 
     return false;
   };
 
-  app.post('/v1/policy/decide', async (req, reply) => {
+  app.post('/v1/policy/decide', { schema: { body: DECIDE_JSON_SCHEMA }, attachValidation: true }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
-    const parsed = decideBody.safeParse(req.body ?? {});
-    if (!parsed.success) return reply.code(400).send(invalid(parsed.error));
-    const b = parsed.data;
+    if (req.validationError) return reply.code(400).send(invalidBody(req.validationError));
+    const b = req.body as z.infer<typeof decideBody>;
     const decision = opts.engine.decide({
       tenantId: b.tenant_id, tenantToken: b.tenant_token, tenantTokenSha256: b.tenant_token_sha256, provider: b.provider, model: b.model,
       estimatedInputTokens: b.estimated_input_tokens, maxTokens: b.max_tokens, requestId: b.request_id,
       reserve: b.reserve ?? (b.estimated_input_tokens !== undefined || b.max_tokens !== undefined),
     });
-    return reply.send(render(decision, iso));
+    return render(decision, iso);
   });
 
   app.post('/v1/policy/settle', async (req, reply) => {
@@ -100,6 +103,19 @@ function invalid(err: z.ZodError): Record<string, unknown> {
   const first = err.issues[0];
   return { error: { message: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), type: 'invalid_request', param: first?.path.join('.') || null, code: '400' } };
 }
+
+/** A 400 body naming every field the validator refused and why. */
+function invalidBody(err: FastifyValidationError): Record<string, unknown> {
+  const issues = (err.validation ?? []).map((v) => {
+    const extra = (v.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    const field = v.instancePath.slice(1).replace(/\//g, '.') || extra || 'body';
+    return { field, message: extra ? `unknown field ${extra}` : (v.message ?? 'invalid') };
+  });
+  const message = issues.length ? issues.map((i) => `${i.field}: ${i.message}`).join('; ') : err.message;
+  return { error: { message, type: 'invalid_request', param: issues[0]?.field ?? null, code: '400' } };
+}
+
+type FastifyValidationError = Error & { validation?: { instancePath: string; message?: string; params?: unknown }[] };
 
 /** The wire form of a decision: snake_case, money as exact decimal strings. */
 export function render(d: Decision, isoOf: (ms: number) => string = (ms) => new Date(ms).toISOString()): Record<string, unknown> {

@@ -22,7 +22,13 @@ export interface ApiAppOptions {
  * answers), `/metrics` (Prometheus text) and the read-only SQL endpoint `/clickhouse`.
  */
 export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(opts.tls ? { https: opts.tls } : {}) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // Route schemas validate, never repair: no type coercion, no silently dropped fields.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true } },
+    ...(opts.tls ? { https: opts.tls } : {}),
+  }) as unknown as FastifyInstance;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const rssMb = Math.round(process.memoryUsage.rss() / 1048576);

@@ -10,14 +10,17 @@ const secs = (t: number) => String(Math.floor(t / 1000));
  * reported and the in-memory state keeps serving (the next refresh reconciles).
  */
 export function createPolicyPersistence(client: ClickHouseClient, db: string, onError: (err: unknown) => void): PolicyPersistence & { close(): Promise<void> } {
-  const writer = (table: string, columns: string[]) =>
+  // Each insert is a ClickHouse part to write and merge, on the cores decisions run on:
+  // decision records (sampled, nobody waits for them) go once a second; events and
+  // reservation snapshots, which users and other replicas read, within 100 ms.
+  const writer = (table: string, columns: string[], maxDelayMs = 100) =>
     new BatchWriter(
       (values) => client.insert({ table: `${db}.${table}`, format: 'JSONCompactEachRow', columns: columns as [string, ...string[]], values }).then(() => undefined),
-      { maxRows: 5000, maxDelayMs: 100, maxPendingRows: 200_000 },
+      { maxRows: 5000, maxDelayMs, maxPendingRows: 200_000 },
     );
   const reservations = writer('policy_reservations', ['replica_id', 'tenant', 'team', 'open_count', 'reserved_nano_usd', 'expires_at', 'updated_at', 'version']);
   const events = writer('policy_events', ['event_id', 'created_at', 'kind', 'scope', 'subject', 'period_start', 'period_end', 'limit_nano_usd', 'spent_nano_usd', 'reserved_nano_usd', 'currency', 'message']);
-  const decisions = writer('policy_decisions', ['decision_id', 'created_at', 'tenant', 'request_id', 'provider', 'model', 'outcome', 'reason', 'reserved_nano_usd']);
+  const decisions = writer('policy_decisions', ['decision_id', 'created_at', 'tenant', 'request_id', 'provider', 'model', 'outcome', 'reason', 'reserved_nano_usd'], 1000);
   let version = Date.now() * 1000;
   const fire = (p: Promise<void>) => void p.catch(onError);
   return {
