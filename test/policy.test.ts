@@ -33,11 +33,13 @@ tenants:
   - { id: settling, team: settling, app: settling-api, budget: { amount: "5" } }
   - { id: pair-a, team: pair, app: pair-a }
   - { id: pair-b, team: pair, app: pair-b }
+  - { id: dup, team: dup, app: dup-api, budget: { amount: "5" } }
 ownership:
   pair: { costCenter: CC-9, budget: { amount: "0.005", period: day } }
 senders:
   - { id: gateway, token: "${hashToken(GATEWAY)}", gateway: true }
   - { id: search-api, token: "${hashToken(SEARCH_APP)}", tenant: search }
+  - { id: dup-api, token: "${hashToken('tok-dup-app')}", tenant: dup }
 `;
 }
 
@@ -200,6 +202,22 @@ describe('the policy endpoint the gateway asks before each call', () => {
     const extra = await decide({ tenant_id: 'search', model: 'x', maxTokens: 100 });
     assert.equal(extra.status, 400);
     assert.match(extra.body.error!.message, /unknown field maxTokens/);
+  });
+
+  test('a call reported by both the gateway and the SDK counts once against the budget', async () => {
+    const traceId = newTraceId();
+    const sdkSpan = newSpanId();
+    const usage = { 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 0 };
+    const post = async (token: string, body: Buffer) =>
+      assert.equal((await fetch(otlp, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${token}` }, body })).status, 200);
+    await post('tok-dup-app', encodeRequest([{ traceId, spanId: sdkSpan, name: 'chat budget-model', attributes: usage }], 'dup-api'));
+    await post(GATEWAY, encodeRequest([{ traceId, spanId: newSpanId(), parentSpanId: sdkSpan, name: 'litellm_request', attributes: { ...usage, 'spanledger.tenant.id': 'dup' } }], 'gateway'));
+    await svc.service.resolveMarks();
+    // A refresh already under way may have read the ledger before the marks; the second one has not.
+    await svc.service.policy.refresh();
+    await svc.service.policy.refresh();
+    const d = await decide({ tenant_id: 'dup', provider: 'acme', model: 'budget-model' });
+    assert.deepEqual([d.body.budget?.spent, d.body.budget?.remaining], ['1.00', '4.00']);
   });
 
   test("a call's span settles its reservation and carries the decision in the ledger", async () => {

@@ -104,3 +104,52 @@ test('a write that fails the batch is retried apart, so the other writes of the 
   assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
   assert.deepEqual(stored, [['a'], ['b']]);
 });
+
+test('an idle writer lingers idleLingerMs; one with a batch in flight waits up to maxDelayMs', async () => {
+  const releases: (() => void)[] = [];
+  const batches: unknown[][][] = [];
+  const w = new BatchWriter(
+    (rows) => new Promise<void>((r) => { batches.push(rows); releases.push(r); }),
+    { maxRows: 1000, maxDelayMs: 60_000, idleLingerMs: 5, maxInFlight: 2, maxPendingRows: 100 },
+  );
+  const first = w.write([[1]]);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(batches, [[[1]]], 'written after the linger, long before maxDelayMs');
+  const second = w.write([[2]]);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(batches.length, 1, 'a batch in flight: row 2 gathers more rows instead of lingering');
+  releases[0]!();
+  await first;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(batches[1], [[2]], 'group commit: written as soon as the slot freed');
+  releases[1]!();
+  await second;
+});
+
+test('a large batch is split at write boundaries across free slots; small ones never are', async () => {
+  const batches: unknown[][][] = [];
+  const w = new BatchWriter(async (rows) => void batches.push(rows), { maxRows: 6, maxDelayMs: 60_000, maxInFlight: 2, splitMinRows: 2, maxPendingRows: 100 });
+  await Promise.all([w.write([[1], [2]]), w.write([[3], [4]]), w.write([[5], [6]])]);
+  assert.deepEqual(batches, [[[1], [2], [3], [4]], [[5], [6]]]);
+  const small: unknown[][][] = [];
+  const v = new BatchWriter(async (rows) => void small.push(rows), { maxRows: 3, maxDelayMs: 60_000, maxInFlight: 2, splitMinRows: 2, maxPendingRows: 100 });
+  await Promise.all([v.write([[1]]), v.write([[2]]), v.write([[3]])]);
+  assert.deepEqual(small, [[[1], [2], [3]]], 'three rows are less than twice splitMinRows');
+});
+
+test('a failing part of a split batch retries only its own writes', async () => {
+  const stored: unknown[][] = [];
+  const calls: number[] = [];
+  const w = new BatchWriter(
+    async (rows) => {
+      calls.push(rows.length);
+      if (rows.some((r) => r[0] === 'poison')) throw new Error('Cannot parse input');
+      stored.push(...rows);
+    },
+    { maxRows: 4, maxDelayMs: 60_000, maxInFlight: 2, splitMinRows: 2, maxPendingRows: 100 },
+  );
+  const results = await Promise.allSettled([w.write([['a']]), w.write([['b']]), w.write([['poison']]), w.write([['c']])]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+  assert.deepEqual(stored.map((r) => r[0]).sort(), ['a', 'b', 'c']);
+  assert.deepEqual(calls, [2, 2, 1, 1], 'two parts of two; the failing part retried write by write');
+});

@@ -7,8 +7,20 @@ export type InsertRows = (rows: unknown[][]) => Promise<void>;
 export interface BatchWriterOptions {
   maxRows: number;
   maxDelayMs: number;
+  /**
+   * While no batch is being written, a batch waits only this long for more rows (default:
+   * `maxDelayMs`). Senders that wait for their acknowledgement send nothing more meanwhile,
+   * so waiting longer only adds latency; while a batch is in flight, rows gather anyway.
+   */
+  idleLingerMs?: number;
   /** Batches written at the same time (ClickHouse parses one insert on about one core). */
   maxInFlight?: number;
+  /**
+   * A batch of at least twice this many rows is split, at write boundaries, across the free
+   * insert slots, so ClickHouse parses the parts on several cores at once (one insert is
+   * parsed on about one). Small batches are never split, so light load makes no extra parts.
+   */
+  splitMinRows?: number;
   /** Rows buffered or in flight beyond which `write` refuses with a RetryableError. */
   maxPendingRows: number;
   /** Told after every batch, for metrics. */
@@ -25,7 +37,7 @@ interface Waiter {
 
 /**
  * Collects rows from many requests into batches, flushed when `maxRows` is reached or
- * the oldest row has waited `maxDelayMs`. `write` resolves only after the batch holding
+ * the oldest row has waited `maxDelayMs` (`idleLingerMs` when nothing is being written). `write` resolves only after the batch holding
  * its rows was written, so callers acknowledge senders only for stored data. Up to
  * `maxInFlight` batches are written at once; rows that queued behind a busy writer are
  * written as soon as a slot frees (group commit), so under load batches run back to back.
@@ -64,7 +76,10 @@ export class BatchWriter {
     for (let i = 0; i < rows.length; i++) this.#rows.push(rows[i]!);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject, start, count: rows.length }));
     if (this.#rows.length >= this.opts.maxRows) this.#kick();
-    else if (this.#timer === undefined) this.#timer = setTimeout(() => this.#kick(), this.opts.maxDelayMs);
+    else if (this.#timer === undefined) {
+      const delayMs = this.#inFlight.size === 0 ? Math.min(this.opts.idleLingerMs ?? this.opts.maxDelayMs, this.opts.maxDelayMs) : this.opts.maxDelayMs;
+      this.#timer = setTimeout(() => this.#kick(), delayMs);
+    }
     return done;
   }
 
@@ -94,6 +109,29 @@ export class BatchWriter {
     const waiters = this.#waiters;
     this.#rows = [];
     this.#waiters = [];
+    const free = this.#maxInFlight - this.#inFlight.size;
+    const parts = Math.min(free, Math.floor(rows.length / (this.opts.splitMinRows ?? Infinity)));
+    if (parts < 2) {
+      this.#start(rows, waiters);
+      return;
+    }
+    // Whole writes per part, each part about rows / parts long.
+    const target = rows.length / parts;
+    let group: Waiter[] = [];
+    let groupStart = 0;
+    for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i]!;
+      group.push({ ...w, start: w.start - groupStart });
+      const end = w.start + w.count;
+      if (i === waiters.length - 1 || end - groupStart >= target) {
+        this.#start(rows.slice(groupStart, end), group);
+        group = [];
+        groupStart = end;
+      }
+    }
+  }
+
+  #start(rows: unknown[][], waiters: Waiter[]): void {
     this.#inFlightRows += rows.length;
     const started = performance.now();
     const batch: Promise<void> = this.insert(rows).then(

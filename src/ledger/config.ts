@@ -20,6 +20,10 @@ export const ledgerConfigSchema = z
     batchMaxRows: z.coerce.number().int().min(1).default(20000),
     /** ...or when its oldest row has waited this long. */
     batchMaxDelayMs: z.coerce.number().int().min(0).default(200),
+    /** ...but only this long while no batch is being written (senders waiting for their acknowledgement add nothing meanwhile). */
+    batchIdleLingerMs: z.coerce.number().int().min(0).default(20),
+    /** A batch of twice this many rows or more is split across free insert slots, to be parsed on several cores. */
+    batchSplitMinRows: z.coerce.number().int().min(1).default(2048),
     /** Batches written to one table at the same time. */
     batchConcurrency: z.coerce.number().int().min(1).max(16).default(2),
     /** Which report of a call reported twice (SDK span and gateway span) is billed. */

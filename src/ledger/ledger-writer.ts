@@ -51,6 +51,8 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
       {
         maxRows: cfg.batchMaxRows,
         maxDelayMs: cfg.batchMaxDelayMs,
+        idleLingerMs: cfg.batchIdleLingerMs,
+        splitMinRows: cfg.batchSplitMinRows,
         maxInFlight: cfg.batchConcurrency,
         maxPendingRows: cfg.maxPendingRows,
         onBatch: (rows, ms, ok) => telemetry?.batch(table, rows, ms, ok),

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ReservationSnapshot } from './types';
 
-/** Spend of one (tenant, team) in a period: billed cost plus re-rating adjustments. */
+/** Spend of one (tenant, team) in a period: billed cost (duplicates once) plus re-rating adjustments. */
 export interface SpendRow {
   tenant: string;
   team: string;
@@ -28,6 +28,11 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
         `SELECT tenant, team, toString(sum(c)) AS nano FROM (
            SELECT tenant, team, ifNull(cost_nano_usd, 0) AS c FROM ${db}.llm_calls FINAL
            WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
+             -- One call reported twice (gateway and SDK) is billed once: the resolver's marks name the copy.
+             AND (trace_id, span_id) NOT IN (
+               SELECT trace_id, span_id FROM ${db}.call_marks FINAL
+               WHERE duplicate_of != '' AND timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') - INTERVAL 1 HOUR
+                 AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC') + INTERVAL 1 HOUR)
            UNION ALL
            SELECT tenant, team, delta_nano_usd AS c FROM ${db}.cost_adjustments FINAL
            WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
