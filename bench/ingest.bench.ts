@@ -3,8 +3,8 @@
 // swing on shared machines; the ratio is what we track.
 //
 //   npm run bench:ingest   (BENCH_SECONDS=15 BENCH_CONCURRENCY=16 BENCH_ROUNDS=2 are the defaults)
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configSchema } from '../src/config';
 import { createLedgerWriter, migrate, openStorage } from '../src/ledger';
@@ -189,6 +189,10 @@ async function main(): Promise<void> {
     console.log(`ratio end-to-end / decode-only:        ${ratio.toFixed(2)} (with registry: ${ownedRatio.toFixed(2)}, change ${(((ownedRatio - ratio) / ratio) * 100).toFixed(1)}%)`);
     console.log(`ratio end-to-end / ledger-writes-only: ${(open.spansPerSec / storage).toFixed(2)}`);
     console.log(`service peak RSS:                      ${open.rssMb.toFixed(0)} MiB (with registry: ${owned.rssMb.toFixed(0)} MiB)`);
+    const cpuUs = ((open.cores.main + open.cores.other) * 1e6) / open.spansPerSec;
+    console.log(
+      `cores used, end-to-end:                service JS thread ${open.cores.main.toFixed(2)}, service other threads (ClickHouse, libuv, GC) ${open.cores.other.toFixed(2)}, senders ${open.benchCores.toFixed(2)} (machine: ${availableParallelism()}); service CPU ${cpuUs.toFixed(0)} us/span`,
+    );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -200,6 +204,30 @@ interface Measured {
   requests: number;
   refused: number;
   rssMb: number;
+  /** Cores the service used during the measurement: its JS thread, and everything else (ClickHouse, libuv, GC). */
+  cores: { main: number; other: number };
+  /** Cores the bench process itself used meanwhile (the senders). */
+  benchCores: number;
+}
+
+/** CPU seconds per thread group of a process: its main thread and the rest (Linux /proc; zeros elsewhere). */
+function threadCpuS(pid: number): { main: number; other: number } {
+  const out = { main: 0, other: 0 };
+  const dir = `/proc/${pid}/task`;
+  if (!existsSync(dir)) return out;
+  for (const tid of readdirSync(dir)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`${dir}/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const s = (Number(fields[11]) + Number(fields[12])) / 100;
+    if (tid === String(pid)) out.main += s;
+    else out.other += s;
+  }
+  return out;
 }
 
 async function runService(args: string[], payloads: Buffer[], token?: string): Promise<Measured> {
@@ -207,8 +235,19 @@ async function runService(args: string[], payloads: Buffer[], token?: string): P
   try {
     const url = `http://127.0.0.1:${serve.ports.otlpHttp}/v1/traces`;
     await endToEnd(url, payloads, 2, token);
+    const before = threadCpuS(serve.child.pid!);
+    const benchBefore = process.cpuUsage();
+    const started = performance.now();
     const result = await endToEnd(url, payloads, SECONDS, token);
-    return { ...result, rssMb: peakRssMb(serve.child.pid!) };
+    const elapsedS = (performance.now() - started) / 1000;
+    const after = threadCpuS(serve.child.pid!);
+    const bench = process.cpuUsage(benchBefore);
+    return {
+      ...result,
+      rssMb: peakRssMb(serve.child.pid!),
+      cores: { main: (after.main - before.main) / elapsedS, other: (after.other - before.other) / elapsedS },
+      benchCores: (bench.user + bench.system) / 1e6 / elapsedS,
+    };
   } finally {
     await serve.stop();
   }
