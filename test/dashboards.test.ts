@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashToken } from '../src/ownership';
 import { expandGrafanaSql, type DashboardContext } from './helpers/grafana-macros';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
-import { startTestService, type TestService } from './helpers/test-service';
+import { registryFile, startTestService, type TestService } from './helpers/test-service';
 
 interface Target { rawSql: string; queryType: string }
 interface Panel { title: string; type: string; targets: Target[]; fieldConfig: { overrides: { matcher: { id: string; options: string } }[] }; options: { reduceOptions?: { fields: string } } }
@@ -29,12 +28,11 @@ describe('dashboard SQL is real SQL', () => {
   let svc: TestService;
   let traceId: string;
   before(async () => {
-    const work = mkdtempSync(path.join(tmpdir(), 'spanledger-dash-'));
-    writeFileSync(path.join(work, 'registry.yaml'), `
+    const registry = registryFile(`
 tenants: [{ id: chat, team: assistant, app: chat-api, feature: chat }]
 senders: [{ id: web, token: "${hashToken('tok-web')}", tenant: chat }, { id: collector, token: "${hashToken('tok-collector')}" }]
 `);
-    svc = await startTestService({ ownership: { registry: path.join(work, 'registry.yaml'), allowUnauthenticated: false } });
+    svc = await startTestService({ ownership: { registry, allowUnauthenticated: false } });
     const otlp = `http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`;
     const send = (token: string, body: Buffer) => fetch(otlp, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${token}` } });
     traceId = newTraceId();

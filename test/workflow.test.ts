@@ -7,10 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { hashToken } from '../src/ownership';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
-import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
 
 // gpt-4o-mini: $0.15 in, $0.60 out per million tokens = 150 and 600 nano-USD per token.
 const cost = (input: number, output: number) => input * 150 + output * 600;
@@ -25,8 +22,7 @@ describe('workflow costs: from a user action to every LLM call it caused', () =>
   let svc: TestService;
   let otlp: string;
   before(async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'spanledger-workflow-'));
-    writeFileSync(path.join(dir, 'registry.yaml'), `
+    const registry = registryFile(`
 tenants:
   - { id: chat, team: assistant, app: chat-api, feature: chat }
 senders:
@@ -34,7 +30,7 @@ senders:
   - { id: worker, token: "${hashToken('tok-worker')}", tenant: chat }
   - { id: gateway, token: "${hashToken('tok-gateway')}", gateway: true }
 `);
-    svc = await startTestService({ ownership: { registry: path.join(dir, 'registry.yaml'), allowUnauthenticated: false } });
+    svc = await startTestService({ ownership: { registry, allowUnauthenticated: false } });
     otlp = `http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`;
   });
   after(async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
@@ -12,6 +12,13 @@ export const ADMIN_TOKEN = 'test-admin-token';
 // this directory and is kept apart by its own database.
 let processDataDir: string | undefined;
 let databaseSeq = 0;
+
+/** Writes a registry YAML into a fresh temporary directory and returns its path. */
+export function registryFile(yaml: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'spanledger-registry-')), 'registry.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
 
 /** The data directory shared by this test process. */
 export function sharedDataDir(): string {
