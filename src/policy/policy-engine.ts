@@ -54,6 +54,9 @@ interface Reservation {
   amountNano: bigint;
   createdAtMs: number;
   expiresAtMs: number;
+  /** The decision that opened it, for the ledger row of its call (empty when restored at start). */
+  decisionId: string;
+  outcome: string;
 }
 
 const MAX_RECENT = 100_000;
@@ -304,7 +307,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       if (estimate > 0n) {
         const r: Reservation = {
           id: randomUUID(), tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
-          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs,
+          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision,
         };
         addReservation(r);
         reservation = { id: r.id, amountNano: r.amountNano, expiresAtMs: r.expiresAtMs };
@@ -321,8 +324,16 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
     annotate(calls) {
       for (const c of calls) {
-        const d = c.requestId ? (recent.get(c.requestId) ?? olderRecent.get(c.requestId)) : undefined;
-        if (d !== undefined) c.policy = d;
+        if (!c.requestId) continue;
+        // An open reservation knows its decision for as long as the call may take; the
+        // recent-decisions maps cover calls that reserved nothing, for a bounded while.
+        const id = reservationByRequest.get(c.requestId);
+        const r = id === undefined ? undefined : reservations.get(id);
+        if (r !== undefined && r.decisionId !== '') c.policy = { decisionId: r.decisionId, outcome: r.outcome };
+        else {
+          const d = recent.get(c.requestId) ?? olderRecent.get(c.requestId);
+          if (d !== undefined) c.policy = d;
+        }
       }
     },
 
@@ -403,7 +414,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       // held until the last of them would have expired.
       for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
         if (r.replicaId !== opts.replicaId) continue;
-        addReservation({ id: `${RESTORED}${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs, expiresAtMs: r.expiresAtMs });
+        addReservation({ id: `${RESTORED}${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs, expiresAtMs: r.expiresAtMs, decisionId: '', outcome: '' });
         lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
       }
       await engine.refresh(nowMs);
