@@ -103,6 +103,26 @@ senders:
     assert.deepEqual(await rollup(), await live());
   });
 
+  test('a row that becomes visible late, stamped before the watermark, still reaches the rollups', async () => {
+    await svc.service.resolveMarks();
+    assert.equal((await svc.service.resolveMarks()).daysRebuilt, 0);
+    const before = await rollup();
+    // What an insert that committed after the last pass looks like: ingested (stamped) a
+    // moment before the watermark, visible only now.
+    const [state] = await svc.rows<{ w: string }>("SELECT toString(watermark) AS w FROM resolver_state FINAL WHERE name = 'daily_rollups'");
+    const stamped = new Date(Date.parse(`${state!.w.replace(' ', 'T')}Z`) - 1000).toISOString().replace('T', ' ').replace('Z', '');
+    const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+    await svc.service.storage.client.insert({
+      table: `${svc.cfg.ledger.database}.llm_calls`,
+      format: 'JSONEachRow',
+      values: [{ timestamp: now, end_timestamp: now, trace_id: newTraceId(), span_id: newSpanId(), tenant: 'chat', team: 'assistant', cost_nano_usd: '12345', pricing_status: 'priced', ingested_at: stamped }],
+    });
+    assert.equal((await svc.service.resolveMarks()).daysRebuilt, 1);
+    const after = await rollup();
+    assert.equal(BigInt(after.cost) - BigInt(before.cost), 12345n);
+    assert.deepEqual(after, await live());
+  });
+
   test('a resolver pass with nothing new rebuilds nothing; one after new calls rebuilds their day only', async () => {
     await svc.service.resolveMarks();
     assert.equal((await svc.service.resolveMarks()).daysRebuilt, 0);

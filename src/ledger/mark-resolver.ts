@@ -20,6 +20,9 @@ export interface MarkResolver {
 const MARKS = 'call_marks';
 const ROLLUPS = 'daily_rollups';
 const EPOCH = '1970-01-01 00:00:00.000';
+// Inserts commit out of order: a row stamped just before the watermark can become visible
+// after a pass. Each pass re-resolves this much before its watermark, and a pass runs
+// whenever the rows in that window change, even if nothing newer arrived.
 const OVERLAP_MS = 10_000;
 
 /** A DateTime64(3) literal `ms` before `at`, not before the epoch. */
@@ -40,6 +43,9 @@ function before(at: string, ms: number): string {
  */
 export function createMarkResolver(client: ClickHouseClient, db: string): MarkResolver {
   let running: Promise<ResolveReport> | undefined;
+  // `upto|rows in the overlap before it` when the last pass finished; per process, so a new
+  // process runs one pass over the overlap even if nothing arrived (idempotent).
+  let seenTail: string | undefined;
   const all = async <T>(query: string, params: Record<string, unknown> = {}) =>
     (await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
   const one = async <T>(query: string, params: Record<string, unknown> = {}) => (await all<T>(query, params))[0];
@@ -59,9 +65,16 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
       { w: watermark },
     );
     const upto = now && now.upto > watermark ? now.upto : watermark;
-    if (upto === watermark && rollupsW !== undefined) return { since: watermark, upto, marked: 0, daysRebuilt: 0 };
-    // Inserts commit out of order: a row stamped just before the watermark can become
-    // visible after it. Going back OVERLAP_MS re-resolves those traces (idempotent).
+    // Rows in the overlap window before `upto`: an insert that commits late can add rows
+    // there without moving `upto`, and a change in this count says so.
+    const tail = await one<{ n: string }>(
+      `SELECT toString(
+           (SELECT count() FROM ${db}.llm_calls WHERE ingested_at > {from:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)})
+         + (SELECT count() FROM ${db}.spans WHERE parent_span_id = '' AND ingested_at > {from:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)})) AS n`,
+      { from: before(upto, OVERLAP_MS), upto },
+    );
+    const tailKey = `${upto}|${tail?.n ?? '0'}`;
+    if (upto === watermark && rollupsW !== undefined && tailKey === seenTail) return { since: watermark, upto, marked: 0, daysRebuilt: 0 };
     const since = before(marksW, OVERLAP_MS);
     const version = BigInt(now!.version);
     const before0 = await one<{ n: string }>(`SELECT toString(count()) AS n FROM ${db}.call_marks`);
@@ -91,6 +104,7 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
       )
     ).map((d) => d.day);
     await rebuildDailyRollups(client, db, days, version);
+    seenTail = tailKey;
     await client.insert({
       table: `${db}.resolver_state`,
       format: 'JSONEachRow',
