@@ -85,12 +85,29 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   let timer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
 
-  const scopesOf = (tenant: PolicyTenant, dir: PolicyDirectory): { key: string; scope: 'tenant' | 'team'; subject: string; budget: BudgetSpec }[] => {
-    const out = [];
-    if (tenant.budget) out.push({ key: `tenant|${tenant.id}`, scope: 'tenant' as const, subject: tenant.id, budget: tenant.budget });
+  // A tenant's budget scopes, worked out once per registry load (tenant objects are new in
+  // each load) rather than on every decision.
+  type Scope = { key: string; scope: 'tenant' | 'team'; subject: string; budget: BudgetSpec };
+  const scopeCache = new WeakMap<PolicyTenant, { dir: PolicyDirectory; scopes: Scope[] }>();
+  const scopesOf = (tenant: PolicyTenant, dir: PolicyDirectory): Scope[] => {
+    const cached = scopeCache.get(tenant);
+    if (cached !== undefined && cached.dir === dir) return cached.scopes;
+    const out: Scope[] = [];
+    if (tenant.budget) out.push({ key: `tenant|${tenant.id}`, scope: 'tenant', subject: tenant.id, budget: tenant.budget });
     const teamBudget = dir.costCenterByTeam.get(tenant.team)?.budget;
-    if (teamBudget) out.push({ key: `team|${tenant.team}`, scope: 'team' as const, subject: tenant.team, budget: teamBudget });
+    if (teamBudget) out.push({ key: `team|${tenant.team}`, scope: 'team', subject: tenant.team, budget: teamBudget });
+    scopeCache.set(tenant, { dir, scopes: out });
     return out;
+  };
+  const rateCache = new WeakMap<PolicyTenant, NonNullable<PolicyTenant['rateLimits']>>();
+  const rateLimitsOf = (tenant: PolicyTenant) => {
+    if (tenant.rateLimits === undefined) return undefined;
+    let r = rateCache.get(tenant);
+    if (r === undefined) {
+      r = perReplica(tenant.rateLimits, opts.config.replicas);
+      rateCache.set(tenant, r);
+    }
+    return r;
   };
 
   // Spend per scope and period; `current` remembers each scope's latest period for the
@@ -111,11 +128,12 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return s;
   };
 
-  const limits = new WeakMap<BudgetSpec, bigint>();
-  const limitOf = (b: BudgetSpec): bigint => {
+  const limits = new WeakMap<BudgetSpec, { limit: bigint; warnAt: bigint }>();
+  const limitOf = (b: BudgetSpec): { limit: bigint; warnAt: bigint } => {
     let v = limits.get(b);
     if (v === undefined) {
-      v = parseScaled(b.amount, 9);
+      const limit = parseScaled(b.amount, 9);
+      v = { limit, warnAt: (limit * BigInt(Math.round(b.warnAtPercent * 1000))) / 100_000n };
       limits.set(b, v);
     }
     return v;
@@ -169,12 +187,14 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     }
   };
 
-  const stateOf = (scope: ReturnType<typeof scopesOf>[number], nowMs: number): BudgetState => {
+  const stateOf = (scope: Scope, nowMs: number): BudgetState => {
     const s = spendOf(scope.key, scope.budget, nowMs);
+    const { limit, warnAt } = limitOf(scope.budget);
     return {
       scope: scope.scope,
       subject: scope.subject,
-      limitNano: limitOf(scope.budget),
+      limitNano: limit,
+      warnAtNano: warnAt,
       spentNano: s.base + s.local,
       reservedNano: (reserved.get(scope.key) ?? 0n) + (remote.get(scope.key) ?? 0n),
       currency: scope.budget.currency,
@@ -187,9 +207,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
   const checkThresholds = (b: BudgetState, nowMs: number) => {
     const used = b.spentNano + b.reservedNano;
-    const warnAt = (b.limitNano * BigInt(Math.round(b.warnAtPercent * 1000))) / 100_000n;
+    if (used < b.warnAtNano && used < b.limitNano) return;
     const kinds: PolicyEvent['kind'][] = [];
-    if (used >= warnAt) kinds.push('budget_warning');
+    if (used >= b.warnAtNano) kinds.push('budget_warning');
     if (used >= b.limitNano) kinds.push('budget_exceeded');
     for (const kind of kinds) {
       const key = `${b.scope}|${b.subject}|${b.periodStartMs}|${kind}`;
@@ -276,8 +296,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         return deny('model_not_allowed', `tenant ${tenant.id} may not use ${provider ? `${provider}/` : ''}${model}; allowed: ${(tenant.allowedModels ?? []).join(', ') || 'none'}`, { tenant: tenant.id });
       }
       const tokens = (input.estimatedInputTokens ?? 0) + (input.maxTokens ?? 0);
-      const limits = tenant.rateLimits === undefined ? undefined : perReplica(tenant.rateLimits, opts.config.replicas);
-      const rate = limiter.check(tenant.id, limits, tokens, nowMs);
+      const rate = limiter.check(tenant.id, rateLimitsOf(tenant), tokens, nowMs);
       if (!rate.allowed) {
         return deny('rate_limited', `tenant ${tenant.id} is over its ${rate.limit === 'tokens_per_minute' ? 'tokens' : 'requests'} per minute limit; retry in ${rate.retryAfterS} s`, { tenant: tenant.id, retryAfterS: rate.retryAfterS });
       }
@@ -296,8 +315,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
             tenant: tenant.id, budgets, retryAfterS: Math.max(1, Math.ceil((b.periodEndMs - nowMs) / 1000)),
           });
         }
-        const warnAt = (b.limitNano * BigInt(Math.round(b.warnAtPercent * 1000))) / 100_000n;
-        if (used + estimate >= warnAt && decision === 'allow') {
+        if (used + estimate >= b.warnAtNano && decision === 'allow') {
           decision = 'warn';
           reason = 'budget_warning';
           message = budgetMessage(b, 'budget_warning', estimate);
@@ -306,7 +324,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       let reservation: Decision['reservation'];
       if (estimate > 0n) {
         const r: Reservation = {
-          id: randomUUID(), tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
+          // One id for the decision and the reservation it opened.
+          id: decisionId, tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
           createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision,
         };
         addReservation(r);
@@ -439,8 +458,18 @@ function perReplica(limits: NonNullable<PolicyTenant['rateLimits']>, replicas: n
 
 /** Human figures for messages: "$10.00". */
 export function usd(nano: bigint): string {
+  return `$${decimalUsd(nano)}`;
+}
+
+/** Dollars as a decimal with at least two places and no trailing zeros beyond them: "10.00", "0.001". */
+export function decimalUsd(nano: bigint): string {
   const s = formatNanoUsd(nano);
-  return `$${s.replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+  // formatNanoUsd always writes nine decimals; every decision renders several of these,
+  // so the zeros are trimmed by hand rather than by a regular expression.
+  const keep = s.length - 7;
+  let end = s.length;
+  while (end > keep && s.charCodeAt(end - 1) === 48) end--;
+  return s.slice(0, end);
 }
 
 function budgetMessage(b: BudgetState, kind: 'budget_warning' | 'budget_exceeded', estimate = 0n): string {

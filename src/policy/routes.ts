@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { PolicyEngine } from './policy-engine';
-import { usd } from './policy-engine';
+import { decimalUsd } from './policy-engine';
 import type { PolicyStore } from './policy-store';
 import type { Decision, PolicyReason } from './types';
 
@@ -129,14 +129,14 @@ export function render(d: Decision, isoOf: (ms: number) => string = (ms) => new 
     const end = isoOf(b.periodEndMs);
     return {
       scope: b.scope, subject: b.subject, currency: b.currency, period: b.period,
-      limit: usd(b.limitNano).slice(1), spent: usd(b.spentNano).slice(1), reserved: usd(b.reservedNano).slice(1),
-      remaining: usd(remaining > 0n ? remaining : 0n).slice(1), warn_at_percent: b.warnAtPercent,
+      limit: decimalUsd(b.limitNano), spent: decimalUsd(b.spentNano), reserved: decimalUsd(b.reservedNano),
+      remaining: decimalUsd(remaining > 0n ? remaining : 0n), warn_at_percent: b.warnAtPercent,
       period_start: isoOf(b.periodStartMs), period_end: end, resets_at: end,
     };
   };
   if (tenantBudget) out.budget = budget(tenantBudget);
   if (others.length) out.other_budgets = others.map(budget);
-  if (d.reservation) out.reservation = { id: d.reservation.id, amount: usd(d.reservation.amountNano).slice(1), expires_at: new Date(d.reservation.expiresAtMs).toISOString() };
+  if (d.reservation) out.reservation = { id: d.reservation.id, amount: decimalUsd(d.reservation.amountNano), expires_at: new Date(d.reservation.expiresAtMs).toISOString() };
   if (d.retryAfterS !== undefined) out.retry_after = d.retryAfterS;
   if (d.decision === 'deny' && d.reason) out.error = { message: d.message ?? d.reason, type: d.reason, param: null, code: HTTP_CODE[d.reason] };
   return out;

@@ -27,6 +27,8 @@ export interface BudgetState {
   periodStartMs: number;
   periodEndMs: number;
   warnAtPercent: number;
+  /** The spend at which the warning starts: limit × warnAtPercent. */
+  warnAtNano: bigint;
 }
 
 /** The answer. */
