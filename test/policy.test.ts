@@ -253,6 +253,20 @@ describe('the policy endpoint the gateway asks before each call', () => {
     assert.deepEqual(rows, [{ id: d.body.decision_id, outcome: 'allow' }]);
   });
 
+  test('a call settled by the gateway before its span arrives still carries its decision', async () => {
+    const d = await decide({ tenant_id: 'settling', provider: 'acme', model: 'budget-model', estimated_input_tokens: 1, request_id: 'req-early-1' });
+    const settled = await fetch(`${api}/v1/policy/settle`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY}` }, body: JSON.stringify({ request_id: 'req-early-1' }) });
+    assert.deepEqual(await settled.json(), { released: true });
+    const traceId = newTraceId();
+    await fetch(otlp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${GATEWAY}` },
+      body: encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'spanledger.tenant.id': 'settling', 'spanledger.request_id': 'req-early-1', 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': 1 } }], 'gateway'),
+    });
+    const rows = await svc.rows('SELECT policy_decision_id AS id, policy_outcome AS outcome FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: traceId });
+    assert.deepEqual(rows, [{ id: d.body.decision_id, outcome: 'allow' }]);
+  });
+
   test('budget state survives a restart: spend from the ledger, open reservations from storage', async () => {
     const before = svc.service.policy.decide({ tenantId: 'burst', model: 'budget-model', reserve: false }).budgets[0]!;
     const search = svc.service.policy.decide({ tenantId: 'search', model: 'budget-model', reserve: false }).budgets[0]!;

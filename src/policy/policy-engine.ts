@@ -235,15 +235,18 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return undefined;
   };
 
+  const remember = (requestId: string, decisionId: string, outcome: string) => {
+    if (recent.size >= MAX_RECENT / 2) {
+      olderRecent = recent;
+      recent = new Map();
+    }
+    recent.set(requestId, { decisionId, outcome });
+  };
+
   const record = (d: Decision, input: DecideInput, provider: string, model: string, nowMs: number): Decision => {
     opts.onDecision?.(d.decision, d.reason ?? '');
-    if (input.requestId && d.decision !== 'deny') {
-      if (recent.size >= MAX_RECENT / 2) {
-        olderRecent = recent;
-        recent = new Map();
-      }
-      recent.set(input.requestId, { decisionId: d.decisionId, outcome: d.decision });
-    }
+    // A decision that reserved is remembered by its reservation (see annotate).
+    if (input.requestId && d.decision !== 'deny' && d.reservation === undefined) remember(input.requestId, d.decisionId, d.decision);
     const mode = opts.config.recordDecisions;
     if (mode === 'all' || (mode === 'warn_deny' && d.decision !== 'allow') || (mode === 'sampled' && (d.decision !== 'allow' || Math.random() < opts.config.decisionSampleRate))) {
       opts.persist.saveDecision({
@@ -338,7 +341,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
     settle(q) {
       const id = q.reservationId ?? (q.requestId ? reservationByRequest.get(q.requestId) : undefined);
-      return id === undefined ? false : dropReservation(id);
+      if (id === undefined) return false;
+      // Settled before its span arrived: the span still needs the decision.
+      const r = reservations.get(id);
+      if (r !== undefined && r.requestId !== '' && r.decisionId !== '') remember(r.requestId, r.decisionId, r.outcome);
+      return dropReservation(id);
     },
 
     annotate(calls) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import type { PolicyEngine } from './policy-engine';
 import { decimalUsd } from './policy-engine';
@@ -25,6 +25,32 @@ const decideBody = z
 // The decide body is checked by fastify's compiled validator (ajv) from this same schema:
 // on the hot path it costs a fraction of a zod parse (bench/policy.bench.ts).
 const DECIDE_JSON_SCHEMA = z.toJSONSchema(decideBody, { io: 'input', target: 'draft-7' });
+
+const BUDGET_JSON_SCHEMA: Record<string, unknown> = {
+  type: 'object',
+  properties: {
+    scope: { type: 'string' }, subject: { type: 'string' }, currency: { type: 'string' }, period: { type: 'string' },
+    limit: { type: 'string' }, spent: { type: 'string' }, reserved: { type: 'string' }, remaining: { type: 'string' },
+    warn_at_percent: { type: 'number' }, period_start: { type: 'string' }, period_end: { type: 'string' }, resets_at: { type: 'string' },
+  },
+};
+
+/**
+ * The decision as fastify serializes it (a compiled serializer, faster than JSON.stringify
+ * on the hot path). Every field `render` writes must be here, or it is dropped; a test walks
+ * a fully populated decision to keep the two together.
+ */
+export const DECISION_JSON_SCHEMA: Record<string, unknown> = {
+  type: 'object',
+  properties: {
+    decision: { type: 'string' }, decision_id: { type: 'string' }, reason: { type: 'string' }, tenant: { type: 'string' }, message: { type: 'string' },
+    budget: BUDGET_JSON_SCHEMA,
+    other_budgets: { type: 'array', items: BUDGET_JSON_SCHEMA },
+    reservation: { type: 'object', properties: { id: { type: 'string' }, amount: { type: 'string' }, expires_at: { type: 'string' } } },
+    retry_after: { type: 'integer' },
+    error: { type: 'object', properties: { message: { type: 'string' }, type: { type: 'string' }, param: { type: 'null' }, code: { type: 'string' } } },
+  },
+};
 
 const settleBody = z
   .object({ reservation_id: z.string().min(1).optional(), request_id: z.string().min(1).optional() })
@@ -68,7 +94,8 @@ async function policyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; 
     return false;
   };
 
-  app.post('/v1/policy/decide', { schema: { body: DECIDE_JSON_SCHEMA }, attachValidation: true }, async (req, reply) => {
+  const decideSchema: FastifySchema = { body: DECIDE_JSON_SCHEMA, response: { 200: DECISION_JSON_SCHEMA } };
+  app.post('/v1/policy/decide', { schema: decideSchema, attachValidation: true }, async (req, reply) => {
     if (!guard(req, reply)) return reply;
     if (req.validationError) return reply.code(400).send(invalidBody(req.validationError));
     const b = req.body as z.infer<typeof decideBody>;
