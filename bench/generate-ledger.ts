@@ -22,7 +22,7 @@ export async function generateLedger(calls: number): Promise<{ storage: StorageC
   await insertCalls(storage.client, db, 0, calls, 30 * 86400);
   await storage.client.command({
     query: `INSERT INTO ${db}.spans (timestamp, end_timestamp, trace_id, span_id, parent_span_id, name, kind, status_code, duration_ms, service_name, is_llm_call)
-      SELECT now64(9) - toIntervalSecond(number % (30 * 86400)), now64(9) - toIntervalSecond(number % (30 * 86400)) + toIntervalSecond(2),
+      SELECT now64(9) - toIntervalSecond(intDiv(number * ${30 * 86400}, ${traces})), now64(9) - toIntervalSecond(intDiv(number * ${30 * 86400}, ${traces})) + toIntervalSecond(2),
         leftPad(lower(hex(number)), 32, '0'), leftPad(lower(hex(number + 1000000000000)), 16, '0'), '', concat('POST /route', toString(number % 40)),
         'server', 'ok', 2000, 'web', 0
       FROM numbers(${traces})`,
@@ -37,12 +37,13 @@ export async function generateLedger(calls: number): Promise<{ storage: StorageC
 }
 
 /**
- * Inserts calls numbered [first, first + count) in traces of ten, started up to `spreadS`
- * seconds ago (trace n at n seconds ago, wrapping), as the generated ledger has them.
+ * Inserts calls numbered [first, first + count) in traces of ten, their traces spread evenly
+ * over the last `spreadS` seconds, as the generated ledger has them.
  */
 export async function insertCalls(client: ClickHouseClient, db: string, first: number, count: number, spreadS: number): Promise<void> {
   const trace = `intDiv(number, ${CALLS_PER_TRACE})`;
-  const at = `now64(9) - toIntervalSecond(${trace} % ${spreadS})`;
+  const traces = Math.max(1, Math.ceil(count / CALLS_PER_TRACE));
+  const at = `now64(9) - toIntervalSecond(intDiv((intDiv(number, ${CALLS_PER_TRACE}) - ${Math.floor(first / CALLS_PER_TRACE)}) * ${spreadS}, ${traces}))`;
   await client.command({
     query: `INSERT INTO ${db}.llm_calls (timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, provider, request_model,
         response_model, input_tokens, output_tokens, status_code, is_failed, tenant, team, app, feature, sender_kind, cost_nano_usd, pricing_status)

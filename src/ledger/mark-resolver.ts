@@ -43,9 +43,9 @@ function before(at: string, ms: number): string {
  */
 export function createMarkResolver(client: ClickHouseClient, db: string): MarkResolver {
   let running: Promise<ResolveReport> | undefined;
-  // `upto|rows in the overlap before it` when the last pass finished; per process, so a new
+  // The watermark and the rows in the overlap before it, as last seen; per process, so a new
   // process runs one pass over the overlap even if nothing arrived (idempotent).
-  let seenTail: string | undefined;
+  let seenTail: { upto: string; rows: number } | undefined;
   const all = async <T>(query: string, params: Record<string, unknown> = {}) =>
     (await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
   const one = async <T>(query: string, params: Record<string, unknown> = {}) => (await all<T>(query, params))[0];
@@ -73,8 +73,14 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
          + (SELECT count() FROM ${db}.spans WHERE parent_span_id = '' AND ingested_at > {from:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)})) AS n`,
       { from: before(upto, OVERLAP_MS), upto },
     );
-    const tailKey = `${upto}|${tail?.n ?? '0'}`;
-    if (upto === watermark && rollupsW !== undefined && tailKey === seenTail) return { since: watermark, upto, marked: 0, daysRebuilt: 0 };
+    const tailRows = Number(tail?.n ?? 0);
+    // Merges only take rows away (a redelivered span collapsing, spans past their TTL); a
+    // late commit adds them. So only growth calls for a pass.
+    const grew = seenTail === undefined || seenTail.upto !== upto || tailRows > seenTail.rows;
+    if (upto === watermark && rollupsW !== undefined && !grew) {
+      seenTail = { upto, rows: tailRows };
+      return { since: watermark, upto, marked: 0, daysRebuilt: 0 };
+    }
     const since = before(marksW, OVERLAP_MS);
     const version = BigInt(now!.version);
     const before0 = await one<{ n: string }>(`SELECT toString(count()) AS n FROM ${db}.call_marks`);
@@ -104,7 +110,7 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
       )
     ).map((d) => d.day);
     await rebuildDailyRollups(client, db, days, version);
-    seenTail = tailKey;
+    seenTail = { upto, rows: tailRows };
     await client.insert({
       table: `${db}.resolver_state`,
       format: 'JSONEachRow',

@@ -404,7 +404,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
             // What was counted locally before the query is in the ledger the query reads.
             const entries = new Map([...keys].map(([k, budget]) => [k, spendOf(k, budget, nowMs)]));
             const snapshot = new Map([...entries].map(([k, e]) => [k, e.local]));
-            const rows = await opts.store.spend(bounds.startMs, bounds.endMs);
+            const rows = await opts.store.spend(bounds.startMs, bounds.endMs, nowMs);
             const totals = new Map<string, bigint>();
             for (const r of rows) {
               totals.set(`tenant|${r.tenant}`, (totals.get(`tenant|${r.tenant}`) ?? 0n) + BigInt(r.nano));

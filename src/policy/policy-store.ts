@@ -10,7 +10,8 @@ export interface SpendRow {
 
 /** ClickHouse reads of the policy; only the background refresh and start-up call them. */
 export interface PolicyStore {
-  spend(startMs: number, endMs: number): Promise<SpendRow[]>;
+  /** Spend per (tenant, team) in [startMs, endMs); `nowMs` decides which days are closed. */
+  spend(startMs: number, endMs: number, nowMs?: number): Promise<SpendRow[]>;
   /** Every replica's latest snapshot that is fresh (updated within `maxAgeMs`) and not yet expired. */
   reservationSnapshots(nowMs: number, maxAgeMs: number): Promise<ReservationSnapshot[]>;
   /** Keys `scope|subject|periodStartMs|kind` of events already emitted for periods still running. */
@@ -18,27 +19,53 @@ export interface PolicyStore {
   listEvents(q: { since?: number; tenant?: string; limit: number }): Promise<Record<string, unknown>[]>;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The whole UTC days `[fromMs, toMs)` of a period that are closed (before yesterday, so no
+ * longer written to in the normal course), or undefined when there are none.
+ */
+export function closedDays(startMs: number, endMs: number, nowMs: number): [number, number] | undefined {
+  const first = Math.ceil(startMs / DAY_MS) * DAY_MS;
+  const end = Math.min(Math.floor(endMs / DAY_MS) * DAY_MS, Math.floor(nowMs / DAY_MS) * DAY_MS - DAY_MS);
+  return end > first ? [first, end] : undefined;
+}
+
 /** Reads policy state from the ledger database `db`. */
 export function createPolicyStore(client: ClickHouseClient, db: string): PolicyStore {
   const rows = async <T>(query: string, params: Record<string, unknown>) =>
     (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
   return {
-    spend: (startMs, endMs) =>
-      rows<SpendRow>(
+    async spend(startMs, endMs, nowMs = Date.now()) {
+      // Closed days come from the daily rollup (a few rows per tenant and day) once the
+      // resolver built it after they closed; the rest of the period from the calls.
+      let days = closedDays(startMs, endMs, nowMs);
+      if (days !== undefined) {
+        const [built] = await rows<{ w: string }>(
+          `SELECT toString(toUnixTimestamp64Milli(max(watermark))) AS w FROM ${db}.resolver_state FINAL WHERE name = 'daily_rollups'`, {});
+        if (!(Number(built?.w ?? 0) >= days[1])) days = undefined;
+      }
+      const [d1, d2] = days ?? [endMs, endMs];
+      return rows<SpendRow>(
         `SELECT tenant, team, toString(sum(c)) AS nano FROM (
            SELECT tenant, team, ifNull(cost_nano_usd, 0) AS c FROM ${db}.llm_calls FINAL
-           WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
+           WHERE ((timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({d1:Int64}, 'UTC'))
+               OR (timestamp >= fromUnixTimestamp64Milli({d2:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')))
              -- One call reported twice (gateway and SDK) is billed once: the resolver's marks name the copy.
              AND (trace_id, span_id) NOT IN (
                SELECT trace_id, span_id FROM ${db}.call_marks FINAL
                WHERE duplicate_of != '' AND timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') - INTERVAL 1 HOUR
                  AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC') + INTERVAL 1 HOUR)
            UNION ALL
+           SELECT tenant, team, cost_nano_usd AS c FROM ${db}.rollup_daily_costs FINAL
+           WHERE day >= toDate(fromUnixTimestamp64Milli({d1:Int64}, 'UTC')) AND day < toDate(fromUnixTimestamp64Milli({d2:Int64}, 'UTC'))
+           UNION ALL
            SELECT tenant, team, delta_nano_usd AS c FROM ${db}.cost_adjustments FINAL
            WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
          ) WHERE tenant != '' GROUP BY tenant, team`,
-        { s: startMs, e: endMs },
-      ),
+        { s: startMs, e: endMs, d1, d2 },
+      );
+    },
     async reservationSnapshots(nowMs, maxAgeMs) {
       const found = await rows<{ replica: string; tenant: string; team: string; n: number | string; amount: string; expires: string; updated: string }>(
         `SELECT replica_id AS replica, tenant, team, open_count AS n, toString(reserved_nano_usd) AS amount,
