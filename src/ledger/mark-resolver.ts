@@ -123,9 +123,11 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
       // One pass at a time; callers arriving meanwhile wait for the next one to include their data.
       const next = (running ?? Promise.resolve(undefined as unknown as ResolveReport)).catch(() => undefined).then(pass);
       running = next;
-      void next.finally(() => {
+      // Clears the slot either way; the caller handles the rejection of `next` itself.
+      const clear = () => {
         if (running === next) running = undefined;
-      });
+      };
+      next.then(clear, clear);
       return next;
     },
   };

@@ -38,19 +38,15 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
   return {
     async spend(startMs, endMs, nowMs = Date.now()) {
       // Closed days come from the daily rollup (a few rows per tenant and day) once the
-      // resolver built it after they closed; the rest of the period from the calls.
-      let days = closedDays(startMs, endMs, nowMs);
-      if (days !== undefined) {
-        const [built] = await rows<{ w: string }>(
-          `SELECT toString(toUnixTimestamp64Milli(max(watermark))) AS w FROM ${db}.resolver_state FINAL WHERE name = 'daily_rollups'`, {});
-        if (!(Number(built?.w ?? 0) >= days[1])) days = undefined;
-      }
-      const [d1, d2] = days ?? [endMs, endMs];
+      // resolver built it after they closed; the rest of the period from the calls. One
+      // query, so the refresh's view of the ledger is a single read.
+      const [d1, d2] = closedDays(startMs, endMs, nowMs) ?? [endMs, endMs];
+      const rollupReady = `(SELECT max(watermark) FROM ${db}.resolver_state FINAL WHERE name = 'daily_rollups') >= fromUnixTimestamp64Milli({d2:Int64}, 'UTC')`;
       return rows<SpendRow>(
         `SELECT tenant, team, toString(sum(c)) AS nano FROM (
            SELECT tenant, team, ifNull(cost_nano_usd, 0) AS c FROM ${db}.llm_calls FINAL
-           WHERE ((timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({d1:Int64}, 'UTC'))
-               OR (timestamp >= fromUnixTimestamp64Milli({d2:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')))
+           WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
+             AND NOT (${rollupReady} AND timestamp >= fromUnixTimestamp64Milli({d1:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({d2:Int64}, 'UTC'))
              -- One call reported twice (gateway and SDK) is billed once: the resolver's marks name the copy.
              AND (trace_id, span_id) NOT IN (
                SELECT trace_id, span_id FROM ${db}.call_marks FINAL
@@ -58,7 +54,7 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
                  AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC') + INTERVAL 1 HOUR)
            UNION ALL
            SELECT tenant, team, cost_nano_usd AS c FROM ${db}.rollup_daily_costs FINAL
-           WHERE day >= toDate(fromUnixTimestamp64Milli({d1:Int64}, 'UTC')) AND day < toDate(fromUnixTimestamp64Milli({d2:Int64}, 'UTC'))
+           WHERE ${rollupReady} AND day >= toDate(fromUnixTimestamp64Milli({d1:Int64}, 'UTC')) AND day < toDate(fromUnixTimestamp64Milli({d2:Int64}, 'UTC'))
            UNION ALL
            SELECT tenant, team, delta_nano_usd AS c FROM ${db}.cost_adjustments FINAL
            WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
