@@ -224,21 +224,30 @@ describe('the policy endpoint the gateway asks before each call', () => {
     assert.deepEqual([d.body.budget?.spent, d.body.budget?.remaining], ['1.00', '4.00']);
   });
 
+  /** The gateway's span of one call of tenant settling, carrying `requestId`; returns its trace id. */
+  const gatewayCall = async (requestId: string): Promise<string> => {
+    const traceId = newTraceId();
+    const res = await fetch(otlp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${GATEWAY}` },
+      body: encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'spanledger.tenant.id': 'settling', 'spanledger.request_id': requestId, 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': 1 } }], 'gateway'),
+    });
+    assert.equal(res.status, 200);
+    return traceId;
+  };
+  const decisionOnLedger = (traceId: string) =>
+    svc.rows('SELECT policy_decision_id AS id, policy_outcome AS outcome FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: traceId });
+
   test("a call's span settles its reservation and carries the decision in the ledger", async () => {
     const d = await decide({ tenant_id: 'settling', provider: 'acme', model: 'budget-model', estimated_input_tokens: 1, request_id: 'req-settle-1' });
     assert.equal(d.body.decision, 'allow');
     assert.equal(d.body.budget?.reserved, '0.001');
     const reservedBefore = svc.service.policy.decide({ tenantId: 'settling', model: 'budget-model', reserve: false }).budgets[0]!.reservedNano;
-    const traceId = newTraceId();
-    await fetch(otlp, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${GATEWAY}` },
-      body: encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'spanledger.tenant.id': 'settling', 'spanledger.request_id': 'req-settle-1', 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': 1 } }], 'gateway'),
-    });
+    const traceId = await gatewayCall('req-settle-1');
     const after = svc.service.policy.decide({ tenantId: 'settling', model: 'budget-model', reserve: false }).budgets[0]!;
     assert.equal(after.reservedNano, reservedBefore - 1_000_000n);
     assert.equal(after.spentNano, 1_000_000n);
-    const rows = await svc.rows('SELECT policy_decision_id AS id, policy_outcome AS outcome FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: traceId });
+    const rows = await decisionOnLedger(traceId);
     assert.deepEqual(rows, [{ id: d.body.decision_id, outcome: d.body.decision }]);
   });
 
@@ -247,13 +256,8 @@ describe('the policy endpoint the gateway asks before each call', () => {
     assert.equal(d.body.decision, 'allow');
     // More decisions than the recent-decisions memory holds arrive while the call runs.
     for (let i = 0; i < 120_000; i++) svc.service.policy.decide({ tenantId: 'mini-only', provider: 'openai', model: 'gpt-4o-mini', requestId: `filler-${i}`, reserve: false });
-    const traceId = newTraceId();
-    await fetch(otlp, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${GATEWAY}` },
-      body: encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'spanledger.tenant.id': 'settling', 'spanledger.request_id': 'req-long-1', 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': 1 } }], 'gateway'),
-    });
-    const rows = await svc.rows('SELECT policy_decision_id AS id, policy_outcome AS outcome FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: traceId });
+    const traceId = await gatewayCall('req-long-1');
+    const rows = await decisionOnLedger(traceId);
     assert.deepEqual(rows, [{ id: d.body.decision_id, outcome: 'allow' }]);
   });
 
@@ -261,13 +265,8 @@ describe('the policy endpoint the gateway asks before each call', () => {
     const d = await decide({ tenant_id: 'settling', provider: 'acme', model: 'budget-model', estimated_input_tokens: 1, request_id: 'req-early-1' });
     const settled = await fetch(`${api}/v1/policy/settle`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY}` }, body: JSON.stringify({ request_id: 'req-early-1' }) });
     assert.deepEqual(await settled.json(), { released: true });
-    const traceId = newTraceId();
-    await fetch(otlp, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${GATEWAY}` },
-      body: encodeRequest([{ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'spanledger.tenant.id': 'settling', 'spanledger.request_id': 'req-early-1', 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'budget-model', 'gen_ai.usage.input_tokens': 1 } }], 'gateway'),
-    });
-    const rows = await svc.rows('SELECT policy_decision_id AS id, policy_outcome AS outcome FROM llm_calls FINAL WHERE trace_id = {t:String}', { t: traceId });
+    const traceId = await gatewayCall('req-early-1');
+    const rows = await decisionOnLedger(traceId);
     assert.deepEqual(rows, [{ id: d.body.decision_id, outcome: 'allow' }]);
   });
 
