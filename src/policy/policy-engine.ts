@@ -259,16 +259,15 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
   /** Writes this replica's open reservations per tenant where they changed since the last snapshot. */
   const snapshot = (nowMs: number) => {
-    const byTenant = openByTenant;
     const rows: ReservationSnapshot[] = [];
-    for (const [tenant, t] of byTenant) {
+    for (const [tenant, t] of openByTenant) {
       const sig = `${t.count}|${t.amount}|${t.expires}`;
       if (lastSnapshot.get(tenant) === sig) continue;
       lastSnapshot.set(tenant, sig);
       rows.push({ replicaId: opts.replicaId, tenant, team: t.team, openCount: t.count, reservedNano: t.amount, expiresAtMs: t.expires, updatedAtMs: nowMs });
     }
     for (const [tenant, sig] of lastSnapshot) {
-      if (byTenant.has(tenant) || sig === '0|0|0') continue;
+      if (openByTenant.has(tenant) || sig === '0|0|0') continue;
       lastSnapshot.set(tenant, '0|0|0');
       rows.push({ replicaId: opts.replicaId, tenant, team: '', openCount: 0, reservedNano: 0n, expiresAtMs: nowMs, updatedAtMs: nowMs });
     }
