@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { runCli, startServe } from './helpers/cli-process';
+import { killAll, runCli, startServe } from './helpers/cli-process';
 import { emitChatTrace, providerWith } from './helpers/otel';
+
+// No child process outlives this file, even when a test fails half-way.
+after(killAll);
 
 const TOKEN = 'restart-test-token';
 

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { runCli } from './helpers/cli-process';
+import { killAll, runCli } from './helpers/cli-process';
 import { emitChatTrace, providerWith } from './helpers/otel';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
 import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
 import { waitFor } from './helpers/wait';
+
+// No child process outlives this file, even when a test fails half-way.
+after(killAll);
 
 interface CostRow {
   pricing_status: string;

@@ -5,9 +5,12 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashToken } from '../src/ownership';
 import { FOCUS_COLUMNS } from '../src/reports';
-import { runCli } from './helpers/cli-process';
+import { killAll, runCli } from './helpers/cli-process';
 import { encodeRequest, newSpanId, newTraceId, type RawSpan } from './helpers/payloads';
 import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
+
+// No child process outlives this file, even when a test fails half-way.
+after(killAll);
 
 // gpt-4o: $2.50 in, $10 out per million tokens = 2,500 and 10,000 nano-USD per token.
 const cost = (input: number, output: number) => BigInt(input * 2500 + output * 10_000);

@@ -4,13 +4,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { runCli } from './helpers/cli-process';
+import { killAll, runCli } from './helpers/cli-process';
 import { emitChatTrace, providerWith } from './helpers/otel';
 import { startTestService } from './helpers/test-service';
+
+// No child process outlives this file, even when a test fails half-way.
+after(killAll);
 
 /** A self-signed certificate for 127.0.0.1, made with the system's openssl. */
 function selfSigned(): { certFile: string; keyFile: string; ca: Buffer } {

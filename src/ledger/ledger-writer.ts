@@ -3,7 +3,7 @@ import type { LlmCall, SpanRecord } from '../pipeline';
 import { BatchWriter } from './batch-writer';
 import type { LedgerConfig } from './config';
 import { RetryableError } from '../pipeline';
-import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow } from './row-encoding';
+import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow, upgradeCallRow } from './row-encoding';
 import type { Spool, SpoolRecord } from './spool';
 
 /** Batch outcome reports, for metrics. */
@@ -66,7 +66,7 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
     draining ??= spool
       .drain(async (recs: SpoolRecord[]) => {
         const spans = recs.flatMap((r) => r.spans);
-        const calls = recs.flatMap((r) => r.calls);
+        const calls = recs.flatMap((r) => r.calls.map(upgradeCallRow));
         if (spans.length > 0) await insert('spans', SPAN_COLUMNS, spans);
         if (calls.length > 0) await insert('llm_calls', CALL_COLUMNS, calls);
         telemetry?.replayed?.(recs.length);

@@ -342,4 +342,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${db}.spans ADD INDEX IF NOT EXISTS idx_ingested ingested_at TYPE minmax GRANULARITY 1`,
     ],
   },
+  {
+    version: 10,
+    name: 'the writer and refresh epoch of each call, for exact budget refreshes',
+    statements: (db) => [
+      // A budget refresh reads the ledger while calls are still being stored; these say which
+      // calls its process had counted in memory before the read began, so none counts twice.
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS writer_id LowCardinality(String) DEFAULT '' COMMENT 'the spanledger process that stored the call (replica and a per-start nonce)',
+        ADD COLUMN IF NOT EXISTS writer_epoch UInt64 DEFAULT 0 COMMENT 'that process''s budget-refresh epoch when the call arrived'`,
+    ],
+  },
 ];

@@ -22,8 +22,19 @@ export const CALL_COLUMNS = [
   'service_tier', 'pricing_status', 'cost_nano_usd', 'computed_cost_nano_usd', 'input_cost_nano_usd',
   'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
   'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
-  'sender_kind', 'retry_attempt', 'is_failed',
+  'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch',
 ] as const;
+
+/** What the columns added after a row was spooled hold for it, so an older spool still replays. */
+const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0 };
+
+/** Pads a spooled `llm_calls` row written before later columns existed; other rows are returned as they are. */
+export function upgradeCallRow(row: unknown[]): unknown[] {
+  if (row.length >= CALL_COLUMNS.length) return row;
+  const out = row.slice();
+  for (let i = row.length; i < CALL_COLUMNS.length; i++) out.push(CALL_COLUMN_DEFAULTS[CALL_COLUMNS[i]!]);
+  return out;
+}
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUSES = ['unset', 'ok', 'error'];
@@ -161,5 +172,7 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.owner?.senderKind ?? '',
     Math.min(c.retryAttempt, 65535),
     s.statusCode === 2 || c.errorType !== '' || (c.httpStatusCode ?? 0) >= 400 ? 1 : 0,
+    c.writer?.writerId ?? '',
+    c.writer?.epoch ?? 0,
   ];
 }

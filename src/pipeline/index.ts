@@ -1,6 +1,6 @@
 /** Shared vocabulary of the pipeline. Imports nothing internal. */
 export type { Attributes, SpanEvent, SpanLink, SpanRecord } from './span-record';
-export type { LlmCall } from './llm-call';
+export type { LlmCall, WriterStamp } from './llm-call';
 export type { ConsumeSpans } from './consumer';
 export { PermanentError, RetryableError, isPermanent } from './errors';
 export type { PermanentReason } from './errors';

@@ -41,4 +41,12 @@ export interface LlmCall {
   cost?: CallCost;
   /** The policy decision that let this call through, when the gateway asked one. */
   policy?: { decisionId: string; outcome: string };
+  /** Set by the policy stage: which process stored the call, in which of its budget-refresh epochs. */
+  writer?: WriterStamp;
+}
+
+/** The process that stores a call and its budget-refresh epoch then (shared by a whole export's calls). */
+export interface WriterStamp {
+  readonly writerId: string;
+  readonly epoch: number;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LlmCall } from '../pipeline';
+import type { LlmCall, WriterStamp } from '../pipeline';
 import { formatNanoUsd, parseScaled } from '../pipeline';
 import type { PolicyConfig } from './config';
 import { compileAllowlist, type ModelCheck } from './model-allowlist';
@@ -15,10 +15,14 @@ export interface PolicyEngine {
   decide(input: DecideInput, nowMs?: number): Decision;
   /** Releases a reservation by id or request id; true if one was open. */
   settle(q: { reservationId?: string; requestId?: string }): boolean;
-  /** Before storage: tags calls with the decision that let them through (by request id). */
+  /**
+   * Before storage: tags calls with the decision that let them through (by request id) and
+   * with this process's writer stamp. Every call to it must be followed by one `observe` of
+   * the same calls, whether or not they were stored: a refresh waits for those in flight.
+   */
   annotate(calls: readonly LlmCall[]): void;
-  /** After storage: counts the calls' billed cost and settles their reservations. */
-  observe(calls: readonly LlmCall[]): void;
+  /** After the write: counts the calls' billed cost when `stored`, and settles their reservations. */
+  observe(calls: readonly LlmCall[], stored?: boolean): void;
   /** Reloads spend and other replicas' reservations; runs in the background. */
   refresh(nowMs?: number): Promise<void>;
   start(): Promise<void>;
@@ -42,7 +46,11 @@ export interface PolicyEngineOptions {
 }
 
 interface Spend extends PeriodBounds {
+  /** Billed cost in the ledger as of the last refresh's read. */
   base: bigint;
+  /** Calls stored before the running refresh's epoch boundary: its read includes them. */
+  before: bigint;
+  /** Calls stored since: no read has them yet. */
   local: bigint;
 }
 
@@ -85,6 +93,29 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   let timer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
 
+  // Exact refreshes. Every call is stamped with this process (a nonce tells restarts apart)
+  // and the epoch it arrived in; a refresh opens a new epoch, waits until the calls of
+  // earlier epochs are written, then reads the ledger without this process's calls of the
+  // new epoch. Its read therefore holds exactly the calls counted in memory before the
+  // boundary, never one counted again in memory after it.
+  const writerId = `${opts.replicaId}/${randomUUID().slice(0, 8)}`;
+  let stamp: WriterStamp = { writerId, epoch: 1 };
+  const inFlight = new Map<number, number>(); // epoch -> exports between annotate and observe
+  let drainWaiter: { boundary: number; resolve: () => void } | undefined;
+  const drainedBefore = (boundary: number): boolean => {
+    for (const [epoch, n] of inFlight) if (epoch < boundary && n > 0) return false;
+    return true;
+  };
+  const writeEnded = (epoch: number) => {
+    const n = (inFlight.get(epoch) ?? 1) - 1;
+    if (n <= 0) inFlight.delete(epoch);
+    else inFlight.set(epoch, n);
+    if (drainWaiter !== undefined && drainedBefore(drainWaiter.boundary)) {
+      drainWaiter.resolve();
+      drainWaiter = undefined;
+    }
+  };
+
   // A tenant's budget scopes, worked out once per registry load (tenant objects are new in
   // each load) rather than on every decision.
   type Scope = { key: string; scope: 'tenant' | 'team'; subject: string; budget: BudgetSpec };
@@ -121,7 +152,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     let s = spend.get(periodKey);
     if (s === undefined) {
       // A period starts from zero until the next refresh fills in what the ledger has.
-      s = { ...bounds, base: 0n, local: 0n };
+      s = { ...bounds, base: 0n, before: 0n, local: 0n };
       spend.set(periodKey, s);
     }
     current.set(key, s);
@@ -195,7 +226,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       subject: scope.subject,
       limitNano: limit,
       warnAtNano: warnAt,
-      spentNano: s.base + s.local,
+      spentNano: s.base + s.before + s.local,
       reservedNano: (reserved.get(scope.key) ?? 0n) + (remote.get(scope.key) ?? 0n),
       currency: scope.budget.currency,
       period: scope.budget.period,
@@ -274,6 +305,33 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     if (rows.length > 0) opts.persist.saveReservations(rows);
   };
 
+  // Adds stored calls' billed cost to their budgets and closes their reservations. A call
+  // from before the running refresh's boundary is in that refresh's read, so it goes to
+  // `before`, which the read replaces.
+  const count = (calls: readonly LlmCall[]) => {
+    const nowMs = Date.now();
+    const dir = opts.directory();
+    for (const c of calls) {
+        if (c.requestId) {
+          const id = reservationByRequest.get(c.requestId);
+          if (id !== undefined) dropReservation(id);
+        }
+        const billed = c.cost?.billedNanoUsd;
+        const tenantId = c.owner?.tenant;
+        if (!billed || !tenantId) continue;
+        const tenant = dir.tenantById.get(tenantId);
+        if (tenant === undefined) continue;
+        const atMs = Number(c.span.startTimeUnixNano.slice(0, -6) || '0');
+        const early = c.writer !== undefined && c.writer.epoch < stamp.epoch;
+        for (const scope of scopesOf(tenant, dir)) {
+          const s = spendOf(scope.key, scope.budget, nowMs);
+          if (atMs < s.startMs || atMs >= s.endMs) continue;
+          if (early) s.before += billed;
+          else s.local += billed;
+        }
+    }
+  };
+
   const engine: PolicyEngine = {
     decide(input, nowMs = Date.now()) {
       const decisionId = randomUUID();
@@ -348,7 +406,10 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     annotate(calls) {
+      if (calls.length === 0) return;
+      inFlight.set(stamp.epoch, (inFlight.get(stamp.epoch) ?? 0) + 1);
       for (const c of calls) {
+        c.writer = stamp;
         if (!c.requestId) continue;
         // An open reservation knows its decision for as long as the call may take; the
         // recent-decisions maps cover calls that reserved nothing, for a bounded while.
@@ -362,24 +423,12 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       }
     },
 
-    observe(calls) {
-      const nowMs = Date.now();
-      const dir = opts.directory();
-      for (const c of calls) {
-        if (c.requestId) {
-          const id = reservationByRequest.get(c.requestId);
-          if (id !== undefined) dropReservation(id);
-        }
-        const billed = c.cost?.billedNanoUsd;
-        const tenantId = c.owner?.tenant;
-        if (!billed || !tenantId) continue;
-        const tenant = dir.tenantById.get(tenantId);
-        if (tenant === undefined) continue;
-        const atMs = Number(c.span.startTimeUnixNano.slice(0, -6) || '0');
-        for (const scope of scopesOf(tenant, dir)) {
-          const s = spendOf(scope.key, scope.budget, nowMs);
-          if (atMs >= s.startMs && atMs < s.endMs) s.local += billed;
-        }
+    observe(calls, stored = true) {
+      const epoch = calls[0]?.writer?.epoch;
+      try {
+        if (stored) count(calls);
+      } finally {
+        if (epoch !== undefined) writeEnded(epoch);
       }
     },
 
@@ -399,19 +448,25 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
           };
           for (const t of dir.tenantById.values()) if (t.budget) add(`tenant|${t.id}`, t.budget);
           for (const [team, e] of dir.costCenterByTeam) if (e.budget) add(`team|${team}`, e.budget);
+          // Open the next epoch: what is counted in memory so far belongs to this read.
+          stamp = { writerId, epoch: stamp.epoch + 1 };
+          const boundary = stamp.epoch;
+          for (const s of spend.values()) {
+            s.before += s.local;
+            s.local = 0n;
+          }
+          if (!drainedBefore(boundary)) await new Promise<void>((resolve) => (drainWaiter = { boundary, resolve }));
           for (const { bounds, keys } of groups.values()) {
-            // What was counted locally before the query is in the ledger the query reads.
-            const entries = new Map([...keys].map(([k, budget]) => [k, spendOf(k, budget, nowMs)]));
-            const snapshot = new Map([...entries].map(([k, e]) => [k, e.local]));
-            const rows = await opts.store.spend(bounds.startMs, bounds.endMs, nowMs);
+            const rows = await opts.store.spend(bounds.startMs, bounds.endMs, nowMs, { writerId, fromEpoch: boundary });
             const totals = new Map<string, bigint>();
             for (const r of rows) {
               totals.set(`tenant|${r.tenant}`, (totals.get(`tenant|${r.tenant}`) ?? 0n) + BigInt(r.nano));
               totals.set(`team|${r.team}`, (totals.get(`team|${r.team}`) ?? 0n) + BigInt(r.nano));
             }
-            for (const [key, s] of entries) {
+            for (const [key, budget] of keys) {
+              const s = spendOf(key, budget, nowMs);
               s.base = totals.get(key) ?? 0n;
-              s.local -= snapshot.get(key) ?? 0n;
+              s.before = 0n;
             }
           }
           // Other replicas' open reservations count against the same budgets.

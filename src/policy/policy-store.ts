@@ -10,8 +10,11 @@ export interface SpendRow {
 
 /** ClickHouse reads of the policy; only the background refresh and start-up call them. */
 export interface PolicyStore {
-  /** Spend per (tenant, team) in [startMs, endMs); `nowMs` decides which days are closed. */
-  spend(startMs: number, endMs: number, nowMs?: number): Promise<SpendRow[]>;
+  /**
+   * Spend per (tenant, team) in [startMs, endMs); `nowMs` decides which days are closed.
+   * `exclude` leaves out one writer's calls from an epoch on (the ones its memory still counts).
+   */
+  spend(startMs: number, endMs: number, nowMs?: number, exclude?: { writerId: string; fromEpoch: number }): Promise<SpendRow[]>;
   /** Every replica's latest snapshot that is fresh (updated within `maxAgeMs`) and not yet expired. */
   reservationSnapshots(nowMs: number, maxAgeMs: number): Promise<ReservationSnapshot[]>;
   /** Keys `scope|subject|periodStartMs|kind` of events already emitted for periods still running. */
@@ -36,7 +39,7 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
   const rows = async <T>(query: string, params: Record<string, unknown>) =>
     (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
   return {
-    async spend(startMs, endMs, nowMs = Date.now()) {
+    async spend(startMs, endMs, nowMs = Date.now(), exclude) {
       // Closed days come from the daily rollup (a few rows per tenant and day) once the
       // resolver built it after they closed; the rest of the period from the calls. One
       // query, so the refresh's view of the ledger is a single read.
@@ -47,6 +50,7 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
            SELECT tenant, team, ifNull(cost_nano_usd, 0) AS c FROM ${db}.llm_calls FINAL
            WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
              AND NOT (${rollupReady} AND timestamp >= fromUnixTimestamp64Milli({d1:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({d2:Int64}, 'UTC'))
+             AND NOT (writer_id = {w:String} AND writer_epoch >= {we:UInt64})
              -- One call reported twice (gateway and SDK) is billed once: the resolver's marks name the copy.
              AND (trace_id, span_id) NOT IN (
                SELECT trace_id, span_id FROM ${db}.call_marks FINAL
@@ -59,7 +63,8 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
            SELECT tenant, team, delta_nano_usd AS c FROM ${db}.cost_adjustments FINAL
            WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
          ) WHERE tenant != '' GROUP BY tenant, team`,
-        { s: startMs, e: endMs, d1, d2 },
+        // Without `exclude`, an epoch no call reaches: nothing is left out.
+        { s: startMs, e: endMs, d1, d2, w: exclude?.writerId ?? '', we: exclude?.fromEpoch ?? '18446744073709551615' },
       );
     },
     async reservationSnapshots(nowMs, maxAgeMs) {

@@ -26,6 +26,7 @@ import {
 import { createAdminGuard } from './admin-guard';
 import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
+import { closeKeepAliveOnShutdown } from './close-keep-alive';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createWorkflowQueries, parsePeriod, quality, registerReportRoutes, registerWorkflowRoutes } from '../reports';
 
@@ -58,19 +59,23 @@ export interface Service {
  */
 export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<Service> {
   const metrics = createMetrics();
-  const stack: (() => Promise<void>)[] = [];
+  const stack: { part: string; stop: () => Promise<void> }[] = [];
+  const onStop = (part: string, stop: () => Promise<void>) => void stack.push({ part, stop });
   const unwind = async () => {
     while (stack.length > 0) {
+      const { part, stop } = stack.pop()!;
+      const startedMs = Date.now();
       try {
-        await stack.pop()!();
+        await stop();
+        log.debug({ part, tookMs: Date.now() - startedMs }, 'stopped');
       } catch (err) {
-        log.error({ err }, 'error while stopping');
+        log.error({ err, part }, 'error while stopping');
       }
     }
   };
   try {
     const storage = await openStorage(cfg.ledger);
-    stack.push(() => storage.close());
+    onStop('storage', () => storage.close());
     const report = await migrate(storage.client, cfg.ledger.database);
     await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays);
     await createWorkflowViews(storage.client, cfg.ledger.database, { duplicateWinner: cfg.ledger.duplicateWinner, retryWindowS: cfg.ledger.retryWindowS });
@@ -78,7 +83,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const resolveMarks = () => resolver.resolve();
     const resolveTimer = setInterval(() => void resolveMarks().catch((err: unknown) => log.warn({ err }, 'resolving duplicate and retry marks failed; will retry')), cfg.ledger.resolveIntervalMs);
     resolveTimer.unref();
-    stack.push(async () => clearInterval(resolveTimer));
+    onStop('resolver timer', async () => clearInterval(resolveTimer));
     log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
 
     const reloadEvents = (what: string) => ({
@@ -89,7 +94,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       cfg.ownership.registry === undefined
         ? fixed(emptyRegistry())
         : openReloadable(cfg.ownership.registry, loadRegistryFile, reloadEvents('registry'), cfg.ownership.registryPollMs);
-    stack.push(async () => registry.close());
+    onStop('registry', async () => registry.close());
     if (cfg.ownership.allowUnauthenticated) {
       log.warn('unauthenticated mode: exports without a known sender token are accepted and their calls left unallocated');
     } else if (registry.current().senderByTokenHash.size === 0) {
@@ -104,13 +109,13 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     };
     const priceBook =
       cfg.pricing.prices === undefined ? fixed(createPriceBook(catalog, [])) : openReloadable(cfg.pricing.prices, bookFrom, reloadEvents('prices'), cfg.pricing.pricesPollMs);
-    stack.push(async () => priceBook.close());
+    onStop('price book', async () => priceBook.close());
     metrics.catalog(priceBook.current().catalogVersion, priceBook.current().overrideCount);
     log.info({ catalog: priceBook.current().catalogVersion, overrides: priceBook.current().overrideCount, billing: cfg.pricing.billing }, 'price book ready');
     const priceCalls = createPricer(priceBook, cfg.pricing.billing, metrics.pricing);
 
     const policyPersistence = createPolicyPersistence(storage.client, cfg.ledger.database, (err) => log.error({ err }, 'policy state write failed'));
-    stack.push(() => policyPersistence.close());
+    onStop('policy persistence', () => policyPersistence.close());
     const policyStore = createPolicyStore(storage.client, cfg.ledger.database);
     const policy = createPolicyEngine({
       directory: () => registry.current(),
@@ -132,7 +137,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       onError: (what, err) => log.warn({ err }, what),
     });
     await policy.start();
-    stack.push(async () => policy.stop());
+    onStop('policy', async () => policy.stop());
     const gatewayCheck = (authorization: string | undefined) => {
       const token = bearerToken(authorization);
       if (token === undefined) return 'missing' as const;
@@ -144,7 +149,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     if (spool !== undefined && spool.bytes > 0) log.warn({ spoolDir, bytes: spool.bytes }, 'spool holds exports from before the last stop; replaying them');
     metrics.spool(() => spool?.bytes ?? 0);
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger, spool);
-    stack.push(() => writer.close());
+    onStop('ledger writer', () => writer.close());
     const normalizer = createNormalizer(defaultMappers());
     const consume: ConsumeSpans = async (spans, context) => {
       const unclaimed: SpanRecord[] = [];
@@ -158,8 +163,14 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         priceCalls(calls);
         policy.annotate(calls);
       }
-      await writer.write(spans, calls, unmapped);
-      if (calls.length > 0) policy.observe(calls);
+      let stored = false;
+      try {
+        await writer.write(spans, calls, unmapped);
+        stored = true;
+      } finally {
+        // Also when the write failed: a budget refresh waits until annotated calls are settled.
+        if (calls.length > 0) policy.observe(calls, stored);
+      }
     };
 
     const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
@@ -188,8 +199,9 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         });
       },
     });
+    closeKeepAliveOnShutdown(api, cfg.shutdownGraceMs);
     await api.listen({ host: cfg.host, port: cfg.apiPort });
-    stack.push(() => api.close());
+    onStop('api', () => api.close());
 
     const encoder = createResponseEncoder(loadOtlpRoot());
     const core = createExportCore(
@@ -201,11 +213,12 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     );
     const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes, tls };
     const http = buildOtlpHttpApp(receiverOpts);
+    closeKeepAliveOnShutdown(http, cfg.shutdownGraceMs);
     await http.listen({ host: cfg.host, port: cfg.receiver.otlpHttpPort });
-    stack.push(() => http.close());
+    onStop('otlp http', () => http.close());
     const grpcServer: grpc.Server = buildOtlpGrpcServer(receiverOpts);
     const grpcPort = await bindGrpc(grpcServer, cfg.host, cfg.receiver.otlpGrpcPort, tls);
-    stack.push(() => shutdownGrpc(grpcServer, cfg.shutdownGraceMs));
+    onStop('otlp grpc', () => shutdownGrpc(grpcServer, cfg.shutdownGraceMs));
 
     const ports: BoundPorts = { otlpGrpc: grpcPort, otlpHttp: portOf(http), api: portOf(api) };
     log.info({ host: cfg.host, ports, tls: tls !== undefined, normalizers: normalizer.order }, 'spanledger listening');

@@ -11,6 +11,25 @@ export interface ServeProcess {
   ports: { otlpGrpc: number; otlpHttp: number; api: number };
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** The last lines the process wrote (stdout logs and stderr), for assertion messages. */
+  tail(): string;
+}
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
+/**
+ * Kills every child still running. Register it with `after` in each file that starts
+ * services: a live child holds the test file open, and the runner would wait for it forever.
+ */
+export async function killAll(): Promise<void> {
+  const exits = [...children].map((c) => new Promise((r) => c.once('exit', r)));
+  for (const c of children) c.kill('SIGKILL');
+  await Promise.all(exits);
 }
 
 /** Runs `spanledger serve` with `args` (ports 0 are added) and waits for its "listening" log line. */
@@ -19,9 +38,18 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  const lines: string[] = [];
+  const keep = (line: string) => {
+    lines.push(line);
+    if (lines.length > 40) lines.shift();
+  };
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    for (const line of String(d).split('\n')) if (line !== '') keep(line);
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -32,6 +60,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
       reject(new Error(`spanledger exited with ${code} before listening; stderr: ${stderr}`));
     });
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      keep(line);
       let entry: { msg?: string; ports?: ServeProcess['ports'] };
       try {
         entry = JSON.parse(line) as typeof entry;
@@ -47,6 +76,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
             return exited;
           },
+          tail: () => lines.join('\n'),
         });
       }
     });
@@ -57,6 +87,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
