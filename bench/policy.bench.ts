@@ -4,11 +4,13 @@
 //      from each request's scheduled time (bench/paced-load.ts): p50 / p90 / p99;
 //   2. the same rate through autocannon's -R mode, which sends each second's quota in a burst
 //      at the start of the second (its latencies are those of the burst, printed for contrast);
-//   3. throughput with the rate unbounded (autocannon): policy / no-op, and the server CPU
-//      each request cost (from /proc), which the load generator's share of the two cores
-//      does not blur.
+//   3. throughput with the rate unbounded (autocannon): policy / no-op in interleaved rounds
+//      (the order alternating), so that the machine's speed drifting between two long runs
+//      does not decide the ratio; the median round is the result. Also the server CPU each
+//      request cost (from /proc), which the load generator's share of the two cores does
+//      not blur.
 //
-//   npm run bench:policy   (BENCH_SECONDS=10 BENCH_RATE=2000 BENCH_CONNECTIONS=64)
+//   npm run bench:policy   (BENCH_SECONDS=10 BENCH_RATE=2000 BENCH_CONNECTIONS=64 BENCH_ROUNDS=5 BENCH_ROUND_SECONDS=4)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,8 @@ import { pacedLoad, type PacedResult } from './paced-load';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
 const TENANTS = 1000;
 const GATEWAY = 'bench-gateway-token';
 
@@ -46,13 +50,13 @@ function startNoop(): Promise<{ port: number; pid: number; stop(): void }> {
   });
 }
 
-async function run(url: string, rate: number | undefined): Promise<autocannon.Result> {
+async function run(url: string, rate: number | undefined, seconds = SECONDS): Promise<autocannon.Result> {
   let n = 0;
   return autocannon({
     url,
     method: 'POST',
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     ...(rate ? { overallRate: rate } : {}),
     headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY}` },
     requests: [
@@ -94,18 +98,26 @@ async function main(): Promise<void> {
     const pacedNoop = await paced(noopUrl);
     const fixedPolicy = await run(decideUrl, RATE);
     const fixedNoop = await run(noopUrl, RATE);
-    const serveCpu0 = cpuSeconds(serve.child.pid!);
-    const maxPolicy = await run(decideUrl, undefined);
-    const serveCpu = cpuSeconds(serve.child.pid!) - serveCpu0;
-    const noopCpu0 = cpuSeconds(noop.pid);
-    const maxNoop = await run(noopUrl, undefined);
-    const noopCpu = cpuSeconds(noop.pid) - noopCpu0;
+    type Round = { policy: number; noop: number; policyUs: number; noopUs: number };
+    const rounds: Round[] = [];
+    const unbounded = async (url: string, pid: number) => {
+      const cpu0 = cpuSeconds(pid);
+      const r = await run(url, undefined, ROUND_SECONDS);
+      return { rate: r.requests.average, us: ((cpuSeconds(pid) - cpu0) * 1e6) / r.requests.total };
+    };
+    for (let i = 0; i < ROUNDS; i++) {
+      const first = i % 2 === 0 ? 'policy' : 'noop';
+      const a = await unbounded(first === 'policy' ? decideUrl : noopUrl, first === 'policy' ? serve.child.pid! : noop.pid);
+      const b = await unbounded(first === 'policy' ? noopUrl : decideUrl, first === 'policy' ? noop.pid : serve.child.pid!);
+      const [p, q] = first === 'policy' ? [a, b] : [b, a];
+      rounds.push({ policy: p.rate, noop: q.rate, policyUs: p.us, noopUs: q.us });
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     const ms = (v: number) => `${v.toFixed(2)} ms`;
     const pacedLine = (name: string, r: PacedResult) =>
       `${name.padEnd(34)} p50 ${ms(r.fromSchedule.p50)}  p90 ${ms(r.fromSchedule.p90)}  p99 ${ms(r.fromSchedule.p99)}  max ${ms(r.fromSchedule.max)}  (from send: p99 ${ms(r.fromSend.p99)})  achieved ${Math.round(r.achievedRate)} req/s  non-2xx ${r.non2xx}  errors ${r.errors}`;
     const line = (name: string, r: autocannon.Result) =>
       `${name.padEnd(34)} p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms  achieved ${Math.round(r.requests.average)} req/s  non-2xx ${r.non2xx}  errors ${r.errors}  timeouts ${r.timeouts}`;
-    const perRequestUs = (cpu: number, r: autocannon.Result) => (cpu * 1e6) / r.requests.total;
     console.log(`${TENANTS} tenants with budgets, rate limits and allowed models; each decision reserves the call's maximum cost`);
     console.log(`fixed rate ${RATE} req/s, evenly paced, latency from the scheduled send, ${CONNECTIONS} keep-alive sockets, ${SECONDS}s:`);
     console.log(pacedLine('  POST /v1/policy/decide', pacedPolicy));
@@ -113,11 +125,15 @@ async function main(): Promise<void> {
     console.log(`autocannon -R ${RATE} (each second's requests sent as one burst), ${CONNECTIONS} connections, ${SECONDS}s:`);
     console.log(line('  POST /v1/policy/decide', fixedPolicy));
     console.log(line('  no-op fastify route', fixedNoop));
-    console.log(`unbounded rate, ${CONNECTIONS} connections, ${SECONDS}s:`);
-    console.log(`  policy ${Math.round(maxPolicy.requests.average)} req/s, no-op ${Math.round(maxNoop.requests.average)} req/s, ratio ${(maxPolicy.requests.average / maxNoop.requests.average).toFixed(2)}`);
-    const pu = perRequestUs(serveCpu, maxPolicy);
-    const nu = perRequestUs(noopCpu, maxNoop);
-    console.log(`  server CPU per request: policy ${pu.toFixed(1)} us (whole process, ClickHouse threads included), no-op ${nu.toFixed(1)} us, ratio no-op/policy ${(nu / pu).toFixed(2)}`);
+    console.log(`unbounded rate, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s each:`);
+    for (const [i, r] of rounds.entries()) {
+      console.log(`  round ${i + 1}: policy ${Math.round(r.policy)} req/s, no-op ${Math.round(r.noop)} req/s, ratio ${(r.policy / r.noop).toFixed(2)}; server CPU per request ${r.policyUs.toFixed(1)} / ${r.noopUs.toFixed(1)} us`);
+    }
+    const ratio = median(rounds.map((r) => r.policy / r.noop));
+    const pu = median(rounds.map((r) => r.policyUs));
+    const nu = median(rounds.map((r) => r.noopUs));
+    console.log(`  median throughput ratio policy/no-op ${ratio.toFixed(2)} (target 0.60)`);
+    console.log(`  median server CPU per request: policy ${pu.toFixed(1)} us (whole process, ClickHouse threads included), no-op ${nu.toFixed(1)} us, ratio no-op/policy ${(nu / pu).toFixed(2)}`);
   } finally {
     noop.stop();
     await serve.stop();

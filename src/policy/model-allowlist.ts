@@ -20,5 +20,18 @@ export function compileAllowlist(patterns: readonly string[] | undefined, groups
     const slash = p.indexOf('/');
     return slash < 0 ? { provider: undefined, model: modelGlob(p) } : { provider: modelGlob(p.slice(0, slash)), model: modelGlob(p.slice(slash + 1)) };
   });
-  return (provider, model) => rules.some((r) => (r.provider === undefined || r.provider.test(provider)) && r.model.test(model));
+  const test = (provider: string, model: string) => rules.some((r) => (r.provider === undefined || r.provider.test(provider)) && r.model.test(model));
+  // A gateway asks about the same few models over and over: remember the answers (bounded,
+  // since the names come from requests).
+  const seen = new Map<string, boolean>();
+  return (provider, model) => {
+    const key = `${provider}/${model}`;
+    let ok = seen.get(key);
+    if (ok === undefined) {
+      ok = test(provider, model);
+      if (seen.size >= 1024) seen.clear();
+      seen.set(key, ok);
+    }
+    return ok;
+  };
 }

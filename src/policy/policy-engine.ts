@@ -65,6 +65,9 @@ interface Reservation {
   /** The decision that opened it, for the ledger row of its call (empty when restored at start). */
   decisionId: string;
   outcome: string;
+  /** `tenant|<tenant>` and `team|<team>`: the keys of `reserved`, made once per tenant, not per reservation. */
+  tenantKey: string;
+  teamKey: string;
 }
 
 const MAX_RECENT = 100_000;
@@ -130,6 +133,15 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     scopeCache.set(tenant, { dir, scopes: out });
     return out;
   };
+  const keyCache = new WeakMap<PolicyTenant, { tenantKey: string; teamKey: string }>();
+  const keysOf = (tenant: PolicyTenant) => {
+    let k = keyCache.get(tenant);
+    if (k === undefined) {
+      k = { tenantKey: `tenant|${tenant.id}`, teamKey: `team|${tenant.team}` };
+      keyCache.set(tenant, k);
+    }
+    return k;
+  };
   const rateCache = new WeakMap<PolicyTenant, NonNullable<PolicyTenant['rateLimits']>>();
   const rateLimitsOf = (tenant: PolicyTenant) => {
     if (tenant.rateLimits === undefined) return undefined;
@@ -180,8 +192,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const addReservation = (r: Reservation) => {
     reservations.set(r.id, r);
     if (r.requestId) reservationByRequest.set(r.requestId, r.id);
-    addReserved(`tenant|${r.tenant}`, r.amountNano);
-    addReserved(`team|${r.team}`, r.amountNano);
+    addReserved(r.tenantKey, r.amountNano);
+    addReserved(r.teamKey, r.amountNano);
     const t = openByTenant.get(r.tenant);
     if (t === undefined) openByTenant.set(r.tenant, { team: r.team, count: 1, amount: r.amountNano, expires: r.expiresAtMs });
     else {
@@ -196,8 +208,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     if (r === undefined) return false;
     reservations.delete(id);
     if (r.requestId && reservationByRequest.get(r.requestId) === id) reservationByRequest.delete(r.requestId);
-    addReserved(`tenant|${r.tenant}`, -r.amountNano);
-    addReserved(`team|${r.team}`, -r.amountNano);
+    addReserved(r.tenantKey, -r.amountNano);
+    addReserved(r.teamKey, -r.amountNano);
     const t = openByTenant.get(r.tenant)!;
     // The snapshot's expiry stays the latest ever opened while any is open: an upper bound
     // that other replicas only use to forget a snapshot nobody renews.
@@ -312,23 +324,23 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     const nowMs = Date.now();
     const dir = opts.directory();
     for (const c of calls) {
-        if (c.requestId) {
-          const id = reservationByRequest.get(c.requestId);
-          if (id !== undefined) dropReservation(id);
-        }
-        const billed = c.cost?.billedNanoUsd;
-        const tenantId = c.owner?.tenant;
-        if (!billed || !tenantId) continue;
-        const tenant = dir.tenantById.get(tenantId);
-        if (tenant === undefined) continue;
-        const atMs = Number(c.span.startTimeUnixNano.slice(0, -6) || '0');
-        const early = c.writer !== undefined && c.writer.epoch < stamp.epoch;
-        for (const scope of scopesOf(tenant, dir)) {
-          const s = spendOf(scope.key, scope.budget, nowMs);
-          if (atMs < s.startMs || atMs >= s.endMs) continue;
-          if (early) s.before += billed;
-          else s.local += billed;
-        }
+      if (c.requestId) {
+        const id = reservationByRequest.get(c.requestId);
+        if (id !== undefined) dropReservation(id);
+      }
+      const billed = c.cost?.billedNanoUsd;
+      const tenantId = c.owner?.tenant;
+      if (!billed || !tenantId) continue;
+      const tenant = dir.tenantById.get(tenantId);
+      if (tenant === undefined) continue;
+      const atMs = Number(c.span.startTimeUnixNano.slice(0, -6) || '0');
+      const early = c.writer !== undefined && c.writer.epoch < stamp.epoch;
+      for (const scope of scopesOf(tenant, dir)) {
+        const s = spendOf(scope.key, scope.budget, nowMs);
+        if (atMs < s.startMs || atMs >= s.endMs) continue;
+        if (early) s.before += billed;
+        else s.local += billed;
+      }
     }
   };
 
@@ -383,10 +395,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       }
       let reservation: Decision['reservation'];
       if (estimate > 0n) {
+        const keys = keysOf(tenant);
         const r: Reservation = {
           // One id for the decision and the reservation it opened.
           id: decisionId, tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
-          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision,
+          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision, tenantKey: keys.tenantKey, teamKey: keys.teamKey,
         };
         addReservation(r);
         reservation = { id: r.id, amountNano: r.amountNano, expiresAtMs: r.expiresAtMs };
@@ -494,7 +507,10 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       // held until the last of them would have expired.
       for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
         if (r.replicaId !== opts.replicaId) continue;
-        addReservation({ id: `${RESTORED}${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs, expiresAtMs: r.expiresAtMs, decisionId: '', outcome: '' });
+        addReservation({
+          id: `${RESTORED}${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs,
+          expiresAtMs: r.expiresAtMs, decisionId: '', outcome: '', tenantKey: `tenant|${r.tenant}`, teamKey: `team|${r.team}`,
+        });
         lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
       }
       await engine.refresh(nowMs);

@@ -95,16 +95,20 @@ async function policyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; 
   };
 
   const decideSchema: FastifySchema = { body: DECIDE_JSON_SCHEMA, response: { 200: DECISION_JSON_SCHEMA } };
-  app.post('/v1/policy/decide', { schema: decideSchema, attachValidation: true }, async (req, reply) => {
-    if (!guard(req, reply)) return reply;
-    if (req.validationError) return reply.code(400).send(invalidBody(req.validationError));
+  // A plain (not async) handler: the hot path skips a promise and a microtask per request.
+  app.post('/v1/policy/decide', { schema: decideSchema, attachValidation: true }, (req, reply) => {
+    if (!guard(req, reply)) return;
+    if (req.validationError) {
+      void reply.code(400).send(invalidBody(req.validationError));
+      return;
+    }
     const b = req.body as z.infer<typeof decideBody>;
     const decision = opts.engine.decide({
       tenantId: b.tenant_id, tenantToken: b.tenant_token, tenantTokenSha256: b.tenant_token_sha256, provider: b.provider, model: b.model,
       estimatedInputTokens: b.estimated_input_tokens, maxTokens: b.max_tokens, requestId: b.request_id,
       reserve: b.reserve ?? (b.estimated_input_tokens !== undefined || b.max_tokens !== undefined),
     });
-    return render(decision, iso);
+    void reply.send(render(decision, iso));
   });
 
   app.post('/v1/policy/settle', async (req, reply) => {
