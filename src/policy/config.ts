@@ -12,6 +12,12 @@ export const policyConfigSchema = z
     refreshMs: z.coerce.number().int().min(50).default(5000),
     /** Reservations not settled by then are released. */
     reservationTtlMs: z.coerce.number().int().min(1000).default(600_000),
+    /**
+     * Most reservations held open at once. Past it the oldest are released early (and
+     * counted): a gateway that reserves but whose calls never come back as spans or settles
+     * would otherwise grow memory for a whole `reservationTtlMs`.
+     */
+    maxOpenReservations: z.coerce.number().int().min(1).default(1_000_000),
     /** This replica's stable name (its reservation snapshots are its own); the host name by default. */
     replicaId: z.string().min(1).max(128).optional(),
     /** Replicas serving decisions; per-tenant rate limits are divided among them. */

@@ -42,6 +42,8 @@ export interface PolicyEngineOptions {
   replicaId: string;
   /** Told of every decision, for metrics. */
   onDecision?: (decision: Decision['decision'], reason: string) => void;
+  /** Told when a reservation is released early because `maxOpenReservations` were open. */
+  onReservationEvicted?: () => void;
   onError: (what: string, err: unknown) => void;
 }
 
@@ -218,6 +220,26 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return true;
   };
 
+  // The oldest open reservation, found through one iterator kept across calls: a fresh
+  // iterator would walk every slot deleted at the front of the map each time (V8 leaves
+  // them until it rehashes), which at a million entries is most of the table.
+  let oldest = reservations.values();
+  const evictOldest = () => {
+    for (;;) {
+      const next = oldest.next();
+      if (next.done === true) {
+        oldest = reservations.values();
+        return;
+      }
+      const r = next.value;
+      // Restored totals stand for many reservations and keep their own expiry.
+      if (r.id.startsWith(RESTORED) || !reservations.has(r.id)) continue;
+      dropReservation(r.id);
+      opts.onReservationEvicted?.();
+      return;
+    }
+  };
+
   // Reservations get a fixed time to live, so the map's insertion order is expiry order;
   // only ones restored at start (at the front, one per tenant) carry their own expiry.
   const expire = (nowMs: number) => {
@@ -375,6 +397,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       const estimate = input.reserve && tokens > 0
         ? opts.estimate({ provider, model, inputTokens: input.estimatedInputTokens ?? 0, outputTokens: input.maxTokens ?? 0, atMs: nowMs }) ?? 0n
         : 0n;
+      // Make room first, so the budgets below count what stays open.
+      if (estimate > 0n && reservations.size >= opts.config.maxOpenReservations) evictOldest();
       const budgets = scopesOf(tenant, dir).map((s) => stateOf(s, nowMs));
       let decision: Decision['decision'] = 'allow';
       let reason: PolicyReason | undefined;

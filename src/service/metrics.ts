@@ -18,6 +18,8 @@ export interface ServiceMetrics {
   catalog(version: string, overrides: number): void;
   /** Counts policy decisions. */
   decision(decision: string, reason: string): void;
+  /** Counts reservations released early because too many were open. */
+  reservationEvicted(): void;
   /** Counts spans that look like LLM calls no convention could read. */
   unmapped(n: number): void;
   /** Sets how the data-quality gauge reads its value at scrape time. */
@@ -107,6 +109,11 @@ export function createMetrics(): ServiceMetrics {
     labelNames: ['decision', 'reason'],
     registers: [registry],
   });
+  const evicted = new Counter({
+    name: 'spanledger_policy_reservations_evicted_total',
+    help: 'Reservations released before settlement or expiry because policy.maxOpenReservations were open (calls whose spans never match).',
+    registers: [registry],
+  });
   const unmappedSpans = new Counter({
     name: 'spanledger_unmapped_llm_spans_total',
     help: 'Spans no span convention claimed that name a model the price catalog knows (flagged unmapped_llm in spans).',
@@ -141,6 +148,7 @@ export function createMetrics(): ServiceMetrics {
       spoolBytes = bytes;
     },
     unmapped: (n) => unmappedSpans.inc(n),
+    reservationEvicted: () => evicted.inc(),
     decision: (() => {
       // One child counter per label pair, looked up by a plain key: decisions are a hot path.
       const children = new Map<string, ReturnType<typeof decisions.labels>>();

@@ -134,6 +134,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       config: cfg.policy,
       replicaId: cfg.policy.replicaId ?? hostname(),
       onDecision: metrics.decision,
+      onReservationEvicted: metrics.reservationEvicted,
       onError: (what, err) => log.warn({ err }, what),
     });
     await policy.start();
