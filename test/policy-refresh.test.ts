@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createNormalizer, defaultMappers } from '../src/normalize';
-import { hashToken } from '../src/ownership';
 import type { LlmCall, SpanRecord } from '../src/pipeline';
-import { createPolicyEngine, createPolicyStore, type PolicyEngine, type PolicyStore } from '../src/policy';
+import { createPolicyStore, type PolicyEngine, type PolicyStore } from '../src/policy';
 import { newSpanId, newTraceId } from './helpers/payloads';
-import { registryFile, startTestService, type TestService } from './helpers/test-service';
+import { startAcmeService, testEngine } from './helpers/policy-engine';
+import type { TestService } from './helpers/test-service';
 
 const normalizer = createNormalizer(defaultMappers());
 
@@ -39,17 +39,7 @@ describe('budget refreshes while calls are being stored', () => {
   let beforeRead: (() => Promise<void>) | undefined;
 
   before(async () => {
-    svc = await startTestService({
-      ownership: {
-        registry: registryFile(`
-tenants: [{ id: acme, team: acme, app: acme-api, budget: { amount: "100" } }]
-senders:
-  - { id: acme-api, token: "${hashToken('tok-acme')}", tenant: acme }
-`),
-        allowUnauthenticated: false,
-      },
-      policy: { refreshMs: 3_600_000 },
-    });
+    svc = await startAcmeService({ policy: { refreshMs: 3_600_000 } });
     const real = createPolicyStore(svc.service.storage.client, svc.cfg.ledger.database);
     // The real store; the test only chooses what happens just before a spend read.
     const store: PolicyStore = {
@@ -61,19 +51,7 @@ senders:
         return real.spend(...args);
       },
     };
-    engine = createPolicyEngine({
-      directory: () => svc.service.registry.current(),
-      hashToken,
-      estimate: () => undefined,
-      store,
-      persist: { saveReservations() {}, saveEvent() {}, saveDecision() {} },
-      deliver: () => {},
-      config: svc.cfg.policy,
-      replicaId: 'refresh-test',
-      onError: (what, err) => {
-        throw new Error(`${what}: ${String(err)}`);
-      },
-    });
+    engine = testEngine(svc, { store });
     await engine.start();
   });
   after(async () => {

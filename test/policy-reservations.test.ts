@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hashToken } from '../src/ownership';
-import { createPolicyEngine, createPolicyStore, type PolicyEngine } from '../src/policy';
-import { registryFile, startTestService, type TestService } from './helpers/test-service';
+import type { PolicyEngine } from '../src/policy';
+import { startAcmeService, testEngine } from './helpers/policy-engine';
+import type { TestService } from './helpers/test-service';
 
 let svc: TestService;
 let engine: PolicyEngine;
@@ -10,29 +10,11 @@ let evicted = 0;
 const ESTIMATE = 1_000_000n; // $0.001 per reservation
 
 before(async () => {
-  svc = await startTestService({
-    ownership: {
-      registry: registryFile(`
-tenants: [{ id: acme, team: acme, app: acme-api, budget: { amount: "100" } }]
-senders:
-  - { id: acme-api, token: "${hashToken('tok-acme')}", tenant: acme }
-`),
-      allowUnauthenticated: false,
-    },
-  });
-  engine = createPolicyEngine({
-    directory: () => svc.service.registry.current(),
-    hashToken,
+  svc = await startAcmeService();
+  engine = testEngine(svc, {
     estimate: () => ESTIMATE,
-    store: createPolicyStore(svc.service.storage.client, svc.cfg.ledger.database),
-    persist: { saveReservations() {}, saveEvent() {}, saveDecision() {} },
-    deliver: () => {},
     config: { ...svc.cfg.policy, maxOpenReservations: 3 },
-    replicaId: 'reservations-test',
     onReservationEvicted: () => evicted++,
-    onError: (what, err) => {
-      throw new Error(`${what}: ${String(err)}`);
-    },
   });
   await engine.start();
 });
