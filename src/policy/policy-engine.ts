@@ -233,7 +233,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       }
       const r = next.value;
       // Restored totals stand for many reservations and keep their own expiry.
-      if (r.id.startsWith(RESTORED) || !reservations.has(r.id)) continue;
+      if (r.id.startsWith(RESTORED)) continue;
       dropReservation(r.id);
       opts.onReservationEvicted?.();
       return;
