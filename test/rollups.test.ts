@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { hashToken } from '../src/ownership';
 import { encodeRequest, newSpanId, newTraceId, type RawSpan } from './helpers/payloads';
-import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
+import { startChatService } from './helpers/chat-service';
+import { ADMIN_TOKEN, type TestService } from './helpers/test-service';
 
 // gpt-4o-mini: $0.15 in, $0.60 out per million tokens = 150 and 600 nano-USD per token.
 const cost = (input: number, output: number) => BigInt(input * 150 + output * 600);
@@ -24,15 +24,7 @@ describe('daily rollups follow late spans, duplicates and redeliveries', () => {
   const day = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   before(async () => {
-    const registry = registryFile(`
-tenants:
-  - { id: chat, team: assistant, app: chat-api, feature: chat }
-senders:
-  - { id: web, token: "${hashToken('tok-web')}", tenant: chat }
-  - { id: gateway, token: "${hashToken('tok-gateway')}", gateway: true }
-`);
-    svc = await startTestService({ ownership: { registry, allowUnauthenticated: false } });
-    otlp = `http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`;
+    ({ svc, otlp } = await startChatService(['web']));
   });
   after(async () => {
     await svc.stop();

@@ -5,9 +5,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { hashToken } from '../src/ownership';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
-import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
+import { startChatService } from './helpers/chat-service';
+import { ADMIN_TOKEN, type TestService } from './helpers/test-service';
 
 // gpt-4o-mini: $0.15 in, $0.60 out per million tokens = 150 and 600 nano-USD per token.
 const cost = (input: number, output: number) => input * 150 + output * 600;
@@ -22,16 +22,7 @@ describe('workflow costs: from a user action to every LLM call it caused', () =>
   let svc: TestService;
   let otlp: string;
   before(async () => {
-    const registry = registryFile(`
-tenants:
-  - { id: chat, team: assistant, app: chat-api, feature: chat }
-senders:
-  - { id: web, token: "${hashToken('tok-web')}", tenant: chat }
-  - { id: worker, token: "${hashToken('tok-worker')}", tenant: chat }
-  - { id: gateway, token: "${hashToken('tok-gateway')}", gateway: true }
-`);
-    svc = await startTestService({ ownership: { registry, allowUnauthenticated: false } });
-    otlp = `http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`;
+    ({ svc, otlp } = await startChatService(['web', 'worker']));
   });
   after(async () => {
     await svc.stop();
