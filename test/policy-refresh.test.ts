@@ -1,34 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createNormalizer, defaultMappers } from '../src/normalize';
-import type { LlmCall, SpanRecord } from '../src/pipeline';
+import type { LlmCall } from '../src/pipeline';
 import { createPolicyStore, type PolicyEngine, type PolicyStore } from '../src/policy';
-import { newSpanId, newTraceId } from './helpers/payloads';
-import { startAcmeService, testEngine } from './helpers/policy-engine';
+import { pricedCall, startAcmeService, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
-
-const normalizer = createNormalizer(defaultMappers());
-
-/** One priced call of tenant acme, as the pipeline hands it to the ledger writer. */
-function pricedCall(billedNanoUsd: bigint): LlmCall {
-  const nowNs = `${Date.now()}000000`;
-  const span: SpanRecord = {
-    traceId: newTraceId(), spanId: newSpanId(), parentSpanId: '', traceState: '', name: 'chat', kind: 3,
-    startTimeUnixNano: nowNs, endTimeUnixNano: nowNs, statusCode: 0, statusMessage: '',
-    attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': '10' },
-    resource: { 'service.name': 'acme-api' }, scopeName: '', scopeVersion: '', events: [], links: [],
-  };
-  const [call] = normalizer.normalize([span]);
-  call!.owner = {
-    tenant: 'acme', team: 'acme', app: 'acme-api', feature: '', environment: '', costCenter: '', businessUnit: '', source: 'sender',
-    unallocatedReason: '', senderId: 'acme-api', senderKind: 'service', claimedTeam: '', claimedTenant: '', claimedFeature: '', conflict: false,
-  };
-  call!.cost = {
-    status: 'priced', billedNanoUsd, computedNanoUsd: billedNanoUsd, inputNanoUsd: billedNanoUsd, cacheReadNanoUsd: null, cacheWriteNanoUsd: null,
-    outputNanoUsd: null, reasoningNanoUsd: null, providerReportedNanoUsd: null, priceSource: 'catalog', priceVersion: 'test', currency: 'USD',
-  };
-  return call!;
-}
 
 // The engine counts a stored call in memory at once and learns the ledger's total from a
 // background read. A call stored while that read runs must be counted once: these cases

@@ -44,6 +44,8 @@ export interface PolicyEngineOptions {
   onDecision?: (decision: Decision['decision'], reason: string) => void;
   /** Told when a reservation is released early because `maxOpenReservations` were open. */
   onReservationEvicted?: () => void;
+  /** Told of reservations closed because their calls were stored by another replica. */
+  onSettledElsewhere?: (count: number) => void;
   onError: (what: string, err: unknown) => void;
 }
 
@@ -73,6 +75,9 @@ interface Reservation {
 }
 
 const MAX_RECENT = 100_000;
+// How far each look for calls stored elsewhere reaches back before the previous look: covers
+// a slow query and the gap between this process's clock and storage's.
+const SETTLE_OVERLAP_MS = 30_000;
 const RESTORED = 'restored:';
 
 /** Builds the engine; call `start` before serving decisions. */
@@ -158,6 +163,30 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   // Spend per scope and period; `current` remembers each scope's latest period for the
   // common case (a decision in the same period as the last one) without date arithmetic.
   const current = new Map<string, Spend>();
+  let lastSettleLookMs = Date.now();
+
+  // A call's span may reach a replica other than the one that reserved for it (a gateway's
+  // decisions and an SDK's spans go through different load balancers). That replica
+  // stores the call without knowing the reservation; here the one holding it finds the
+  // call by request id, or the call's cost and its reservation would both count until
+  // the reservation expired. Looked up before the spend read, so the two can only
+  // overlap the other way: a call counted twice, never a reservation dropped early.
+  const settleStoredElsewhere = async (nowMs: number) => {
+    const lookbackMs = Math.min(opts.config.reservationTtlMs, nowMs - lastSettleLookMs) + SETTLE_OVERLAP_MS;
+    if (reservationByRequest.size === 0) {
+      lastSettleLookMs = nowMs;
+      return;
+    }
+    const requestIds = await opts.store.requestIdsStoredElsewhere(writerId, lookbackMs);
+    lastSettleLookMs = nowMs;
+    let closed = 0;
+    for (const requestId of requestIds) {
+      const id = reservationByRequest.get(requestId);
+      if (id !== undefined && dropReservation(id)) closed++;
+    }
+    if (closed > 0) opts.onSettledElsewhere?.(closed);
+  };
+
   const spendOf = (key: string, budget: BudgetSpec, nowMs: number): Spend => {
     const c = current.get(key);
     if (c !== undefined && nowMs >= c.startMs && nowMs < c.endMs) return c;
@@ -473,6 +502,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       refreshing ??= (async () => {
         try {
           expire(nowMs);
+          await settleStoredElsewhere(nowMs);
           for (const [k, s] of spend) if (s.endMs < nowMs - 86_400_000) spend.delete(k);
           snapshot(nowMs);
           const dir = opts.directory();

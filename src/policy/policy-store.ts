@@ -15,6 +15,12 @@ export interface PolicyStore {
    * `exclude` leaves out one writer's calls from an epoch on (the ones its memory still counts).
    */
   spend(startMs: number, endMs: number, nowMs?: number, exclude?: { writerId: string; fromEpoch: number }): Promise<SpendRow[]>;
+  /**
+   * Request ids of calls stored in the last `lookbackMs` (storage's clock) by writers other
+   * than `writerId` and carrying no policy decision: calls whose span reached a replica
+   * other than the one that decided them.
+   */
+  requestIdsStoredElsewhere(writerId: string, lookbackMs: number): Promise<string[]>;
   /** Every replica's latest snapshot that is fresh (updated within `maxAgeMs`) and not yet expired. */
   reservationSnapshots(nowMs: number, maxAgeMs: number): Promise<ReservationSnapshot[]>;
   /** Keys `scope|subject|periodStartMs|kind` of events already emitted for periods still running. */
@@ -66,6 +72,15 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
         // Without `exclude`, an epoch no call reaches: nothing is left out.
         { s: startMs, e: endMs, d1, d2, w: exclude?.writerId ?? '', we: exclude?.fromEpoch ?? '18446744073709551615' },
       );
+    },
+    async requestIdsStoredElsewhere(writerId, lookbackMs) {
+      const found = await rows<{ r: string }>(
+        `SELECT DISTINCT request_id AS r FROM ${db}.llm_calls
+         WHERE ingested_at >= now64(3) - toIntervalMillisecond({lb:UInt64})
+           AND request_id != '' AND policy_decision_id = '' AND writer_id != {w:String}`,
+        { lb: Math.max(0, Math.ceil(lookbackMs)), w: writerId },
+      );
+      return found.map((x) => x.r);
     },
     async reservationSnapshots(nowMs, maxAgeMs) {
       const found = await rows<{ replica: string; tenant: string; team: string; n: number | string; amount: string; expires: string; updated: string }>(

@@ -20,6 +20,8 @@ export interface ServiceMetrics {
   decision(decision: string, reason: string): void;
   /** Counts reservations released early because too many were open. */
   reservationEvicted(): void;
+  /** Counts reservations closed because another replica stored their calls. */
+  reservationsSettledElsewhere(n: number): void;
   /** Counts spans that look like LLM calls no convention could read. */
   unmapped(n: number): void;
   /** Sets how the data-quality gauge reads its value at scrape time. */
@@ -114,6 +116,11 @@ export function createMetrics(): ServiceMetrics {
     help: 'Reservations released before settlement or expiry because policy.maxOpenReservations were open (calls whose spans never match).',
     registers: [registry],
   });
+  const settledElsewhere = new Counter({
+    name: 'spanledger_policy_reservations_settled_elsewhere_total',
+    help: 'Reservations closed at a refresh because their calls were stored by another replica (the span went elsewhere than the decision).',
+    registers: [registry],
+  });
   const unmappedSpans = new Counter({
     name: 'spanledger_unmapped_llm_spans_total',
     help: 'Spans no span convention claimed that name a model the price catalog knows (flagged unmapped_llm in spans).',
@@ -149,6 +156,7 @@ export function createMetrics(): ServiceMetrics {
     },
     unmapped: (n) => unmappedSpans.inc(n),
     reservationEvicted: () => evicted.inc(),
+    reservationsSettledElsewhere: (n) => settledElsewhere.inc(n),
     decision: (() => {
       // One child counter per label pair, looked up by a plain key: decisions are a hot path.
       const children = new Map<string, ReturnType<typeof decisions.labels>>();

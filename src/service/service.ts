@@ -135,6 +135,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       replicaId: cfg.policy.replicaId ?? hostname(),
       onDecision: metrics.decision,
       onReservationEvicted: metrics.reservationEvicted,
+      onSettledElsewhere: metrics.reservationsSettledElsewhere,
       onError: (what, err) => log.warn({ err }, what),
     });
     await policy.start();

@@ -1,5 +1,8 @@
+import { createNormalizer, defaultMappers } from '../../src/normalize';
 import { hashToken } from '../../src/ownership';
+import type { LlmCall, SpanRecord } from '../../src/pipeline';
 import { createPolicyEngine, createPolicyStore, type PolicyEngine, type PolicyEngineOptions } from '../../src/policy';
+import { newSpanId, newTraceId } from './payloads';
 import { registryFile, startTestService, type TestService } from './test-service';
 
 /** A service whose registry has one tenant, acme (team acme, a $100 monthly budget), sending with `tok-acme`. */
@@ -36,4 +39,26 @@ export function testEngine(svc: TestService, options: Partial<PolicyEngineOption
     },
     ...options,
   });
+}
+
+/** One priced call of tenant acme (with `requestId`, if given), as the pipeline hands it to the ledger writer. */
+export function pricedCall(billedNanoUsd: bigint, requestId = ''): LlmCall {
+  const nowNs = `${Date.now()}000000`;
+  const span: SpanRecord = {
+    traceId: newTraceId(), spanId: newSpanId(), parentSpanId: '', traceState: '', name: 'chat', kind: 3,
+    startTimeUnixNano: nowNs, endTimeUnixNano: nowNs, statusCode: 0, statusMessage: '',
+    attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': '10' },
+    resource: { 'service.name': 'acme-api' }, scopeName: '', scopeVersion: '', events: [], links: [],
+  };
+  const [call] = createNormalizer(defaultMappers()).normalize([span]);
+  call!.requestId = requestId;
+  call!.owner = {
+    tenant: 'acme', team: 'acme', app: 'acme-api', feature: '', environment: '', costCenter: '', businessUnit: '', source: 'sender',
+    unallocatedReason: '', senderId: 'acme-api', senderKind: 'service', claimedTeam: '', claimedTenant: '', claimedFeature: '', conflict: false,
+  };
+  call!.cost = {
+    status: 'priced', billedNanoUsd, computedNanoUsd: billedNanoUsd, inputNanoUsd: billedNanoUsd, cacheReadNanoUsd: null, cacheWriteNanoUsd: null,
+    outputNanoUsd: null, reasoningNanoUsd: null, providerReportedNanoUsd: null, priceSource: 'catalog', priceVersion: 'test', currency: 'USD',
+  };
+  return call!;
 }
