@@ -21,16 +21,26 @@ export function compileAllowlist(patterns: readonly string[] | undefined, groups
     return slash < 0 ? { provider: undefined, model: modelGlob(p) } : { provider: modelGlob(p.slice(0, slash)), model: modelGlob(p.slice(slash + 1)) };
   });
   const test = (provider: string, model: string) => rules.some((r) => (r.provider === undefined || r.provider.test(provider)) && r.model.test(model));
-  // A gateway asks about the same few models over and over: remember the answers (bounded,
-  // since the names come from requests).
-  const seen = new Map<string, boolean>();
+  // A gateway asks about the same few models over and over: remember the answers by provider
+  // then model (no key to build per call), bounded since the names come from requests.
+  const seen = new Map<string, Map<string, boolean>>();
+  let remembered = 0;
   return (provider, model) => {
-    const key = `${provider}/${model}`;
-    let ok = seen.get(key);
+    let byModel = seen.get(provider);
+    let ok = byModel?.get(model);
     if (ok === undefined) {
       ok = test(provider, model);
-      if (seen.size >= 1024) seen.clear();
-      seen.set(key, ok);
+      if (remembered >= 1024) {
+        seen.clear();
+        remembered = 0;
+        byModel = undefined;
+      }
+      if (byModel === undefined) {
+        byModel = new Map();
+        seen.set(provider, byModel);
+      }
+      byModel.set(model, ok);
+      remembered++;
     }
     return ok;
   };

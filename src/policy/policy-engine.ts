@@ -69,9 +69,15 @@ interface Reservation {
   /** The decision that opened it, for the ledger row of its call (empty when restored at start). */
   decisionId: string;
   outcome: string;
-  /** `tenant|<tenant>` and `team|<team>`: the keys of `reserved`, made once per tenant, not per reservation. */
-  tenantKey: string;
-  teamKey: string;
+  /** The tenant's and its team's reservation totals, shared by every reservation of the tenant. */
+  tenantAcc: ScopeAcc;
+  teamAcc: ScopeAcc;
+}
+
+/** What is reserved against one budget scope: by this replica's open reservations, and by the other replicas' (their latest snapshots). */
+interface ScopeAcc {
+  reserved: bigint;
+  remote: bigint;
 }
 
 const MAX_RECENT = 100_000;
@@ -87,9 +93,17 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const spend = new Map<string, Spend>();
   const reservations = new Map<string, Reservation>();
   const reservationByRequest = new Map<string, string>();
-  // This replica's open reservations per scope, and the other replicas' from their snapshots.
-  const reserved = new Map<string, bigint>();
-  let remote = new Map<string, bigint>();
+  // Reservation totals per scope key (`tenant|<id>`, `team|<team>`); never removed, so the
+  // tenant runtimes below can hold them.
+  const accs = new Map<string, ScopeAcc>();
+  const accOf = (key: string): ScopeAcc => {
+    let a = accs.get(key);
+    if (a === undefined) {
+      a = { reserved: 0n, remote: 0n };
+      accs.set(key, a);
+    }
+    return a;
+  };
   // What the last snapshot said per tenant, so only changes are written.
   const lastSnapshot = new Map<string, string>();
   const emitted = new Set<string>();
@@ -99,7 +113,6 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   // decision several times slower once the map was full).
   let recent = new Map<string, { decisionId: string; outcome: string }>();
   let olderRecent = new Map<string, { decisionId: string; outcome: string }>();
-  const allowlists = new WeakMap<PolicyTenant, ModelCheck>();
   let timer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
 
@@ -126,39 +139,44 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     }
   };
 
-  // A tenant's budget scopes, worked out once per registry load (tenant objects are new in
-  // each load) rather than on every decision.
-  type Scope = { key: string; scope: 'tenant' | 'team'; subject: string; budget: BudgetSpec };
-  const scopeCache = new WeakMap<PolicyTenant, { dir: PolicyDirectory; scopes: Scope[] }>();
-  const scopesOf = (tenant: PolicyTenant, dir: PolicyDirectory): Scope[] => {
-    const cached = scopeCache.get(tenant);
-    if (cached !== undefined && cached.dir === dir) return cached.scopes;
-    const out: Scope[] = [];
-    if (tenant.budget) out.push({ key: `tenant|${tenant.id}`, scope: 'tenant', subject: tenant.id, budget: tenant.budget });
+  // What a decision needs about a tenant, worked out once per registry load (tenant objects
+  // are new in each load): one lookup per decision instead of one per part, which measured
+  // several microseconds per decision once the server's other work had cooled the caches.
+  type Scope = {
+    key: string; scope: 'tenant' | 'team'; subject: string; budget: BudgetSpec; limit: bigint; warnAt: bigint; acc: ScopeAcc;
+    /** The scope's spend in the period of the last decision (checked against the clock before use). */
+    spend: Spend | undefined;
+  };
+  type TenantRuntime = {
+    dir: PolicyDirectory; scopes: Scope[]; allowed: ModelCheck; rate: PolicyTenant['rateLimits']; tenantAcc: ScopeAcc; teamAcc: ScopeAcc;
+  };
+  const runtimes = new WeakMap<PolicyTenant, TenantRuntime>();
+  const runtimeOf = (tenant: PolicyTenant, dir: PolicyDirectory): TenantRuntime => {
+    const cached = runtimes.get(tenant);
+    if (cached !== undefined && cached.dir === dir) return cached;
+    const scope = (key: string, kind: 'tenant' | 'team', subject: string, budget: BudgetSpec): Scope => {
+      const limit = parseScaled(budget.amount, 9);
+      const warnAt = (limit * BigInt(Math.round(budget.warnAtPercent * 1000))) / 100_000n;
+      return { key, scope: kind, subject, budget, limit, warnAt, acc: accOf(key), spend: undefined };
+    };
+    const scopes: Scope[] = [];
+    const tenantKey = `tenant|${tenant.id}`;
+    const teamKey = `team|${tenant.team}`;
+    if (tenant.budget) scopes.push(scope(tenantKey, 'tenant', tenant.id, tenant.budget));
     const teamBudget = dir.costCenterByTeam.get(tenant.team)?.budget;
-    if (teamBudget) out.push({ key: `team|${tenant.team}`, scope: 'team', subject: tenant.team, budget: teamBudget });
-    scopeCache.set(tenant, { dir, scopes: out });
-    return out;
+    if (teamBudget) scopes.push(scope(teamKey, 'team', tenant.team, teamBudget));
+    const rt: TenantRuntime = {
+      dir,
+      scopes,
+      allowed: compileAllowlist(tenant.allowedModels, dir.modelGroups),
+      rate: tenant.rateLimits === undefined ? undefined : perReplica(tenant.rateLimits, opts.config.replicas),
+      tenantAcc: accOf(tenantKey),
+      teamAcc: accOf(teamKey),
+    };
+    runtimes.set(tenant, rt);
+    return rt;
   };
-  const keyCache = new WeakMap<PolicyTenant, { tenantKey: string; teamKey: string }>();
-  const keysOf = (tenant: PolicyTenant) => {
-    let k = keyCache.get(tenant);
-    if (k === undefined) {
-      k = { tenantKey: `tenant|${tenant.id}`, teamKey: `team|${tenant.team}` };
-      keyCache.set(tenant, k);
-    }
-    return k;
-  };
-  const rateCache = new WeakMap<PolicyTenant, NonNullable<PolicyTenant['rateLimits']>>();
-  const rateLimitsOf = (tenant: PolicyTenant) => {
-    if (tenant.rateLimits === undefined) return undefined;
-    let r = rateCache.get(tenant);
-    if (r === undefined) {
-      r = perReplica(tenant.rateLimits, opts.config.replicas);
-      rateCache.set(tenant, r);
-    }
-    return r;
-  };
+  const scopesOf = (tenant: PolicyTenant, dir: PolicyDirectory): Scope[] => runtimeOf(tenant, dir).scopes;
 
   // Spend per scope and period; `current` remembers each scope's latest period for the
   // common case (a decision in the same period as the last one) without date arithmetic.
@@ -202,19 +220,6 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return s;
   };
 
-  const limits = new WeakMap<BudgetSpec, { limit: bigint; warnAt: bigint }>();
-  const limitOf = (b: BudgetSpec): { limit: bigint; warnAt: bigint } => {
-    let v = limits.get(b);
-    if (v === undefined) {
-      const limit = parseScaled(b.amount, 9);
-      v = { limit, warnAt: (limit * BigInt(Math.round(b.warnAtPercent * 1000))) / 100_000n };
-      limits.set(b, v);
-    }
-    return v;
-  };
-
-  const addReserved = (key: string, delta: bigint) => reserved.set(key, (reserved.get(key) ?? 0n) + delta);
-
   // Per tenant, what its open reservations add up to, kept as they open and close so a
   // snapshot costs the number of tenants, not the number of reservations (a busy gateway
   // holds hundreds of thousands).
@@ -223,8 +228,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const addReservation = (r: Reservation) => {
     reservations.set(r.id, r);
     if (r.requestId) reservationByRequest.set(r.requestId, r.id);
-    addReserved(r.tenantKey, r.amountNano);
-    addReserved(r.teamKey, r.amountNano);
+    r.tenantAcc.reserved += r.amountNano;
+    r.teamAcc.reserved += r.amountNano;
     const t = openByTenant.get(r.tenant);
     if (t === undefined) openByTenant.set(r.tenant, { team: r.team, count: 1, amount: r.amountNano, expires: r.expiresAtMs });
     else {
@@ -239,8 +244,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     if (r === undefined) return false;
     reservations.delete(id);
     if (r.requestId && reservationByRequest.get(r.requestId) === id) reservationByRequest.delete(r.requestId);
-    addReserved(r.tenantKey, -r.amountNano);
-    addReserved(r.teamKey, -r.amountNano);
+    r.tenantAcc.reserved -= r.amountNano;
+    r.teamAcc.reserved -= r.amountNano;
     const t = openByTenant.get(r.tenant)!;
     // The snapshot's expiry stays the latest ever opened while any is open: an upper bound
     // that other replicas only use to forget a snapshot nobody renews.
@@ -282,15 +287,18 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   };
 
   const stateOf = (scope: Scope, nowMs: number): BudgetState => {
-    const s = spendOf(scope.key, scope.budget, nowMs);
-    const { limit, warnAt } = limitOf(scope.budget);
+    let s = scope.spend;
+    if (s === undefined || nowMs < s.startMs || nowMs >= s.endMs) {
+      s = spendOf(scope.key, scope.budget, nowMs);
+      scope.spend = s;
+    }
     return {
       scope: scope.scope,
       subject: scope.subject,
-      limitNano: limit,
-      warnAtNano: warnAt,
+      limitNano: scope.limit,
+      warnAtNano: scope.warnAt,
       spentNano: s.base + s.before + s.local,
-      reservedNano: (reserved.get(scope.key) ?? 0n) + (remote.get(scope.key) ?? 0n),
+      reservedNano: scope.acc.reserved + scope.acc.remote,
       currency: scope.budget.currency,
       period: scope.budget.period,
       periodStartMs: s.startMs,
@@ -410,16 +418,12 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       }
       const tenant = resolveTenant(input, dir);
       if (tenant === undefined) return deny('unknown_tenant', 'the tenant is not in the registry: this call has no owner');
-      let allowed = allowlists.get(tenant);
-      if (allowed === undefined) {
-        allowed = compileAllowlist(tenant.allowedModels, dir.modelGroups);
-        allowlists.set(tenant, allowed);
-      }
-      if (!allowed(provider, model)) {
+      const rt = runtimeOf(tenant, dir);
+      if (!rt.allowed(provider, model)) {
         return deny('model_not_allowed', `tenant ${tenant.id} may not use ${provider ? `${provider}/` : ''}${model}; allowed: ${(tenant.allowedModels ?? []).join(', ') || 'none'}`, { tenant: tenant.id });
       }
       const tokens = (input.estimatedInputTokens ?? 0) + (input.maxTokens ?? 0);
-      const rate = limiter.check(tenant.id, rateLimitsOf(tenant), tokens, nowMs);
+      const rate = limiter.check(tenant.id, rt.rate, tokens, nowMs);
       if (!rate.allowed) {
         return deny('rate_limited', `tenant ${tenant.id} is over its ${rate.limit === 'tokens_per_minute' ? 'tokens' : 'requests'} per minute limit; retry in ${rate.retryAfterS} s`, { tenant: tenant.id, retryAfterS: rate.retryAfterS });
       }
@@ -428,7 +432,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         : 0n;
       // Make room first, so the budgets below count what stays open.
       if (estimate > 0n && reservations.size >= opts.config.maxOpenReservations) evictOldest();
-      const budgets = scopesOf(tenant, dir).map((s) => stateOf(s, nowMs));
+      const budgets = rt.scopes.map((s) => stateOf(s, nowMs));
       let decision: Decision['decision'] = 'allow';
       let reason: PolicyReason | undefined;
       let message: string | undefined;
@@ -448,11 +452,10 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       }
       let reservation: Decision['reservation'];
       if (estimate > 0n) {
-        const keys = keysOf(tenant);
         const r: Reservation = {
           // One id for the decision and the reservation it opened.
           id: decisionId, tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
-          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision, tenantKey: keys.tenantKey, teamKey: keys.teamKey,
+          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision, tenantAcc: rt.tenantAcc, teamAcc: rt.teamAcc,
         };
         addReservation(r);
         reservation = { id: r.id, amountNano: r.amountNano, expiresAtMs: r.expiresAtMs };
@@ -536,14 +539,15 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
               s.before = 0n;
             }
           }
-          // Other replicas' open reservations count against the same budgets.
-          const others = new Map<string, bigint>();
-          for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
+          // Other replicas' open reservations count against the same budgets (replaced in
+          // one synchronous pass, so no decision sees a half-updated total).
+          const snapshots = await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs);
+          for (const a of accs.values()) a.remote = 0n;
+          for (const r of snapshots) {
             if (r.replicaId === opts.replicaId) continue;
-            others.set(`tenant|${r.tenant}`, (others.get(`tenant|${r.tenant}`) ?? 0n) + r.reservedNano);
-            others.set(`team|${r.team}`, (others.get(`team|${r.team}`) ?? 0n) + r.reservedNano);
+            accOf(`tenant|${r.tenant}`).remote += r.reservedNano;
+            accOf(`team|${r.team}`).remote += r.reservedNano;
           }
-          remote = others;
           for (const t of dir.tenantById.values()) for (const s of scopesOf(t, dir)) checkThresholds(stateOf(s, nowMs), nowMs);
         } catch (err) {
           opts.onError('policy refresh failed; decisions use the last known state', err);
@@ -563,7 +567,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         if (r.replicaId !== opts.replicaId) continue;
         addReservation({
           id: `${RESTORED}${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs,
-          expiresAtMs: r.expiresAtMs, decisionId: '', outcome: '', tenantKey: `tenant|${r.tenant}`, teamKey: `team|${r.team}`,
+          expiresAtMs: r.expiresAtMs, decisionId: '', outcome: '', tenantAcc: accOf(`tenant|${r.tenant}`), teamAcc: accOf(`team|${r.team}`),
         });
         lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
       }

@@ -154,7 +154,6 @@ export function render(d: Decision, isoOf: (ms: number) => string = (ms) => new 
   if (d.reason) out.reason = d.reason;
   if (d.tenant) out.tenant = d.tenant;
   if (d.message) out.message = d.message;
-  const [tenantBudget, ...others] = d.budgets;
   const budget = (b: Decision['budgets'][number]) => {
     const remaining = b.limitNano - b.spentNano - b.reservedNano;
     const end = isoOf(b.periodEndMs);
@@ -165,15 +164,18 @@ export function render(d: Decision, isoOf: (ms: number) => string = (ms) => new 
       period_start: isoOf(b.periodStartMs), period_end: end, resets_at: end,
     };
   };
-  if (tenantBudget) out.budget = budget(tenantBudget);
-  if (others.length) out.other_budgets = others.map(budget);
-  if (d.reservation) out.reservation = { id: d.reservation.id, amount: decimalUsd(d.reservation.amountNano), expires_at: new Date(d.reservation.expiresAtMs).toISOString() };
+  if (d.budgets.length > 0) out.budget = budget(d.budgets[0]!);
+  if (d.budgets.length > 1) out.other_budgets = d.budgets.slice(1).map(budget);
+  if (d.reservation) out.reservation = { id: d.reservation.id, amount: decimalUsd(d.reservation.amountNano), expires_at: isoOf(d.reservation.expiresAtMs) };
   if (d.retryAfterS !== undefined) out.retry_after = d.retryAfterS;
   if (d.decision === 'deny' && d.reason) out.error = { message: d.message ?? d.reason, type: d.reason, param: null, code: HTTP_CODE[d.reason] };
   return out;
 }
 
-/** ISO text of an instant, memoized: period bounds repeat on every decision of a period. */
+/**
+ * ISO text of an instant, memoized: period bounds repeat on every decision of a period, and
+ * expiries on every decision of the same millisecond.
+ */
 function isoMemo(): (ms: number) => string {
   const seen = new Map<number, string>();
   return (ms) => {

@@ -158,14 +158,18 @@ export function createMetrics(): ServiceMetrics {
     reservationEvicted: () => evicted.inc(),
     reservationsSettledElsewhere: (n) => settledElsewhere.inc(n),
     decision: (() => {
-      // One child counter per label pair, looked up by a plain key: decisions are a hot path.
-      const children = new Map<string, ReturnType<typeof decisions.labels>>();
+      // One child counter per label pair, found without building a key: decisions are a hot path.
+      const children = new Map<string, Map<string, ReturnType<typeof decisions.labels>>>();
       return (decision: string, reason: string) => {
-        const key = `${decision}|${reason}`;
-        let child = children.get(key);
+        let byReason = children.get(decision);
+        if (byReason === undefined) {
+          byReason = new Map();
+          children.set(decision, byReason);
+        }
+        let child = byReason.get(reason);
         if (child === undefined) {
           child = decisions.labels(decision, reason);
-          children.set(key, child);
+          byReason.set(reason, child);
         }
         child.inc();
       };
