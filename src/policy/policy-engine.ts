@@ -7,6 +7,7 @@ import { createPeriodCalculator, type PeriodBounds } from './periods';
 import type { PolicyStore } from './policy-store';
 import type { BudgetSpec, EstimateCost, PolicyDirectory, PolicyTenant } from './ports';
 import { RateLimiter } from './rate-limiter';
+import { ReservationBook } from './reservation-book';
 import type { BudgetState, Decision, DecideInput, PolicyEvent, PolicyPersistence, PolicyReason, ReservationSnapshot } from './types';
 
 /** The policy: decisions from in-memory state that a background refresh keeps in line with ClickHouse. */
@@ -60,6 +61,8 @@ interface Spend extends PeriodBounds {
 
 interface Reservation {
   id: string;
+  /** The book's sequence number (-1 for one restored at start). */
+  seq: number;
   tenant: string;
   team: string;
   requestId: string;
@@ -91,8 +94,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const periods = createPeriodCalculator();
   const limiter = new RateLimiter();
   const spend = new Map<string, Spend>();
-  const reservations = new Map<string, Reservation>();
-  const reservationByRequest = new Map<string, string>();
+  const book = new ReservationBook<Reservation>();
   // Reservation totals per scope key (`tenant|<id>`, `team|<team>`); never removed, so the
   // tenant runtimes below can hold them.
   const accs = new Map<string, ScopeAcc>();
@@ -191,7 +193,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   // overlap the other way: a call counted twice, never a reservation dropped early.
   const settleStoredElsewhere = async (nowMs: number) => {
     const lookbackMs = Math.min(opts.config.reservationTtlMs, nowMs - lastSettleLookMs) + SETTLE_OVERLAP_MS;
-    if (reservationByRequest.size === 0) {
+    if (book.size === 0) {
       lastSettleLookMs = nowMs;
       return;
     }
@@ -199,8 +201,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     lastSettleLookMs = nowMs;
     let closed = 0;
     for (const requestId of requestIds) {
-      const id = reservationByRequest.get(requestId);
-      if (id !== undefined && dropReservation(id)) closed++;
+      const r = book.byRequest(requestId);
+      if (r !== undefined && dropReservation(r)) closed++;
     }
     if (closed > 0) opts.onSettledElsewhere?.(closed);
   };
@@ -226,8 +228,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const openByTenant = new Map<string, { team: string; count: number; amount: bigint; expires: number }>();
 
   const addReservation = (r: Reservation) => {
-    reservations.set(r.id, r);
-    if (r.requestId) reservationByRequest.set(r.requestId, r.id);
+    if (r.seq < 0) book.addRestored(r);
+    else book.add(r);
     r.tenantAcc.reserved += r.amountNano;
     r.teamAcc.reserved += r.amountNano;
     const t = openByTenant.get(r.tenant);
@@ -239,11 +241,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     }
   };
 
-  const dropReservation = (id: string): boolean => {
-    const r = reservations.get(id);
-    if (r === undefined) return false;
-    reservations.delete(id);
-    if (r.requestId && reservationByRequest.get(r.requestId) === id) reservationByRequest.delete(r.requestId);
+  const dropReservation = (r: Reservation): boolean => {
+    if (!book.delete(r)) return false;
     r.tenantAcc.reserved -= r.amountNano;
     r.teamAcc.reserved -= r.amountNano;
     const t = openByTenant.get(r.tenant)!;
@@ -254,36 +253,15 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return true;
   };
 
-  // The oldest open reservation, found through one iterator kept across calls: a fresh
-  // iterator would walk every slot deleted at the front of the map each time (V8 leaves
-  // them until it rehashes), which at a million entries is most of the table.
-  let oldest = reservations.values();
   const evictOldest = () => {
-    for (;;) {
-      const next = oldest.next();
-      if (next.done === true) {
-        oldest = reservations.values();
-        return;
-      }
-      const r = next.value;
-      // Restored totals stand for many reservations and keep their own expiry.
-      if (r.id.startsWith(RESTORED)) continue;
-      dropReservation(r.id);
-      opts.onReservationEvicted?.();
-      return;
-    }
+    const r = book.oldest();
+    if (r === undefined) return;
+    dropReservation(r);
+    opts.onReservationEvicted?.();
   };
 
-  // Reservations get a fixed time to live, so the map's insertion order is expiry order;
-  // only ones restored at start (at the front, one per tenant) carry their own expiry.
   const expire = (nowMs: number) => {
-    for (const r of reservations.values()) {
-      if (r.expiresAtMs > nowMs) {
-        if (r.id.startsWith(RESTORED)) continue;
-        break;
-      }
-      dropReservation(r.id);
-    }
+    for (const r of book.expired(nowMs)) dropReservation(r);
   };
 
   const stateOf = (scope: Scope, nowMs: number): BudgetState => {
@@ -384,8 +362,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     const dir = opts.directory();
     for (const c of calls) {
       if (c.requestId) {
-        const id = reservationByRequest.get(c.requestId);
-        if (id !== undefined) dropReservation(id);
+        const r = book.byRequest(c.requestId);
+        if (r !== undefined) dropReservation(r);
       }
       const billed = c.cost?.billedNanoUsd;
       const tenantId = c.owner?.tenant;
@@ -405,13 +383,12 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
   const engine: PolicyEngine = {
     decide(input, nowMs = Date.now()) {
-      const decisionId = randomUUID();
       const dir = opts.directory();
       let provider = input.provider ?? '';
       let model = input.model ?? '';
       if (!provider && model.includes('/')) [provider, model] = [model.slice(0, model.indexOf('/')), model.slice(model.indexOf('/') + 1)];
       const deny = (reason: PolicyReason, message: string, extra: Partial<Decision> = {}): Decision =>
-        record({ decisionId, decision: 'deny', reason, message, budgets: [], ...extra }, input, provider, model, nowMs);
+        record({ decisionId: randomUUID(), decision: 'deny', reason, message, budgets: [], ...extra }, input, provider, model, nowMs);
 
       if (!model || (!input.tenantId && !input.tenantToken && !input.tenantTokenSha256)) {
         return deny('missing_metadata', 'no metadata, no call: send the tenant (tenant_token, tenant_token_sha256 or tenant_id) and the model');
@@ -431,7 +408,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         ? opts.estimate({ provider, model, inputTokens: input.estimatedInputTokens ?? 0, outputTokens: input.maxTokens ?? 0, atMs: nowMs }) ?? 0n
         : 0n;
       // Make room first, so the budgets below count what stays open.
-      if (estimate > 0n && reservations.size >= opts.config.maxOpenReservations) evictOldest();
+      if (estimate > 0n && book.size >= opts.config.maxOpenReservations) evictOldest();
       const budgets = rt.scopes.map((s) => stateOf(s, nowMs));
       let decision: Decision['decision'] = 'allow';
       let reason: PolicyReason | undefined;
@@ -451,10 +428,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         }
       }
       let reservation: Decision['reservation'];
+      // One id for a decision and the reservation it opens.
+      const decisionId = estimate > 0n ? book.nextId() : randomUUID();
       if (estimate > 0n) {
         const r: Reservation = {
-          // One id for the decision and the reservation it opened.
-          id: decisionId, tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
+          id: decisionId, seq: 0, tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
           createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision, tenantAcc: rt.tenantAcc, teamAcc: rt.teamAcc,
         };
         addReservation(r);
@@ -466,12 +444,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     },
 
     settle(q) {
-      const id = q.reservationId ?? (q.requestId ? reservationByRequest.get(q.requestId) : undefined);
-      if (id === undefined) return false;
+      const r = q.reservationId !== undefined ? book.get(q.reservationId) : q.requestId ? book.byRequest(q.requestId) : undefined;
+      if (r === undefined) return false;
       // Settled before its span arrived: the span still needs the decision.
-      const r = reservations.get(id);
-      if (r !== undefined && r.requestId !== '' && r.decisionId !== '') remember(r.requestId, r.decisionId, r.outcome);
-      return dropReservation(id);
+      if (r.requestId !== '' && r.decisionId !== '') remember(r.requestId, r.decisionId, r.outcome);
+      return dropReservation(r);
     },
 
     annotate(calls) {
@@ -482,8 +459,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         if (!c.requestId) continue;
         // An open reservation knows its decision for as long as the call may take; the
         // recent-decisions maps cover calls that reserved nothing, for a bounded while.
-        const id = reservationByRequest.get(c.requestId);
-        const r = id === undefined ? undefined : reservations.get(id);
+        const r = book.byRequest(c.requestId);
         if (r !== undefined && r.decisionId !== '') c.policy = { decisionId: r.decisionId, outcome: r.outcome };
         else {
           const d = recent.get(c.requestId) ?? olderRecent.get(c.requestId);
@@ -566,7 +542,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
         if (r.replicaId !== opts.replicaId) continue;
         addReservation({
-          id: `${RESTORED}${r.tenant}`, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs,
+          id: `${RESTORED}${r.tenant}`, seq: -1, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs,
           expiresAtMs: r.expiresAtMs, decisionId: '', outcome: '', tenantAcc: accOf(`tenant|${r.tenant}`), teamAcc: accOf(`team|${r.team}`),
         });
         lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
