@@ -55,20 +55,10 @@ async function storageOnly(payloads: Buffer[], seconds: number): Promise<{ write
       const spans = readProtoExportRequest(p).spans;
       return { spans, calls: normalizer.normalize(spans) };
     });
-    let spans = 0;
-    const end = performance.now() + seconds * 1000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async (_, w) => {
-        let i = w;
-        while (performance.now() < end) {
-          const d = decoded[i++ % decoded.length]!;
-          await writer.write(d.spans, d.calls);
-          spans += d.spans.length;
-        }
-      }),
-    );
-    const rate = spans / ((performance.now() - started) / 1000);
+    const rate = await spansPerSecond(decoded, seconds, async (d) => {
+      await writer.write(d.spans, d.calls);
+      return d.spans.length;
+    });
     await writer.close();
     return { writer: rate, floor: await storageFloor(storage.client, decoded, seconds) };
   } finally {
@@ -102,17 +92,21 @@ async function storageFloor(client: ClickHouseClient, decoded: { spans: SpanReco
   }
   const insert = (table: string, columns: readonly string[], body: string) =>
     client.command({ query: `INSERT INTO ${db}.${table} (${columns.join(', ')}) SETTINGS optimize_on_insert = 0 FORMAT JSONCompactEachRow\n${body}` });
+  return spansPerSecond(batches, seconds, async (b) => {
+    await Promise.all([insert('spans', SPAN_COLUMNS, b.spans), insert('llm_calls', CALL_COLUMNS, b.calls)]);
+    return b.n;
+  });
+}
+
+/** CONCURRENCY loops, each taking `items` in turn for `seconds`; `store` returns the spans it stored. */
+async function spansPerSecond<T>(items: T[], seconds: number, store: (item: T) => Promise<number>): Promise<number> {
   let spans = 0;
   const end = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, w) => {
       let i = w;
-      while (performance.now() < end) {
-        const b = batches[i++ % batches.length]!;
-        await Promise.all([insert('spans', SPAN_COLUMNS, b.spans), insert('llm_calls', CALL_COLUMNS, b.calls)]);
-        spans += b.n;
-      }
+      while (performance.now() < end) spans += await store(items[i++ % items.length]!);
     }),
   );
   return spans / ((performance.now() - started) / 1000);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LlmCall } from '../src/pipeline';
 import { createPolicyStore, type PolicyEngine, type PolicyStore } from '../src/policy';
-import { pricedCall, startAcmeService, testEngine } from './helpers/policy-engine';
+import { pricedCall, startAcmeService, storeThrough, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
 
 // The engine counts a stored call in memory at once and learns the ledger's total from a
@@ -35,12 +35,7 @@ describe('budget refreshes while calls are being stored', () => {
   });
 
   const spent = () => engine.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', reserve: false }).budgets[0]!.spentNano;
-  /** The service's own path: annotate, write, observe. */
-  const store = async (call: LlmCall) => {
-    engine.annotate([call]);
-    await svc.service.writer.write([call.span], [call]);
-    engine.observe([call]);
-  };
+  const store = (call: LlmCall) => storeThrough(svc, engine, [call]);
 
   test('a call written and counted while the read runs is counted once', async () => {
     const start = spent();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LlmCall } from '../src/pipeline';
 import type { PolicyEngine } from '../src/policy';
-import { pricedCall, startAcmeService, testEngine } from './helpers/policy-engine';
+import { pricedCall, startAcmeService, storeThrough, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
 
 // Two replicas over one ledger: a gateway's decision reaches one, the call's span the other.
@@ -31,12 +31,8 @@ describe('a reservation whose call was stored by another replica', () => {
     const d = decider.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', maxTokens: 100, requestId, reserve: true });
     assert.equal(d.reservation?.amountNano, RESERVE);
   };
-  /** The other replica's path for a span that reached it: annotate, write, observe. */
-  const storeElsewhere = async (call: LlmCall) => {
-    storer.annotate([call]);
-    await svc.service.writer.write([call.span], [call]);
-    storer.observe([call]);
-  };
+  /** The other replica's path for a span that reached it. */
+  const storeElsewhere = (call: LlmCall) => storeThrough(svc, storer, [call]);
 
   test('is closed at the next refresh, so the call counts once', async () => {
     const start = state();
@@ -67,9 +63,7 @@ describe('a reservation whose call was stored by another replica', () => {
     const start = state();
     reserve('req-here');
     const call = pricedCall(4_000_000n, 'req-here');
-    decider.annotate([call]);
-    await svc.service.writer.write([call.span], [call]);
-    decider.observe([call]);
+    await storeThrough(svc, decider, [call]);
     assert.equal(state().reservedNano, start.reservedNano, 'closed when its own span arrived');
     assert.equal(call.policy?.outcome, 'allow', 'the row carries the decision');
     await decider.refresh();

@@ -62,3 +62,10 @@ export function pricedCall(billedNanoUsd: bigint, requestId = ''): LlmCall {
   };
   return call!;
 }
+
+/** Stores calls the way the service does for `engine`'s process: annotate, write, observe. */
+export async function storeThrough(svc: TestService, engine: PolicyEngine, calls: LlmCall[]): Promise<void> {
+  engine.annotate(calls);
+  await svc.service.writer.write(calls.map((c) => c.span), calls);
+  engine.observe(calls);
+}
