@@ -1,7 +1,10 @@
 // Policy decisions over HTTP against `spanledger serve` (1,000 tenants with budgets), beside
 // a no-op fastify route in its own process, in one run:
 //   1. latency at a fixed rate (BENCH_RATE, default 2,000 req/s), evenly paced and measured
-//      from each request's scheduled time (bench/paced-load.ts): p50 / p90 / p99;
+//      from each request's scheduled time (bench/paced-load.ts): p50 / p90 / p99, in
+//      BENCH_PACED_ROUNDS interleaved rounds with the order alternating (a run right after
+//      a burst of load measured worse than the same run after a calm one, whichever route
+//      it was), the median round's p99 being the result;
 //   2. the same rate through autocannon's -R mode, which sends each second's quota in a burst
 //      at the start of the second (its latencies are those of the burst, printed for contrast);
 //   3. throughput with the rate unbounded (autocannon): policy / no-op in interleaved rounds
@@ -10,7 +13,7 @@
 //      request cost (from /proc), which the load generator's share of the two cores does
 //      not blur.
 //
-//   npm run bench:policy   (BENCH_SECONDS=10 BENCH_RATE=2000 BENCH_CONNECTIONS=64 BENCH_ROUNDS=5 BENCH_ROUND_SECONDS=4)
+//   npm run bench:policy   (BENCH_SECONDS=10 BENCH_RATE=2000 BENCH_CONNECTIONS=64 BENCH_PACED_ROUNDS=3 BENCH_ROUNDS=5 BENCH_ROUND_SECONDS=4)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,7 @@ import { pacedLoad, type PacedResult } from './paced-load';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
 const TENANTS = 1000;
@@ -94,8 +98,14 @@ async function main(): Promise<void> {
     const decideUrl = `http://127.0.0.1:${serve.ports.api}/v1/policy/decide`;
     const noopUrl = `http://127.0.0.1:${noop.port}/noop`;
     await run(decideUrl, RATE); // warm-up
-    const pacedPolicy = await paced(decideUrl);
-    const pacedNoop = await paced(noopUrl);
+    await run(noopUrl, RATE);
+    const pacedRounds: { policy: PacedResult; noop: PacedResult }[] = [];
+    for (let i = 0; i < PACED_ROUNDS; i++) {
+      const policyFirst = i % 2 === 1;
+      const first = await paced(policyFirst ? decideUrl : noopUrl);
+      const second = await paced(policyFirst ? noopUrl : decideUrl);
+      pacedRounds.push(policyFirst ? { policy: first, noop: second } : { policy: second, noop: first });
+    }
     const fixedPolicy = await run(decideUrl, RATE);
     const fixedNoop = await run(noopUrl, RATE);
     type Round = { policy: number; noop: number; policyUs: number; noopUs: number };
@@ -119,9 +129,15 @@ async function main(): Promise<void> {
     const line = (name: string, r: autocannon.Result) =>
       `${name.padEnd(34)} p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms  achieved ${Math.round(r.requests.average)} req/s  non-2xx ${r.non2xx}  errors ${r.errors}  timeouts ${r.timeouts}`;
     console.log(`${TENANTS} tenants with budgets, rate limits and allowed models; each decision reserves the call's maximum cost`);
-    console.log(`fixed rate ${RATE} req/s, evenly paced, latency from the scheduled send, ${CONNECTIONS} keep-alive sockets, ${SECONDS}s:`);
-    console.log(pacedLine('  POST /v1/policy/decide', pacedPolicy));
-    console.log(pacedLine('  no-op fastify route', pacedNoop));
+    console.log(`fixed rate ${RATE} req/s, evenly paced, latency from the scheduled send, ${CONNECTIONS} keep-alive sockets, ${PACED_ROUNDS} interleaved rounds of ${SECONDS}s:`);
+    for (const [i, r] of pacedRounds.entries()) {
+      console.log(`  round ${i + 1} (${i % 2 === 1 ? 'policy' : 'no-op'} first):`);
+      console.log(pacedLine('    POST /v1/policy/decide', r.policy));
+      console.log(pacedLine('    no-op fastify route', r.noop));
+    }
+    const p99 = (pick: (r: (typeof pacedRounds)[number]) => PacedResult) => ms(median(pacedRounds.map((r) => pick(r).fromSchedule.p99)));
+    const p99Send = (pick: (r: (typeof pacedRounds)[number]) => PacedResult) => ms(median(pacedRounds.map((r) => pick(r).fromSend.p99)));
+    console.log(`  median p99: decide ${p99((r) => r.policy)} (from send ${p99Send((r) => r.policy)}), no-op ${p99((r) => r.noop)} (from send ${p99Send((r) => r.noop)}) (target: decide under 5 ms)`);
     console.log(`autocannon -R ${RATE} (each second's requests sent as one burst), ${CONNECTIONS} connections, ${SECONDS}s:`);
     console.log(line('  POST /v1/policy/decide', fixedPolicy));
     console.log(line('  no-op fastify route', fixedNoop));

@@ -59,23 +59,24 @@ interface Spend extends PeriodBounds {
   local: bigint;
 }
 
-interface Reservation {
-  id: string;
-  /** The book's sequence number (-1 for one restored at start). */
-  seq: number;
-  tenant: string;
+/** Where a reservation's amount is counted: its tenant, team, and their scope totals. */
+interface ReservationOwner {
+  tenantId: string;
   team: string;
-  requestId: string;
-  amountNano: bigint;
-  createdAtMs: number;
-  expiresAtMs: number;
-  /** The decision that opened it, for the ledger row of its call (empty when restored at start). */
-  decisionId: string;
-  outcome: string;
-  /** The tenant's and its team's reservation totals, shared by every reservation of the tenant. */
   tenantAcc: ScopeAcc;
   teamAcc: ScopeAcc;
 }
+
+/** One tenant's reservations from before a restart, as its last snapshot summed them. */
+interface RestoredReservation extends ReservationOwner {
+  amountNano: bigint;
+  expiresAtMs: number;
+}
+
+const MAX_RESERVATION_NANO = 2n ** 63n - 1n;
+
+/** A reservation's outcome, by the code the book stores. */
+const OUTCOMES = ['allow', 'warn'] as const;
 
 /** What is reserved against one budget scope: by this replica's open reservations, and by the other replicas' (their latest snapshots). */
 interface ScopeAcc {
@@ -94,7 +95,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const periods = createPeriodCalculator();
   const limiter = new RateLimiter();
   const spend = new Map<string, Spend>();
-  const book = new ReservationBook<Reservation>();
+  const book = new ReservationBook<ReservationOwner>();
+  // Restored at start, by id `restored:<tenant>`; they keep their own expiry.
+  const restored = new Map<string, RestoredReservation>();
   // Reservation totals per scope key (`tenant|<id>`, `team|<team>`); never removed, so the
   // tenant runtimes below can hold them.
   const accs = new Map<string, ScopeAcc>();
@@ -149,7 +152,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     /** The scope's spend in the period of the last decision (checked against the clock before use). */
     spend: Spend | undefined;
   };
-  type TenantRuntime = {
+  type TenantRuntime = ReservationOwner & {
     dir: PolicyDirectory; scopes: Scope[]; allowed: ModelCheck; rate: PolicyTenant['rateLimits']; tenantAcc: ScopeAcc; teamAcc: ScopeAcc;
   };
   const runtimes = new WeakMap<PolicyTenant, TenantRuntime>();
@@ -168,6 +171,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     const teamBudget = dir.costCenterByTeam.get(tenant.team)?.budget;
     if (teamBudget) scopes.push(scope(teamKey, 'team', tenant.team, teamBudget));
     const rt: TenantRuntime = {
+      tenantId: tenant.id,
+      team: tenant.team,
       dir,
       scopes,
       allowed: compileAllowlist(tenant.allowedModels, dir.modelGroups),
@@ -201,8 +206,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     lastSettleLookMs = nowMs;
     let closed = 0;
     for (const requestId of requestIds) {
-      const r = book.byRequest(requestId);
-      if (r !== undefined && dropReservation(r)) closed++;
+      const seq = book.findByRequest(requestId);
+      if (seq >= 0 && dropReservation(seq)) closed++;
     }
     if (closed > 0) opts.onSettledElsewhere?.(closed);
   };
@@ -227,41 +232,56 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   // holds hundreds of thousands).
   const openByTenant = new Map<string, { team: string; count: number; amount: bigint; expires: number }>();
 
-  const addReservation = (r: Reservation) => {
-    if (r.seq < 0) book.addRestored(r);
-    else book.add(r);
-    r.tenantAcc.reserved += r.amountNano;
-    r.teamAcc.reserved += r.amountNano;
-    const t = openByTenant.get(r.tenant);
-    if (t === undefined) openByTenant.set(r.tenant, { team: r.team, count: 1, amount: r.amountNano, expires: r.expiresAtMs });
+  const reserve = (o: ReservationOwner, amountNano: bigint, expiresAtMs: number) => {
+    o.tenantAcc.reserved += amountNano;
+    o.teamAcc.reserved += amountNano;
+    const t = openByTenant.get(o.tenantId);
+    if (t === undefined) openByTenant.set(o.tenantId, { team: o.team, count: 1, amount: amountNano, expires: expiresAtMs });
     else {
       t.count++;
-      t.amount += r.amountNano;
-      if (r.expiresAtMs > t.expires) t.expires = r.expiresAtMs;
+      t.amount += amountNano;
+      if (expiresAtMs > t.expires) t.expires = expiresAtMs;
     }
   };
 
-  const dropReservation = (r: Reservation): boolean => {
-    if (!book.delete(r)) return false;
-    r.tenantAcc.reserved -= r.amountNano;
-    r.teamAcc.reserved -= r.amountNano;
-    const t = openByTenant.get(r.tenant)!;
+  const unreserve = (o: ReservationOwner, amountNano: bigint) => {
+    o.tenantAcc.reserved -= amountNano;
+    o.teamAcc.reserved -= amountNano;
+    const t = openByTenant.get(o.tenantId)!;
     // The snapshot's expiry stays the latest ever opened while any is open: an upper bound
     // that other replicas only use to forget a snapshot nobody renews.
-    if (--t.count === 0) openByTenant.delete(r.tenant);
-    else t.amount -= r.amountNano;
+    if (--t.count === 0) openByTenant.delete(o.tenantId);
+    else t.amount -= amountNano;
+  };
+
+  /** Closes a reservation of the book; false if it was not open. */
+  const dropReservation = (seq: number): boolean => {
+    if (!book.isOpen(seq)) return false;
+    const owner = book.ownerOf(seq);
+    const amountNano = book.amountOf(seq);
+    book.close(seq);
+    unreserve(owner, amountNano);
+    return true;
+  };
+
+  const dropRestored = (id: string): boolean => {
+    const r = restored.get(id);
+    if (r === undefined) return false;
+    restored.delete(id);
+    unreserve(r, r.amountNano);
     return true;
   };
 
   const evictOldest = () => {
-    const r = book.oldest();
-    if (r === undefined) return;
-    dropReservation(r);
+    const seq = book.oldest();
+    if (seq < 0) return;
+    dropReservation(seq);
     opts.onReservationEvicted?.();
   };
 
   const expire = (nowMs: number) => {
-    for (const r of book.expired(nowMs)) dropReservation(r);
+    for (const seq of book.expired(nowMs)) dropReservation(seq);
+    for (const [id, r] of restored) if (r.expiresAtMs <= nowMs) dropRestored(id);
   };
 
   const stateOf = (scope: Scope, nowMs: number): BudgetState => {
@@ -362,8 +382,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     const dir = opts.directory();
     for (const c of calls) {
       if (c.requestId) {
-        const r = book.byRequest(c.requestId);
-        if (r !== undefined) dropReservation(r);
+        const seq = book.findByRequest(c.requestId);
+        if (seq >= 0) dropReservation(seq);
       }
       const billed = c.cost?.billedNanoUsd;
       const tenantId = c.owner?.tenant;
@@ -404,11 +424,14 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       if (!rate.allowed) {
         return deny('rate_limited', `tenant ${tenant.id} is over its ${rate.limit === 'tokens_per_minute' ? 'tokens' : 'requests'} per minute limit; retry in ${rate.retryAfterS} s`, { tenant: tenant.id, retryAfterS: rate.retryAfterS });
       }
-      const estimate = input.reserve && tokens > 0
+      const priced = input.reserve && tokens > 0
         ? opts.estimate({ provider, model, inputTokens: input.estimatedInputTokens ?? 0, outputTokens: input.maxTokens ?? 0, atMs: nowMs }) ?? 0n
         : 0n;
+      // The book keeps amounts as int64 nano-USD ($9.2 billion). Any budget denies more than
+      // that anyway; without a budget, a reservation only has to stay countable.
+      const estimate = priced > MAX_RESERVATION_NANO ? MAX_RESERVATION_NANO : priced;
       // Make room first, so the budgets below count what stays open.
-      if (estimate > 0n && book.size >= opts.config.maxOpenReservations) evictOldest();
+      if (estimate > 0n && book.size + restored.size >= opts.config.maxOpenReservations) evictOldest();
       const budgets = rt.scopes.map((s) => stateOf(s, nowMs));
       let decision: Decision['decision'] = 'allow';
       let reason: PolicyReason | undefined;
@@ -428,27 +451,28 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         }
       }
       let reservation: Decision['reservation'];
-      // One id for a decision and the reservation it opens.
-      const decisionId = estimate > 0n ? book.nextId() : randomUUID();
+      let decisionId: string;
       if (estimate > 0n) {
-        const r: Reservation = {
-          id: decisionId, seq: 0, tenant: tenant.id, team: tenant.team, requestId: input.requestId ?? '', amountNano: estimate,
-          createdAtMs: nowMs, expiresAtMs: nowMs + opts.config.reservationTtlMs, decisionId, outcome: decision, tenantAcc: rt.tenantAcc, teamAcc: rt.teamAcc,
-        };
-        addReservation(r);
-        reservation = { id: r.id, amountNano: r.amountNano, expiresAtMs: r.expiresAtMs };
+        const expiresAtMs = nowMs + opts.config.reservationTtlMs;
+        const seq = book.open(rt, estimate, expiresAtMs, decision === 'warn' ? 1 : 0, input.requestId ?? '');
+        reserve(rt, estimate, expiresAtMs);
+        // One id for a decision and the reservation it opens.
+        decisionId = book.idOf(seq);
+        reservation = { id: decisionId, amountNano: estimate, expiresAtMs };
         for (const b of budgets) b.reservedNano += estimate;
-      }
+      } else decisionId = randomUUID();
       for (const b of budgets) checkThresholds(b, nowMs);
       return record({ decisionId, decision, reason, message, tenant: tenant.id, budgets, reservation }, input, provider, model, nowMs);
     },
 
     settle(q) {
-      const r = q.reservationId !== undefined ? book.get(q.reservationId) : q.requestId ? book.byRequest(q.requestId) : undefined;
-      if (r === undefined) return false;
+      if (q.reservationId !== undefined && restored.has(q.reservationId)) return dropRestored(q.reservationId);
+      const seq = q.reservationId !== undefined ? book.find(q.reservationId) : q.requestId ? book.findByRequest(q.requestId) : -1;
+      if (seq < 0) return false;
       // Settled before its span arrived: the span still needs the decision.
-      if (r.requestId !== '' && r.decisionId !== '') remember(r.requestId, r.decisionId, r.outcome);
-      return dropReservation(r);
+      const requestId = book.requestOf(seq);
+      if (requestId !== '') remember(requestId, book.idOf(seq), OUTCOMES[book.outcomeOf(seq)]!);
+      return dropReservation(seq);
     },
 
     annotate(calls) {
@@ -459,8 +483,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         if (!c.requestId) continue;
         // An open reservation knows its decision for as long as the call may take; the
         // recent-decisions maps cover calls that reserved nothing, for a bounded while.
-        const r = book.byRequest(c.requestId);
-        if (r !== undefined && r.decisionId !== '') c.policy = { decisionId: r.decisionId, outcome: r.outcome };
+        const seq = book.findByRequest(c.requestId);
+        if (seq >= 0) c.policy = { decisionId: book.idOf(seq), outcome: OUTCOMES[book.outcomeOf(seq)]! };
         else {
           const d = recent.get(c.requestId) ?? olderRecent.get(c.requestId);
           if (d !== undefined) c.policy = d;
@@ -541,10 +565,12 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       // held until the last of them would have expired.
       for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
         if (r.replicaId !== opts.replicaId) continue;
-        addReservation({
-          id: `${RESTORED}${r.tenant}`, seq: -1, tenant: r.tenant, team: r.team, requestId: '', amountNano: r.reservedNano, createdAtMs: r.updatedAtMs,
-          expiresAtMs: r.expiresAtMs, decisionId: '', outcome: '', tenantAcc: accOf(`tenant|${r.tenant}`), teamAcc: accOf(`team|${r.team}`),
-        });
+        const owner: RestoredReservation = {
+          tenantId: r.tenant, team: r.team, tenantAcc: accOf(`tenant|${r.tenant}`), teamAcc: accOf(`team|${r.team}`),
+          amountNano: r.reservedNano, expiresAtMs: r.expiresAtMs,
+        };
+        restored.set(`${RESTORED}${r.tenant}`, owner);
+        reserve(owner, r.reservedNano, r.expiresAtMs);
         lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
       }
       await engine.refresh(nowMs);

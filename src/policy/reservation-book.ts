@@ -1,34 +1,39 @@
 import { randomBytes } from 'node:crypto';
 
-/** What the book needs of a reservation. `seq` is set by the book. */
-export interface BookEntry {
-  id: string;
-  requestId: string;
-  expiresAtMs: number;
-  seq: number;
-}
-
+const INITIAL_CAPACITY = 1024;
 const COMPACT_AFTER = 4096;
+const MAX_AMOUNT_NANO = 2n ** 63n - 1n;
 
 /**
- * Open reservations, kept in the order they were opened, which with one time to live is
- * also the order they expire. Ids are UUIDs (version 8: a random per-book prefix, then a
- * 48-bit sequence number), so an id leads straight to its slot in a queue: a busy gateway
- * holds hundreds of thousands of reservations, and a hash map keyed by random ids cost a
- * cache miss per insert and grew the heap the collector walks. Restored entries (one per
- * tenant after a restart, each with its own expiry) sit apart, by id.
+ * Open reservations, in the order they were opened, which with one time to live is also
+ * the order they expire. A reservation is a sequence number; its fields live in typed
+ * arrays indexed by it, so an open reservation costs no object of its own, only its request
+ * id and that id's map entry. A busy gateway holds hundreds of thousands of them: as
+ * objects in hash maps keyed by random ids they cost a cache miss per insert, and the
+ * collector's pauses, which set the decision's tail latency, grew with them.
+ *
+ * Ids are UUIDs (version 8): a random per-book prefix, then the 48-bit sequence number,
+ * so an id leads straight to its slot. `O` is what the caller files a reservation under
+ * (the engine's per-tenant object); it is kept by reference.
  */
-export class ReservationBook<R extends BookEntry> {
+export class ReservationBook<O> {
   readonly #prefix: string;
-  #slots: (R | undefined)[] = [];
-  /** Index in #slots of the oldest slot not yet passed. */
-  #head = 0;
-  /** Sequence number of #slots[0]. */
+  /** Sequence number of slot 0. */
   #base = 0;
-  #next = 0;
+  /** First slot that may still be open. */
+  #head = 0;
+  /** Slots in use (open or closed, not yet compacted away). */
+  #length = 0;
   #open = 0;
-  readonly #restored = new Map<string, R>();
-  readonly #byRequest = new Map<string, R>();
+  #amount = new BigInt64Array(INITIAL_CAPACITY);
+  #expires = new Float64Array(INITIAL_CAPACITY);
+  #outcome = new Uint8Array(INITIAL_CAPACITY);
+  #isOpen = new Uint8Array(INITIAL_CAPACITY);
+  // Plain arrays grown by push, one entry per slot in use: preallocated large arrays would
+  // fall back to V8's slow dictionary elements.
+  #owner: (O | undefined)[] = [];
+  #request: (string | undefined)[] = [];
+  readonly #byRequest = new Map<string, number>();
 
   constructor() {
     const b = randomBytes(10);
@@ -38,79 +43,134 @@ export class ReservationBook<R extends BookEntry> {
     this.#prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-`;
   }
 
-  /** Open reservations, restored ones included. */
+  /** Open reservations. */
   get size(): number {
-    return this.#open + this.#restored.size;
+    return this.#open;
   }
 
-  /** The id the next `add` must carry; call it only for a reservation about to be added. */
-  nextId(): string {
-    return this.#prefix + this.#next.toString(16).padStart(12, '0');
-  }
-
-  /** Adds a reservation carrying `nextId()`. */
-  add(r: R): void {
-    r.seq = this.#next++;
-    this.#slots.push(r);
+  /** Opens a reservation; returns its sequence number. */
+  open(owner: O, amountNano: bigint, expiresAtMs: number, outcome: number, requestId: string): number {
+    if (amountNano < 0n || amountNano > MAX_AMOUNT_NANO) throw new RangeError(`reservation amount ${amountNano} nano-USD is outside 0..2^63-1`);
+    if (this.#length === this.#amount.length) this.#grow();
+    const i = this.#length++;
+    this.#amount[i] = amountNano;
+    this.#expires[i] = expiresAtMs;
+    this.#outcome[i] = outcome;
+    this.#isOpen[i] = 1;
+    this.#owner.push(owner);
+    this.#request.push(requestId || undefined);
     this.#open++;
-    if (r.requestId) this.#byRequest.set(r.requestId, r);
+    const seq = this.#base + i;
+    if (requestId) this.#byRequest.set(requestId, seq);
+    return seq;
   }
 
-  /** Adds a reservation restored at start (its own id and expiry). */
-  addRestored(r: R): void {
-    r.seq = -1;
-    this.#restored.set(r.id, r);
+  /** The reservation's id, which is also the id of the decision that opened it. */
+  idOf(seq: number): string {
+    return this.#prefix + seq.toString(16).padStart(12, '0');
   }
 
-  get(id: string): R | undefined {
-    if (id.length === 36 && id.startsWith(this.#prefix)) {
-      const seq = Number.parseInt(id.slice(24), 16);
-      const r = this.#slots[seq - this.#base];
-      return r !== undefined && r.id === id ? r : undefined;
-    }
-    return this.#restored.get(id);
+  /** The open reservation with this id, or -1. */
+  find(id: string): number {
+    if (id.length !== 36 || !id.startsWith(this.#prefix)) return -1;
+    const seq = Number.parseInt(id.slice(24), 16);
+    return this.isOpen(seq) ? seq : -1;
   }
 
-  byRequest(requestId: string): R | undefined {
-    return this.#byRequest.get(requestId);
+  /** The open reservation made for this request id, or -1. */
+  findByRequest(requestId: string): number {
+    const seq = this.#byRequest.get(requestId);
+    return seq === undefined ? -1 : seq;
   }
 
-  /** Removes an open reservation; false if it was not open. */
-  delete(r: R): boolean {
-    if (r.seq < 0) return this.#restored.delete(r.id);
-    const i = r.seq - this.#base;
-    if (i < this.#head || this.#slots[i] !== r) return false;
-    this.#slots[i] = undefined;
+  isOpen(seq: number): boolean {
+    const i = seq - this.#base;
+    return i >= this.#head && i < this.#length && this.#isOpen[i] === 1;
+  }
+
+  amountOf(seq: number): bigint {
+    return this.#amount[seq - this.#base]!;
+  }
+
+  expiresAtOf(seq: number): number {
+    return this.#expires[seq - this.#base]!;
+  }
+
+  outcomeOf(seq: number): number {
+    return this.#outcome[seq - this.#base]!;
+  }
+
+  ownerOf(seq: number): O {
+    return this.#owner[seq - this.#base]!;
+  }
+
+  requestOf(seq: number): string {
+    return this.#request[seq - this.#base] ?? '';
+  }
+
+  /** Closes an open reservation; false if it was not open. */
+  close(seq: number): boolean {
+    if (!this.isOpen(seq)) return false;
+    const i = seq - this.#base;
+    this.#isOpen[i] = 0;
     this.#open--;
-    if (r.requestId && this.#byRequest.get(r.requestId) === r) this.#byRequest.delete(r.requestId);
-    this.#advance();
+    const requestId = this.#request[i];
+    if (requestId !== undefined && this.#byRequest.get(requestId) === seq) this.#byRequest.delete(requestId);
+    this.#owner[i] = undefined;
+    this.#request[i] = undefined;
+    while (this.#head < this.#length && this.#isOpen[this.#head] === 0) this.#head++;
+    if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#length) this.#compact();
     return true;
   }
 
-  /** The oldest open reservation that is not a restored one. */
-  oldest(): R | undefined {
-    return this.#slots[this.#head];
+  /** The oldest open reservation, or -1. */
+  oldest(): number {
+    return this.#head < this.#length ? this.#base + this.#head : -1;
   }
 
-  /** Every open reservation whose expiry is at or before `nowMs`, oldest first. */
-  expired(nowMs: number): R[] {
-    const out: R[] = [];
-    for (const r of this.#restored.values()) if (r.expiresAtMs <= nowMs) out.push(r);
-    for (let i = this.#head; i < this.#slots.length; i++) {
-      const r = this.#slots[i];
-      if (r === undefined) continue;
-      if (r.expiresAtMs > nowMs) break;
-      out.push(r);
+  /** The open reservations expiring at or before `nowMs`, oldest first. */
+  expired(nowMs: number): number[] {
+    const out: number[] = [];
+    for (let i = this.#head; i < this.#length; i++) {
+      if (this.#isOpen[i] === 0) continue;
+      if (this.#expires[i]! > nowMs) break;
+      out.push(this.#base + i);
     }
     return out;
   }
 
-  #advance(): void {
-    while (this.#head < this.#slots.length && this.#slots[this.#head] === undefined) this.#head++;
-    if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#slots.length) {
-      this.#slots = this.#slots.slice(this.#head);
-      this.#base += this.#head;
-      this.#head = 0;
+  #grow(): void {
+    if (this.#head > 0) {
+      this.#compact();
+      if (this.#length < this.#amount.length) return;
     }
+    const capacity = this.#amount.length * 2;
+    const widen = <T extends BigInt64Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      b.set(a as never);
+      return b;
+    };
+    this.#amount = widen(this.#amount, (n) => new BigInt64Array(n));
+    this.#expires = widen(this.#expires, (n) => new Float64Array(n));
+    this.#outcome = widen(this.#outcome, (n) => new Uint8Array(n));
+    this.#isOpen = widen(this.#isOpen, (n) => new Uint8Array(n));
+  }
+
+  /** Drops the closed slots before #head, moving the rest to the front. */
+  #compact(): void {
+    const from = this.#head;
+    const n = this.#length - from;
+    this.#amount.copyWithin(0, from, this.#length);
+    this.#expires.copyWithin(0, from, this.#length);
+    this.#outcome.copyWithin(0, from, this.#length);
+    this.#isOpen.copyWithin(0, from, this.#length);
+    this.#isOpen.fill(0, n, this.#length);
+    this.#owner.copyWithin(0, from, this.#length);
+    this.#owner.length = n;
+    this.#request.copyWithin(0, from, this.#length);
+    this.#request.length = n;
+    this.#base += from;
+    this.#head = 0;
+    this.#length = n;
   }
 }
