@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { PolicyEngine } from '../src/policy';
+import { createPolicyStore, type PolicyEngine } from '../src/policy';
 import { startAcmeService, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
 
@@ -39,4 +39,32 @@ test('past maxOpenReservations the oldest reservations are released early and co
   ask('r6');
   assert.equal(evicted, 3);
   assert.equal(engine.settle({ requestId: 'r5' }), true);
+});
+
+test('reservations restored after a restart count until their own expiry or a settle, and are never evicted', async () => {
+  const nowMs = Date.now();
+  const store = createPolicyStore(svc.service.storage.client, svc.cfg.ledger.database);
+  const snapshot = { replicaId: 'restarted', tenant: 'acme', team: 'acme', openCount: 4, reservedNano: 7_000_000n, expiresAtMs: nowMs + 60_000, updatedAtMs: nowMs };
+  const restarted = testEngine(svc, {
+    replicaId: 'restarted',
+    estimate: () => ESTIMATE,
+    config: { ...svc.cfg.policy, maxOpenReservations: 3 },
+    store: { ...store, reservationSnapshots: async () => [snapshot] },
+  });
+  await restarted.start();
+  try {
+    const reserved = () => restarted.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', reserve: false }).budgets[0]!.reservedNano;
+    assert.equal(reserved(), 7_000_000n, 'the snapshot counts at once');
+    // The restored total and two fresh reservations fill the cap; a third fresh one evicts
+    // the oldest fresh one, never the restored total.
+    for (const id of ['x1', 'x2', 'x3']) restarted.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', maxTokens: 10, requestId: id, reserve: true });
+    assert.equal(reserved(), 7_000_000n + 2n * ESTIMATE);
+    await restarted.refresh(nowMs + 30_000);
+    assert.equal(reserved(), 7_000_000n + 2n * ESTIMATE, 'not expired before its time');
+    await restarted.refresh(nowMs + 60_000);
+    assert.equal(reserved(), 2n * ESTIMATE, 'gone at its own expiry; the fresh ones live ten minutes');
+    assert.equal(restarted.settle({ reservationId: 'restored:acme' }), false, 'already gone');
+  } finally {
+    restarted.stop();
+  }
 });

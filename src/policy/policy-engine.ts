@@ -153,7 +153,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     spend: Spend | undefined;
   };
   type TenantRuntime = ReservationOwner & {
-    dir: PolicyDirectory; scopes: Scope[]; allowed: ModelCheck; rate: PolicyTenant['rateLimits']; tenantAcc: ScopeAcc; teamAcc: ScopeAcc;
+    dir: PolicyDirectory; scopes: Scope[]; allowed: ModelCheck; rate: PolicyTenant['rateLimits'];
   };
   const runtimes = new WeakMap<PolicyTenant, TenantRuntime>();
   const runtimeOf = (tenant: PolicyTenant, dir: PolicyDirectory): TenantRuntime => {
