@@ -227,19 +227,18 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return s;
   };
 
-  // Per tenant, what its open reservations add up to, kept as they open and close so a
-  // snapshot costs the number of tenants, not the number of reservations (a busy gateway
-  // holds hundreds of thousands).
-  const openByTenant = new Map<string, { team: string; count: number; amount: bigint; expires: number }>();
+  // Per tenant with open reservations: how many, and the latest expiry, kept as they open
+  // and close so a snapshot costs the number of tenants, not the number of reservations (a
+  // busy gateway holds hundreds of thousands). Their sum is the tenant's `acc.reserved`.
+  const openByTenant = new Map<string, { team: string; acc: ScopeAcc; count: number; expires: number }>();
 
   const reserve = (o: ReservationOwner, amountNano: bigint, expiresAtMs: number) => {
     o.tenantAcc.reserved += amountNano;
     o.teamAcc.reserved += amountNano;
     const t = openByTenant.get(o.tenantId);
-    if (t === undefined) openByTenant.set(o.tenantId, { team: o.team, count: 1, amount: amountNano, expires: expiresAtMs });
+    if (t === undefined) openByTenant.set(o.tenantId, { team: o.team, acc: o.tenantAcc, count: 1, expires: expiresAtMs });
     else {
       t.count++;
-      t.amount += amountNano;
       if (expiresAtMs > t.expires) t.expires = expiresAtMs;
     }
   };
@@ -251,7 +250,6 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     // The snapshot's expiry stays the latest ever opened while any is open: an upper bound
     // that other replicas only use to forget a snapshot nobody renews.
     if (--t.count === 0) openByTenant.delete(o.tenantId);
-    else t.amount -= amountNano;
   };
 
   /** Closes a reservation of the book; false if it was not open. */
@@ -361,10 +359,10 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const snapshot = (nowMs: number) => {
     const rows: ReservationSnapshot[] = [];
     for (const [tenant, t] of openByTenant) {
-      const sig = `${t.count}|${t.amount}|${t.expires}`;
+      const sig = `${t.count}|${t.acc.reserved}|${t.expires}`;
       if (lastSnapshot.get(tenant) === sig) continue;
       lastSnapshot.set(tenant, sig);
-      rows.push({ replicaId: opts.replicaId, tenant, team: t.team, openCount: t.count, reservedNano: t.amount, expiresAtMs: t.expires, updatedAtMs: nowMs });
+      rows.push({ replicaId: opts.replicaId, tenant, team: t.team, openCount: t.count, reservedNano: t.acc.reserved, expiresAtMs: t.expires, updatedAtMs: nowMs });
     }
     for (const [tenant, sig] of lastSnapshot) {
       if (openByTenant.has(tenant) || sig === '0|0|0') continue;
