@@ -29,6 +29,21 @@ test('validation errors name the entry by its id and the field', () => {
   );
 });
 
+test('a registry wrong in many entries lists the first twenty problems and counts the rest', () => {
+  const tenants = Array.from({ length: 50 }, (_, i) => `  - { id: t${i}, team: team }`).join('\n');
+  let message = '';
+  try {
+    parseRegistry(`tenants:\n${tenants}\n`, 'many.yaml');
+  } catch (err) {
+    assert.ok(err instanceof RegistryError);
+    message = err.message;
+  }
+  const listed = message.split('\n').filter((l) => l.startsWith('  tenants['));
+  assert.equal(listed.length, 20);
+  assert.match(listed[0]!, /tenants\[0\] "t0": app/);
+  assert.match(message, /\.\.\. and 30 more problems$/);
+});
+
 test('cross-references are checked: duplicate ids and unknown tenants', () => {
   assert.throws(
     () => loadRegistryFile(path.join(testdata, 'invalid-references.yaml')),

@@ -22,7 +22,9 @@ export function loadRegistryFile(path: string): CompiledRegistry {
   return parseRegistry(text, path);
 }
 
-/** Validates and compiles registry YAML text; `source` is used in messages. */
+const MAX_LISTED_ISSUES = 20;
+
+/** Validates and compiles registry YAML text; `source` is used in messages (the first 20 problems, then a count). */
 export function parseRegistry(text: string, source: string): CompiledRegistry {
   let doc: unknown;
   try {
@@ -32,7 +34,11 @@ export function parseRegistry(text: string, source: string): CompiledRegistry {
   }
   const result = registrySchema.safeParse(doc);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${describePath(doc, i.path)}: ${i.message}`);
+    // A generated registry can be wrong in every entry alike: the first problems say what
+    // to fix, a thousand more lines only bury them.
+    const issues = result.error.issues;
+    const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `  ${describePath(doc, i.path)}: ${i.message}`);
+    if (issues.length > MAX_LISTED_ISSUES) lines.push(`  ... and ${issues.length - MAX_LISTED_ISSUES} more problems`);
     throw new RegistryError(`invalid registry ${source}:\n${lines.join('\n')}`);
   }
   return compileRegistry(result.data);
