@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createPolicyStore, type PolicyEngine } from '../src/policy';
+import { parseRegistry } from '../src/ownership';
 import { startAcmeService, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
 
@@ -67,4 +68,14 @@ test('reservations restored after a restart count until their own expiry or a se
   } finally {
     restarted.stop();
   }
+});
+
+test('an estimate beyond int64 nano-USD is reserved as the most the book holds, and released exactly', () => {
+  const registry = parseRegistry('tenants: [{ id: unbudgeted, team: free, app: free-app }]', 'inline');
+  const free = testEngine(svc, { directory: () => registry, estimate: () => 2n ** 70n });
+  const d = free.decide({ tenantId: 'unbudgeted', provider: 'openai', model: 'gpt-4o-mini', maxTokens: 1, requestId: 'huge', reserve: true });
+  assert.equal(d.decision, 'allow');
+  assert.equal(d.reservation?.amountNano, 2n ** 63n - 1n);
+  assert.equal(free.settle({ requestId: 'huge' }), true);
+  assert.equal(free.settle({ requestId: 'huge' }), false);
 });
