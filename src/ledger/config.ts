@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sqlConfigSchema } from './sql-config';
 
 /** Storage settings: embedded chDB in `dataDir`, or a ClickHouse server at `clickhouseUrl`. */
 export const ledgerConfigSchema = z
@@ -40,6 +41,8 @@ export const ledgerConfigSchema = z
     spoolMaxBytes: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
     /** Rows waiting for storage beyond which exports are refused as retryable (backpressure). */
     maxPendingRows: z.coerce.number().int().min(1).default(500000),
+    /** Caps of the read-only SQL endpoint `/clickhouse`. */
+    sql: sqlConfigSchema.prefault({}),
   })
   .strict();
 

@@ -12,6 +12,12 @@ export interface StorageClients {
   readonly: ClickHouseClient;
   /** Settings to send with every read-only query (server mode); empty in embedded mode. */
   readonlySettings: Record<string, string>;
+  /**
+   * Opens another client for callers' SQL: in embedded mode a chDB session of its own on
+   * the same data (its settings and current database are its own); on a server a client
+   * of the ledger database that sends `readonly=2` with every query. The caller closes it.
+   */
+  openReader(): ClickHouseClient;
   /** 'embedded' (chDB in-process) or 'server'. */
   mode: 'embedded' | 'server';
   close(): Promise<void>;
@@ -41,6 +47,15 @@ export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
       client,
       readonly: ro,
       readonlySettings: { readonly: '1' },
+      openReader: () =>
+        createClient({
+          url: cfg.clickhouseUrl,
+          username: cfg.clickhouseUser,
+          password: cfg.clickhousePassword,
+          database: cfg.database,
+          // Read-only by construction: the server refuses writes on every query of this client.
+          clickhouse_settings: { readonly: '2' },
+        }),
       mode: 'server',
       close: async () => {
         await Promise.all([client.close(), ro.close()]);
@@ -61,6 +76,7 @@ export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
       client,
       readonly: ro,
       readonlySettings: {},
+      openReader: () => createClient({ connection: chdbConnection(dir) }),
       mode: 'embedded',
       close: async () => {
         await ro.close();

@@ -9,3 +9,4 @@ export type { Ownership, OwnershipSource } from './ownership';
 export type { CallCost, PricingStatus } from './call-cost';
 export { divRound, formatNanoUsd, numberScaled, parseScaled } from './money';
 export { modelGlob } from './model-glob';
+export { decompressBody } from './decompress';

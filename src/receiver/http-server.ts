@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { PermanentError } from '../pipeline';
-import { decompressBody } from './decompress';
+import { PermanentError, decompressBody } from '../pipeline';
 import type { ExportCore } from './export-core';
 import type { ResponseEncoder } from './export-response';
 import { toWireStatus } from './status-mapping';

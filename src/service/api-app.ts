@@ -1,12 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { registerSqlEndpoint, type StorageClients } from '../ledger';
+import { registerSqlEndpoint, type SqlSandbox, type StorageClients } from '../ledger';
 import type { AdminGuard } from './admin-guard';
 
 /** What the API app serves. */
 export interface ApiAppOptions {
   storage: StorageClients;
   database: string;
+  /** Runs the callers' SQL of `/clickhouse`. */
+  sql: { sandbox: SqlSandbox; maxQueryBytes: number };
   adminGuard: AdminGuard;
   registry: Registry;
   /** Registers more routes (admin, policy, reports) on the API app. */
@@ -42,7 +44,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   app.get('/metrics', async (_req, reply) =>
     reply.type(opts.registry.contentType).send(await opts.registry.metrics()),
   );
-  registerSqlEndpoint(app, { storage: opts.storage, database: opts.database, authorize: (req) => opts.adminGuard(req.headers) });
+  registerSqlEndpoint(app, { sandbox: opts.sql.sandbox, maxQueryBytes: opts.sql.maxQueryBytes, database: opts.database, authorize: (req) => opts.adminGuard(req.headers) });
   opts.routes?.(app);
   return app;
 }

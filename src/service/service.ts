@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createLedgerWriter, createMarkResolver, openSpool, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
+import { createLedgerWriter, createMarkResolver, openSpool, openSqlSandbox, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
@@ -179,9 +179,12 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const adminGuard = createAdminGuard(cfg.adminToken);
     // The quality gauge is computed when /metrics is scraped, over the current month.
     metrics.qualityGauge(async () => (await quality(storage.readonly, cfg.ledger.database, parsePeriod({}))).unallocated_spend_ratio);
+    const sandbox = await openSqlSandbox(storage, cfg.ledger.database, cfg.ledger.sql);
+    onStop('sql sessions', () => sandbox.close());
     const api = buildApiApp({
       storage,
       database: cfg.ledger.database,
+      sql: { sandbox, maxQueryBytes: cfg.ledger.sql.maxQueryBytes },
       adminGuard,
       registry: metrics.registry,
       memoryHardLimitMb: cfg.receiver.memoryHardLimitMb,
@@ -204,6 +207,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     closeKeepAliveOnShutdown(api, cfg.shutdownGraceMs);
     await api.listen({ host: cfg.host, port: cfg.apiPort });
     onStop('api', () => api.close());
+    // Popped before the API closes: its in-flight SQL requests end when their queries do.
+    onStop('sql queries', () => sandbox.cancelAll());
 
     const encoder = createResponseEncoder(loadOtlpRoot());
     const core = createExportCore(

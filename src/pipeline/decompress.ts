@@ -1,6 +1,6 @@
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import { PermanentError } from '../pipeline';
+import { PermanentError } from './errors';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);

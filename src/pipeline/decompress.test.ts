@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { PermanentError } from '../pipeline';
+import { PermanentError } from './errors';
 import { decompressBody } from './decompress';
 
 test('gzip bodies are inflated', async () => {
