@@ -74,7 +74,9 @@ async function main(argv: string[]): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       log.error('shutdown deadline passed: exiting');
-      process.exit(1);
+      // Not process.exit: its exit hooks close chDB, which waits for an engine call still
+      // running. What was acknowledged is in the ledger or the spool either way.
+      process.kill(process.pid, 'SIGKILL');
     }, cfg.shutdownGraceMs + 5000);
     force.unref();
     service.stop().then(
