@@ -150,11 +150,11 @@ describe('the /clickhouse sandbox against a hostile caller', () => {
     // Grafana's row limit is the `limit` setting.
     assert.equal((await send('SELECT number FROM numbers(10)', { limit: '4' })).text, '0\n1\n2\n3\n');
     // Output settings a client sends apply to its request only.
-    const quoted = await send("SELECT getSetting('output_format_json_quote_64bit_integers') AS q", { output_format_json_quote_64bit_integers: '0' });
-    assert.equal(quoted.text, '0\n');
+    const quoted = await send("SELECT getSetting('output_format_json_quote_64bit_integers') AS q", { output_format_json_quote_64bit_integers: '1' });
+    assert.equal(quoted.text, 'true\n');
     for (let i = 0; i < 4; i++) {
       const next = await send("SELECT getSetting('output_format_json_quote_64bit_integers'), count() FROM (SELECT 1 FROM numbers(5) UNION ALL SELECT 1) GROUP BY ALL");
-      assert.equal(next.text, '1\t6\n', 'a setting of the previous request leaked into this one');
+      assert.equal(next.text, 'false\t6\n', 'a setting of the previous request leaked into this one');
       assert.equal((await send('SELECT number FROM numbers(6)')).text.split('\n').length, 7, 'the previous limit leaked');
     }
     await stillWorks();
