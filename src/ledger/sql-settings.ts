@@ -54,8 +54,6 @@ export function requestSettings(params: URLSearchParams, cfg: SqlConfig): Reques
     max_result_bytes: String(cfg.maxResultBytes),
     result_overflow_mode: 'throw',
     max_threads: String(cfg.maxThreads),
-    limit: '0',
-    offset: '0',
   };
   const passed: Record<string, string> = {};
   for (const [name, value] of params) {
@@ -65,7 +63,7 @@ export function requestSettings(params: URLSearchParams, cfg: SqlConfig): Reques
       const n = number(name, value);
       capped[name] = String(n === 0 ? cap(cfg) : Math.min(n, cap(cfg)));
     } else if (COUNTS.has(name)) {
-      capped[name] = String(number(name, value));
+      passed[name] = String(number(name, value));
     } else if (OVERFLOW_MODES.has(name)) {
       if (value !== 'throw' && value !== 'break') throw invalid(name, `must be throw or break, not ${JSON.stringify(value)}`);
       capped[name] = value;
