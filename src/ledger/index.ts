@@ -3,7 +3,7 @@ export { ledgerConfigSchema, type LedgerConfig } from './config';
 export { openStorage, type StorageClients } from './storage-client';
 export { migrate, setSpansTtl, type MigrationReport } from './migrate';
 export { MIGRATIONS, type Migration } from './migrations';
-export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry } from './ledger-writer';
+export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry, type LedgerWriterParts, type DeadLetterReplay } from './ledger-writer';
 export { BatchWriter, type BatchWriterOptions, type InsertRows } from './batch-writer';
 export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';
 export { isReadStatement } from './read-only-sql';
@@ -12,3 +12,8 @@ export { readCallsForRepricing, writeAdjustments, type CostAdjustment, type Stor
 export { createWorkflowViews, type WorkflowOptions } from './workflow-views';
 export { createMarkResolver, type MarkResolver, type ResolveReport } from './mark-resolver';
 export { openSpool, type Spool, type SpoolRecord } from './spool';
+export { openDeadLetters, type DeadLetter, type DeadLetterStore } from './dead-letters';
+export { createDiskGuard, type DiskGuard, type DiskReserve } from './disk-guard';
+export { readDetachedParts, type DetachedParts } from './detached-parts';
+export { classifyStorageError } from './storage-errors';
+export { splitByDay, MAX_DAYS_PER_INSERT } from './partition-split';
