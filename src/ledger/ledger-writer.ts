@@ -8,6 +8,7 @@ import type { DiskGuard } from './disk-guard';
 import { splitByDay } from './partition-split';
 import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow, upgradeCallRow } from './row-encoding';
 import type { Spool, SpoolRecord } from './spool';
+import { replayChunk, replayDeadLetters, type DeadLetterReplay, type ReplayDeps } from './spool-replay';
 import { classifyStorageError } from './storage-errors';
 
 /** Batch outcome reports, for metrics. */
@@ -21,15 +22,6 @@ export interface LedgerTelemetry {
   replayFailed?(err: RetryableError): void;
   /** An acknowledged export storage refused for good was set aside (told once per export). */
   deadLettered?(entry: DeadLetter): void;
-}
-
-/** What an admin replay of dead letters did. */
-export interface DeadLetterReplay {
-  replayed: string[];
-  /** Still refused for good, with the engine's reason; they stay in the store. */
-  refused: { id: string; reason: string }[];
-  /** Set when storage refused for a passing cause; the rest were not tried. */
-  unavailable?: string;
 }
 
 /** Optional parts of the writer. */
@@ -88,27 +80,7 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
     if (spans.length > 0) await insert('spans', SPAN_COLUMNS, spans);
     if (calls.length > 0) await insert('llm_calls', CALL_COLUMNS, calls);
   };
-  /** Replays one chunk; when it fails, each record alone, so only the records storage refuses for good are set aside. */
-  const replayChunk = async (recs: SpoolRecord[]) => {
-    diskGuard?.assertRoom();
-    try {
-      await insertRecords(recs);
-      telemetry?.replayed?.(recs.length);
-      return;
-    } catch (err) {
-      if (recs.length === 1 && !(err instanceof PermanentError)) throw err;
-    }
-    for (const rec of recs) {
-      try {
-        await insertRecords([rec]);
-        telemetry?.replayed?.(1);
-      } catch (err) {
-        if (!(err instanceof PermanentError) || deadLetters === undefined) throw err;
-        const { entry, added } = await deadLetters.add(rec, err.message);
-        if (added) telemetry?.deadLettered?.(entry);
-      }
-    }
-  };
+  const replay: ReplayDeps = { insertRecords, deadLetters, diskGuard, replayed: (n) => telemetry?.replayed?.(n), deadLettered: (e) => telemetry?.deadLettered?.(e) };
   const make = (table: 'spans' | 'llm_calls', columns: readonly string[]) =>
     new BatchWriter(
       (values) => insert(table, columns, values),
@@ -128,7 +100,7 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
   const drainSpool = (): Promise<number> => {
     if (spool === undefined || spool.bytes === 0) return Promise.resolve(0);
     draining ??= spool
-      .drain(replayChunk)
+      .drain(replayChunk(replay))
       .catch((err: unknown) => {
         telemetry?.replayFailed?.(err instanceof RetryableError ? err : new RetryableError(`spool replay failed: ${(err as Error).message}`, 1000, { cause: err }));
         return 0;
@@ -140,34 +112,9 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
   };
   const timer = spool === undefined ? undefined : setInterval(() => void drainSpool(), 1000);
   timer?.unref();
-  const replayDeadLetters = async (ids?: readonly string[]): Promise<DeadLetterReplay> => {
-    const result: DeadLetterReplay = { replayed: [], refused: [] };
-    if (deadLetters === undefined) return result;
-    for (const id of ids ?? deadLetters.list().map((e) => e.id)) {
-      const rec = deadLetters.read(id);
-      if (rec === undefined) {
-        result.refused.push({ id, reason: 'no such dead letter' });
-        continue;
-      }
-      try {
-        diskGuard?.assertRoom();
-        await insertRecords([rec]);
-        await deadLetters.remove(id);
-        result.replayed.push(id);
-      } catch (err) {
-        if (!(err instanceof PermanentError)) {
-          result.unavailable = (err as Error).message;
-          break;
-        }
-        await deadLetters.refused(id, err.message);
-        result.refused.push({ id, reason: err.message });
-      }
-    }
-    return result;
-  };
   return {
     drainSpool,
-    replayDeadLetters,
+    replayDeadLetters: (ids) => replayDeadLetters(replay, ids),
     get pendingRows() {
       return spansWriter.pendingRows + callsWriter.pendingRows;
     },
