@@ -86,7 +86,11 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     resolveTimer.unref();
     onStop('resolver timer', async () => clearInterval(resolveTimer));
     log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
-    const detached = await readDetachedParts(storage.client, cfg.ledger.database);
+    // A server user may lack access to system tables: the report is then skipped, start goes on.
+    const detached = await readDetachedParts(storage.client, cfg.ledger.database).catch((err: unknown) => {
+      log.warn({ err }, 'could not read system.detached_parts; detached parts are not reported');
+      return [];
+    });
     if (detached.length > 0) {
       log.error({ detachedParts: detached }, 'ledger tables have detached parts (broken or unexpected at start, or detached by hand): their rows are not read; see system.detached_parts');
     }
