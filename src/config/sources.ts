@@ -27,6 +27,7 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { path: 'ledger.spansTtlDays', flag: 'spans-ttl-days', env: 'SPANLEDGER_SPANS_TTL_DAYS' },
   { path: 'ledger.spoolDir', flag: 'spool-dir', env: 'SPANLEDGER_SPOOL_DIR' },
   { path: 'ledger.spoolMaxBytes', flag: 'spool-max-bytes', env: 'SPANLEDGER_SPOOL_MAX_BYTES' },
+  { path: 'ledger.diskReserveMb', flag: 'disk-reserve-mb', env: 'SPANLEDGER_DISK_RESERVE_MB' },
   { path: 'receiver.memorySoftLimitMb', flag: 'memory-soft-limit-mb', env: 'SPANLEDGER_MEMORY_SOFT_LIMIT_MB' },
   { path: 'receiver.memoryHardLimitMb', flag: 'memory-hard-limit-mb', env: 'SPANLEDGER_MEMORY_HARD_LIMIT_MB' },
   { path: 'ownership.registry', flag: 'registry', env: 'SPANLEDGER_REGISTRY' },

@@ -1,4 +1,5 @@
 import { RetryableError } from '../pipeline';
+import { classifyStorageError } from './storage-errors';
 
 /** Writes one batch of rows; rejects if storage did not take it. */
 export type InsertRows = (rows: unknown[][]) => Promise<void>;
@@ -142,7 +143,7 @@ export class BatchWriter {
       async (err: unknown) => {
         this.opts.onBatch?.(rows.length, performance.now() - started, false);
         if (waiters.length === 1) {
-          waiters[0]!.reject(asRetryable(err));
+          waiters[0]!.reject(classifyStorageError(err));
           return;
         }
         // One bad write must not sink the others batched with it: retry each write alone.
@@ -151,7 +152,7 @@ export class BatchWriter {
             await this.insert(rows.slice(w.start, w.start + w.count));
             w.resolve();
           } catch (e) {
-            w.reject(asRetryable(e));
+            w.reject(classifyStorageError(e));
           }
         }
       },
@@ -163,8 +164,4 @@ export class BatchWriter {
       if (this.#rows.length > 0) this.#kick();
     });
   }
-}
-
-function asRetryable(err: unknown): RetryableError {
-  return err instanceof RetryableError ? err : new RetryableError(`storage write failed: ${(err as Error).message}`, 1000, { cause: err });
 }

@@ -39,6 +39,16 @@ export const ledgerConfigSchema = z
     spoolDir: z.string().min(1).optional(),
     /** Spool size cap; past it, exports get a retryable refusal. 0 turns the spool off. */
     spoolMaxBytes: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
+    /**
+     * Free space kept on the data directory's and the spool's filesystems: below the larger of
+     * `diskReserveMb` and `diskReservePercent` of the filesystem, exports get 503 + Retry-After
+     * and /readyz fails, so merges (which write a new part before dropping the old ones) never
+     * run out of space. Both 0 turn the guard off.
+     */
+    diskReserveMb: z.coerce.number().int().min(0).default(1024),
+    diskReservePercent: z.coerce.number().min(0).max(90).default(5),
+    /** How often free space is checked. */
+    diskCheckIntervalMs: z.coerce.number().int().min(10).default(1000),
     /** Rows waiting for storage beyond which exports are refused as retryable (backpressure). */
     maxPendingRows: z.coerce.number().int().min(1).default(500000),
     /** Caps of the read-only SQL endpoint `/clickhouse`. */

@@ -3,7 +3,8 @@ export { ledgerConfigSchema, type LedgerConfig } from './config';
 export { openStorage, type StorageClients } from './storage-client';
 export { migrate, setSpansTtl, type MigrationReport } from './migrate';
 export { MIGRATIONS, type Migration } from './migrations';
-export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry } from './ledger-writer';
+export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry, type LedgerWriterParts } from './ledger-writer';
+export { type DeadLetterReplay } from './spool-replay';
 export { BatchWriter, type BatchWriterOptions, type InsertRows } from './batch-writer';
 export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';
 export { openSqlSandbox, type SqlSandbox, type SqlRequest, type SqlAnswer } from './sql-sandbox';
@@ -13,3 +14,8 @@ export { readCallsForRepricing, writeAdjustments, type CostAdjustment, type Stor
 export { createWorkflowViews, type WorkflowOptions } from './workflow-views';
 export { createMarkResolver, type MarkResolver, type ResolveReport } from './mark-resolver';
 export { openSpool, type Spool, type SpoolRecord } from './spool';
+export { openDeadLetters, type DeadLetter, type DeadLetterStore } from './dead-letters';
+export { createDiskGuard, type DiskGuard, type DiskReserve } from './disk-guard';
+export { readDetachedParts, type DetachedParts } from './detached-parts';
+export { classifyStorageError } from './storage-errors';
+export { splitByDay, MAX_DAYS_PER_INSERT } from './partition-split';

@@ -2,9 +2,14 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { LlmCall, SpanRecord } from '../pipeline';
 import { BatchWriter } from './batch-writer';
 import type { LedgerConfig } from './config';
-import { RetryableError } from '../pipeline';
+import { PermanentError, RetryableError } from '../pipeline';
+import type { DeadLetter, DeadLetterStore } from './dead-letters';
+import type { DiskGuard } from './disk-guard';
+import { splitByDay } from './partition-split';
 import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow, upgradeCallRow } from './row-encoding';
 import type { Spool, SpoolRecord } from './spool';
+import { replayChunk, replayDeadLetters, type DeadLetterReplay, type ReplayDeps } from './spool-replay';
+import { classifyStorageError } from './storage-errors';
 
 /** Batch outcome reports, for metrics. */
 export interface LedgerTelemetry {
@@ -13,6 +18,18 @@ export interface LedgerTelemetry {
   spooled?(rows: number): void;
   /** Spooled exports replayed into storage. */
   replayed?(records: number): void;
+  /** A spool replay stopped because storage refused (retried on the next tick). */
+  replayFailed?(err: RetryableError): void;
+  /** An acknowledged export storage refused for good was set aside (told once per export). */
+  deadLettered?(entry: DeadLetter): void;
+}
+
+/** Optional parts of the writer. */
+export interface LedgerWriterParts {
+  /** Where replayed exports storage refuses for good go (with a spool, always give one). */
+  deadLetters?: DeadLetterStore;
+  /** Refuses writes and replays while a filesystem is below its reserve. */
+  diskGuard?: DiskGuard;
 }
 
 /** Writes spans and LLM calls; resolves when both are stored. */
@@ -23,17 +40,26 @@ export interface LedgerWriter {
   readonly pendingRows: number;
   /** Replays the spool into storage now; resolves with the records replayed (0 when storage is still down). */
   drainSpool(): Promise<number>;
+  /** Writes dead letters (`ids`, or all) into storage again; those stored leave the store. */
+  replayDeadLetters(ids?: readonly string[]): Promise<DeadLetterReplay>;
   close(): Promise<void>;
 }
 
 /**
- * Builds the two batched table writers over one ClickHouse client. With a spool, an export
- * storage refuses (down, or behind) is appended to the spool and acknowledged; a timer
- * replays the spool, oldest first, once storage takes writes again. Replays may repeat rows
- * already stored; the tables' deduplication on (trace_id, span_id) absorbs them.
+ * Builds the two batched table writers over one ClickHouse client. Rows are inserted in
+ * groups of at most MAX_DAYS_PER_INSERT UTC days, so no valid export is refused for
+ * touching too many partitions. Storage failures are classified by cause
+ * (`classifyStorageError`): a permanent refusal rejects the export (400, nothing
+ * acknowledged); with a spool, an export storage refuses for a passing cause (down, behind)
+ * is appended to the spool and acknowledged. A timer replays the spool, oldest first, once
+ * storage takes writes again: a record refused for good is set aside in the dead-letter
+ * store and replay goes on behind it; a passing refusal stops the replay until the next
+ * tick. Replays may repeat rows already stored; the tables' deduplication on
+ * (trace_id, span_id) absorbs them.
  */
-export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, telemetry?: LedgerTelemetry, spool?: Spool): LedgerWriter {
-  const insert = (table: 'spans' | 'llm_calls', columns: readonly string[], values: unknown[][]) =>
+export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, telemetry?: LedgerTelemetry, spool?: Spool, parts: LedgerWriterParts = {}): LedgerWriter {
+  const { deadLetters, diskGuard } = parts;
+  const insertOne = (table: 'spans' | 'llm_calls', columns: readonly string[], values: unknown[][]) =>
     client
       .insert({
         table: `${cfg.database}.${table}`,
@@ -44,7 +70,17 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
         // insert cost about 15% of insert time (bench/).
         clickhouse_settings: { optimize_on_insert: 0 },
       })
-      .then(() => undefined);
+      .then(() => undefined, (err: unknown) => Promise.reject(classifyStorageError(err)));
+  const insert = async (table: 'spans' | 'llm_calls', columns: readonly string[], values: unknown[][]) => {
+    for (const group of splitByDay(values)) await insertOne(table, columns, group);
+  };
+  const insertRecords = async (recs: SpoolRecord[]) => {
+    const spans = recs.flatMap((r) => r.spans);
+    const calls = recs.flatMap((r) => r.calls.map(upgradeCallRow));
+    if (spans.length > 0) await insert('spans', SPAN_COLUMNS, spans);
+    if (calls.length > 0) await insert('llm_calls', CALL_COLUMNS, calls);
+  };
+  const replay: ReplayDeps = { insertRecords, deadLetters, diskGuard, replayed: (n) => telemetry?.replayed?.(n), deadLettered: (e) => telemetry?.deadLettered?.(e) };
   const make = (table: 'spans' | 'llm_calls', columns: readonly string[]) =>
     new BatchWriter(
       (values) => insert(table, columns, values),
@@ -64,14 +100,11 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
   const drainSpool = (): Promise<number> => {
     if (spool === undefined || spool.bytes === 0) return Promise.resolve(0);
     draining ??= spool
-      .drain(async (recs: SpoolRecord[]) => {
-        const spans = recs.flatMap((r) => r.spans);
-        const calls = recs.flatMap((r) => r.calls.map(upgradeCallRow));
-        if (spans.length > 0) await insert('spans', SPAN_COLUMNS, spans);
-        if (calls.length > 0) await insert('llm_calls', CALL_COLUMNS, calls);
-        telemetry?.replayed?.(recs.length);
+      .drain(replayChunk(replay))
+      .catch((err: unknown) => {
+        telemetry?.replayFailed?.(err instanceof RetryableError ? err : new RetryableError(`spool replay failed: ${(err as Error).message}`, 1000, { cause: err }));
+        return 0;
       })
-      .catch(() => 0)
       .finally(() => {
         draining = undefined;
       });
@@ -81,10 +114,12 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
   timer?.unref();
   return {
     drainSpool,
+    replayDeadLetters: (ids) => replayDeadLetters(replay, ids),
     get pendingRows() {
       return spansWriter.pendingRows + callsWriter.pendingRows;
     },
     async write(spans, calls, unmapped) {
+      diskGuard?.assertRoom();
       const resources = new ResourceJson();
       const callSpans = new Set<SpanRecord>();
       const callRows = new Array<unknown[]>(calls.length);
@@ -97,9 +132,11 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
       // Both tables dedupe on (trace_id, span_id), so a retry after a half-written
       // export stores nothing twice.
       const results = await Promise.allSettled([spansWriter.write(spanRows), callsWriter.write(callRows)]);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed === undefined) return;
-      if (spool === undefined || !(failed.reason instanceof RetryableError)) throw failed.reason;
+      const causes = results.flatMap((r) => (r.status === 'rejected' ? [classifyStorageError(r.reason)] : []));
+      if (causes.length === 0) return;
+      // Refused for good (either table): the sender hears 400 and nothing goes to the spool.
+      const cause = causes.find((c) => c instanceof PermanentError) ?? causes[0]!;
+      if (spool === undefined || !(cause instanceof RetryableError)) throw cause;
       await spool.append({ spans: spanRows, calls: callRows });
       telemetry?.spooled?.(spanRows.length + callRows.length);
     },

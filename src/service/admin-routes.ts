@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { DeadLetter, DeadLetterReplay } from '../ledger';
 import type { PriceBook, PricingConfig } from '../pricing';
 import type { AdminGuard } from './admin-guard';
 import { reprice } from './reprice';
@@ -12,6 +13,8 @@ export interface AdminRouteOptions {
   database: string;
   priceBook: () => PriceBook;
   billing: PricingConfig['billing'];
+  /** The dead-letter store, listed and replayed into storage. */
+  deadLetters: { list(): DeadLetter[]; replay(ids?: readonly string[]): Promise<DeadLetterReplay> };
 }
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD (UTC)');
@@ -19,28 +22,52 @@ const repriceBody = z
   .object({ from: day, to: day, reason: z.string().max(500).default('reprice under the current price book') })
   .strict()
   .refine((b) => b.to > b.from, { message: 'to must be after from', path: ['to'] });
+const replayBody = z.object({ ids: z.array(z.string().regex(/^dl-[0-9a-f]{24}$/, 'must be a dead-letter id (dl-...)')).max(10000).optional() }).strict();
 
 /**
  * Admin API, guarded by the admin token: `POST /v1/admin/prices/reprice` re-rates a period
- * (`from` inclusive, `to` exclusive, UTC dates) and answers with a summary.
+ * (`from` inclusive, `to` exclusive, UTC dates) and answers with a summary;
+ * `GET /v1/admin/dead-letters` lists acknowledged exports storage refused for good, and
+ * `POST /v1/admin/dead-letters/replay` (`{"ids": [...]}`, or all) writes them again: those
+ * stored leave the store, those still refused stay with the new reason; 503 + Retry-After
+ * when storage refused for a passing cause.
  */
 export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOptions): void {
-  app.post('/v1/admin/prices/reprice', async (req, reply) => {
+  const denied = (req: FastifyRequest, reply: FastifyReply) => {
     const check = opts.guard(req.headers);
-    if (check !== 'ok') {
-      return reply.code(check === 'disabled' ? 403 : 401).send({
-        error: check === 'disabled' ? 'admin endpoints are disabled: start spanledger with --admin-token' : 'the admin token is required (Authorization: Bearer)',
-      });
-    }
+    if (check === 'ok') return false;
+    void reply.code(check === 'disabled' ? 403 : 401).send({
+      error: check === 'disabled' ? 'admin endpoints are disabled: start spanledger with --admin-token' : 'the admin token is required (Authorization: Bearer)',
+    });
+    return true;
+  };
+  const badBody = (reply: FastifyReply, error: z.ZodError) =>
+    reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+
+  app.post('/v1/admin/prices/reprice', async (req, reply) => {
+    if (denied(req, reply)) return reply;
     const parsed = repriceBody.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
-    }
+    if (!parsed.success) return badBody(reply, parsed.error);
     const { from, to, reason } = parsed.data;
     return reprice(opts.client, opts.database, opts.priceBook(), opts.billing, {
       fromMs: Date.parse(`${from}T00:00:00Z`),
       toMs: Date.parse(`${to}T00:00:00Z`),
       reason,
     });
+  });
+
+  app.get('/v1/admin/dead-letters', async (req, reply) => {
+    if (denied(req, reply)) return reply;
+    const entries = opts.deadLetters.list();
+    return { count: entries.length, dead_letters: entries };
+  });
+
+  app.post('/v1/admin/dead-letters/replay', async (req, reply) => {
+    if (denied(req, reply)) return reply;
+    const parsed = replayBody.safeParse(req.body ?? {});
+    if (!parsed.success) return badBody(reply, parsed.error);
+    const result = await opts.deadLetters.replay(parsed.data.ids);
+    if (result.unavailable !== undefined) reply.code(503).header('retry-after', '10');
+    return result;
   });
 }

@@ -15,13 +15,15 @@ export interface ApiAppOptions {
   routes?: (app: FastifyInstance) => void;
   /** Above this resident memory the service reports not ready. */
   memoryHardLimitMb?: number;
+  /** Another reason to report not ready (a filesystem below its reserve), or undefined. */
+  notReady?: () => string | undefined;
   /** Serve HTTPS with this PEM key and certificate chain. */
   tls?: { key: Buffer; cert: Buffer };
 }
 
 /**
  * Builds (does not start) the API app: `/healthz` (process up), `/readyz` (storage
- * answers), `/metrics` (Prometheus text) and the read-only SQL endpoint `/clickhouse`.
+ * answers, memory and disk have room), `/metrics` (Prometheus text) and the read-only SQL endpoint `/clickhouse`.
  */
 export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   const app = Fastify({
@@ -37,6 +39,8 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
     if (opts.memoryHardLimitMb !== undefined && rssMb > opts.memoryHardLimitMb) {
       return reply.code(503).send({ status: 'unavailable', reason: `memory: ${rssMb} MiB resident, hard limit ${opts.memoryHardLimitMb} MiB` });
     }
+    const reason = opts.notReady?.();
+    if (reason !== undefined) return reply.code(503).send({ status: 'unavailable', reason });
     const ping = await opts.storage.client.ping();
     if (ping.success) return { status: 'ready', storage: opts.storage.mode };
     return reply.code(503).send({ status: 'unavailable', storage: opts.storage.mode, error: ping.error.message });

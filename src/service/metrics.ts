@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { LedgerTelemetry } from '../ledger';
+import type { DetachedParts, LedgerTelemetry } from '../ledger';
 import type { LlmCall } from '../pipeline';
 import type { PricingTelemetry } from '../pricing';
 import type { ReceiverTelemetry } from '../receiver';
@@ -28,6 +28,8 @@ export interface ServiceMetrics {
   qualityGauge(read: () => Promise<number>): void;
   /** Sets how the spool-size gauge reads its value at scrape time. */
   spool(bytes: () => number): void;
+  /** Sets how the dead-letter, low-disk and detached-part gauges read their values at scrape time. */
+  durability(read: { deadLetters: () => number; diskLow: () => boolean; detachedParts: () => Promise<DetachedParts[]> }): void;
 }
 
 /** Creates the counters and histograms, named `spanledger_*`. */
@@ -138,6 +140,38 @@ export function createMetrics(): ServiceMetrics {
   });
   const spooled = new Counter({ name: 'spanledger_spooled_rows_total', help: 'Rows written to the spool because storage refused them.', registers: [registry] });
   const replayed = new Counter({ name: 'spanledger_spool_replayed_exports_total', help: 'Spooled exports replayed into storage.', registers: [registry] });
+  const replayFailures = new Counter({ name: 'spanledger_spool_replay_failures_total', help: 'Spool replays stopped because storage refused for a passing cause (retried a second later).', registers: [registry] });
+  const deadLettered = new Counter({ name: 'spanledger_dead_lettered_exports_total', help: 'Acknowledged exports storage refused for good at replay, set aside in the dead-letter store.', registers: [registry] });
+  let durability: Parameters<ServiceMetrics['durability']>[0] | undefined;
+  new Gauge({
+    name: 'spanledger_dead_letters',
+    help: 'Exports held in the dead-letter store (listed and replayed at /v1/admin/dead-letters).',
+    registers: [registry],
+    collect() {
+      if (durability) this.set(durability.deadLetters());
+    },
+  });
+  new Gauge({
+    name: 'spanledger_disk_low',
+    help: '1 while the data or spool filesystem is below its free-space reserve (exports refused, not ready).',
+    registers: [registry],
+    collect() {
+      if (durability) this.set(durability.diskLow() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'spanledger_detached_parts',
+    help: 'Parts of ledger tables in system.detached_parts (broken or unexpected at start, or detached by hand), by table and reason.',
+    labelNames: ['table', 'reason'],
+    registers: [registry],
+    async collect() {
+      if (!durability) return;
+      const parts = await durability.detachedParts().catch(() => undefined);
+      if (parts === undefined) return;
+      this.reset();
+      for (const p of parts) this.set({ table: p.table, reason: p.reason }, p.parts);
+    },
+  });
   new Gauge({
     name: 'spanledger_quality_unallocated_spend_ratio',
     help: 'Share of this month\'s billed LLM spend that has no owner (0..1), computed at scrape time.',
@@ -153,6 +187,9 @@ export function createMetrics(): ServiceMetrics {
     },
     spool: (bytes) => {
       spoolBytes = bytes;
+    },
+    durability: (read) => {
+      durability = read;
     },
     unmapped: (n) => unmappedSpans.inc(n),
     reservationEvicted: () => evicted.inc(),
@@ -188,6 +225,8 @@ export function createMetrics(): ServiceMetrics {
     ledger: {
       spooled: (rows) => spooled.inc(rows),
       replayed: (n) => replayed.inc(n),
+      replayFailed: () => replayFailures.inc(),
+      deadLettered: () => deadLettered.inc(),
       batch(table, rows, ms, ok) {
         batches.inc({ table, outcome: ok ? 'ok' : 'error' });
         writeLatency.observe({ table }, ms / 1000);

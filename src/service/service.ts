@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createLedgerWriter, createMarkResolver, openSpool, openSqlSandbox, createWorkflowViews, migrate, openStorage, setSpansTtl, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
+import { createDiskGuard, createLedgerWriter, createMarkResolver, openDeadLetters, openSpool, openSqlSandbox, createWorkflowViews, migrate, openStorage, readDetachedParts, setSpansTtl, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
@@ -28,6 +28,7 @@ import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
 import { closeKeepAliveOnShutdown } from './close-keep-alive';
 import { createMetrics, type ServiceMetrics } from './metrics';
+import { rateLimited } from './rate-limited-log';
 import { createWorkflowQueries, parsePeriod, quality, registerReportRoutes, registerWorkflowRoutes } from '../reports';
 
 /** Ports actually bound (differs from the config when it asked for port 0). */
@@ -85,6 +86,14 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     resolveTimer.unref();
     onStop('resolver timer', async () => clearInterval(resolveTimer));
     log.info({ storage: storage.mode, database: cfg.ledger.database, schemaVersion: report.current, applied: report.applied }, 'storage ready');
+    // A server user may lack access to system tables: the report is then skipped, start goes on.
+    const detached = await readDetachedParts(storage.client, cfg.ledger.database).catch((err: unknown) => {
+      log.warn({ err }, 'could not read system.detached_parts; detached parts are not reported');
+      return [];
+    });
+    if (detached.length > 0) {
+      log.error({ detachedParts: detached }, 'ledger tables have detached parts (broken or unexpected at start, or detached by hand): their rows are not read; see system.detached_parts');
+    }
 
     const reloadEvents = (what: string) => ({
       loaded: (path: string) => log.info({ [what]: path }, `${what} loaded`),
@@ -150,7 +159,37 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const spool = cfg.ledger.spoolMaxBytes > 0 ? openSpool(spoolDir, cfg.ledger.spoolMaxBytes) : undefined;
     if (spool !== undefined && spool.bytes > 0) log.warn({ spoolDir, bytes: spool.bytes }, 'spool holds exports from before the last stop; replaying them');
     metrics.spool(() => spool?.bytes ?? 0);
-    const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, metrics.ledger, spool);
+    // Next to the spool, so the two travel together; only replayed (acknowledged) exports land here.
+    const deadLetters = spool === undefined ? undefined : openDeadLetters(path.join(spoolDir, 'dead-letters'));
+    if (deadLetters !== undefined && deadLetters.count > 0) log.error({ count: deadLetters.count }, 'dead-letter store holds exports storage refused; list them at GET /v1/admin/dead-letters');
+    const watched = [...(storage.mode === 'embedded' ? [path.resolve(cfg.ledger.dataDir)] : []), ...(spool === undefined ? [] : [spoolDir])];
+    const diskGuard = createDiskGuard(
+      watched,
+      { reserveMb: cfg.ledger.diskReserveMb, reservePercent: cfg.ledger.diskReservePercent },
+      cfg.ledger.diskCheckIntervalMs,
+      (reason) => (reason === undefined ? log.info('disk space back above the reserve; exports accepted again') : log.error({ reason }, 'disk space below the reserve; exports refused (503) until it is freed')),
+    );
+    onStop('disk guard', async () => diskGuard.close());
+    metrics.durability({
+      deadLetters: () => deadLetters?.count ?? 0,
+      diskLow: () => diskGuard.lowReason() !== undefined,
+      detachedParts: () => readDetachedParts(storage.client, cfg.ledger.database),
+    });
+    let lastReplayError = '';
+    const logReplayFailure = rateLimited(60_000, (suppressed) => log.warn({ error: lastReplayError, failuresSinceLastLog: suppressed }, 'spool replay refused by storage; retrying every second'));
+    const ledgerTelemetry: LedgerTelemetry = {
+      ...metrics.ledger,
+      replayFailed: (err) => {
+        metrics.ledger.replayFailed?.(err);
+        lastReplayError = err.message;
+        logReplayFailure();
+      },
+      deadLettered: (entry) => {
+        metrics.ledger.deadLettered?.(entry);
+        log.error({ id: entry.id, reason: entry.reason, spans: entry.spans, calls: entry.calls }, 'a spooled export was refused by storage for good; kept as a dead letter (POST /v1/admin/dead-letters/replay)');
+      },
+    };
+    const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, ledgerTelemetry, spool, { deadLetters, diskGuard });
     onStop('ledger writer', () => writer.close());
     const normalizer = createNormalizer(defaultMappers());
     const consume: ConsumeSpans = async (spans, context) => {
@@ -188,9 +227,17 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       adminGuard,
       registry: metrics.registry,
       memoryHardLimitMb: cfg.receiver.memoryHardLimitMb,
+      notReady: () => diskGuard.lowReason(),
       tls,
       routes: (app) => {
-        registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
+        registerAdminRoutes(app, {
+          guard: adminGuard,
+          client: storage.client,
+          database: cfg.ledger.database,
+          priceBook: () => priceBook.current(),
+          billing: cfg.pricing.billing,
+          deadLetters: { list: () => deadLetters?.list() ?? [], replay: (ids) => writer.replayDeadLetters(ids) },
+        });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
         registerWorkflowRoutes(app, { queries: createWorkflowQueries(storage.readonly, cfg.ledger.database), authorize: (req) => adminGuard(req.headers), resolve: resolveMarks });
         registerReportRoutes(app, {
