@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashToken } from '../src/ownership';
 import { expandGrafanaSql, type DashboardContext } from './helpers/grafana-macros';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
-import { registryFile, startTestService, type TestService } from './helpers/test-service';
+import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
 
 interface Target { rawSql: string; queryType: string }
 interface Panel { title: string; type: string; targets: Target[]; fieldConfig: { overrides: { matcher: { id: string; options: string } }[] }; options: { reduceOptions?: { fields: string } } }
@@ -22,6 +23,26 @@ function expectedColumns(p: Panel): { names: string[]; pattern?: RegExp } {
   if (fields && fields.startsWith('/')) return { names, pattern: new RegExp(fields.slice(1, -1)) };
   if (fields) names.push(fields);
   return { names };
+}
+
+/**
+ * Sends `sql` the way the Grafana ClickHouse plugin does over HTTP (clickhouse-go):
+ * POST with a gzip'd body, Native answers, the row limit as `limit`, the query timeout
+ * as `max_execution_time`, the default database, HTTP Basic credentials, compression
+ * asked for; and checks a Native block with rows comes back.
+ */
+async function asThePluginSends(svc: TestService, sql: string, what: string): Promise<void> {
+  const params = new URLSearchParams({ database: svc.cfg.ledger.database, default_format: 'Native', limit: '1000', max_execution_time: '60', enable_http_compression: '1' });
+  const res = await fetch(`http://127.0.0.1:${svc.service.ports.api}/clickhouse/?${params}`, {
+    method: 'POST',
+    body: gzipSync(sql),
+    headers: { authorization: `Basic ${Buffer.from(`grafana:${ADMIN_TOKEN}`).toString('base64')}`, 'content-encoding': 'gzip', 'accept-encoding': 'gzip' },
+  });
+  const body = Buffer.from(await res.arrayBuffer());
+  assert.equal(res.status, 200, `${what}: ${body.toString()}\n${sql}`);
+  assert.equal(res.headers.get('x-clickhouse-format'), 'Native', what);
+  // A Native block starts with its column count and row count (varints).
+  assert.ok(body[0]! >= 1 && body[1]! >= 1, `${what}: no Native block with rows`);
 }
 
 describe('dashboard SQL is real SQL', () => {
@@ -68,6 +89,7 @@ senders: [{ id: web, token: "${hashToken('tok-web')}", tenant: chat }, { id: col
           for (const t of p.targets) {
             const sql = expandGrafanaSql(t.rawSql, ctx);
             assert.doesNotMatch(sql, /\$/, `${d.title} / ${p.title}: unexpanded macro or variable in\n${sql}`);
+            await asThePluginSends(svc, sql, `${d.title} / ${p.title}`);
             let rows: Record<string, unknown>[];
             try {
               rows = await (await svc.sql.query({ query: sql, format: 'JSONEachRow' })).json();

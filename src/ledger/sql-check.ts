@@ -129,7 +129,12 @@ function walk(node: AstNode, scope: SqlScope): void {
       const target = node.children[0];
       if (target?.kind === 'Function') {
         const name = functionName(target);
-        if (!SAFE_TABLE_FUNCTIONS.has(name)) throw accessDenied(`table function ${name}() is not allowed here (allowed: ${[...SAFE_TABLE_FUNCTIONS].join(', ')})`);
+        const raw = target.detail.split(' ')[0] ?? '';
+        // A name the engine does not know as a table function is a parameterized view
+        // (`daily_costs(from = ..., to = ...)`): the ledger's own, or checked as a table.
+        if (raw.includes('.')) checkTable(raw, scope);
+        else if (!scope.tableFunctions.has(name)) break;
+        else if (!SAFE_TABLE_FUNCTIONS.has(name)) throw accessDenied(`table function ${name}() is not allowed here (allowed: ${[...SAFE_TABLE_FUNCTIONS].join(', ')})`);
       }
       break;
     }
