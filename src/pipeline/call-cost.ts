@@ -1,5 +1,5 @@
 /** How a call's cost was settled. */
-export type PricingStatus = 'priced' | 'unpriced_unknown_model' | 'unpriced_missing_usage' | 'provider_reported';
+export type PricingStatus = 'priced' | 'unpriced_unknown_model' | 'unpriced_missing_usage' | 'unpriced_cost_overflow' | 'provider_reported';
 
 /**
  * The cost of one call in integer nano-USD (1e-9 USD). `billedNanoUsd` is what chargeback

@@ -165,3 +165,25 @@ test('an invalid overrides file names the override and field', () => {
     },
   );
 });
+
+test('Int64 edge: a cost just inside Int64 is priced exactly; one just past it is never stored wrapped', () => {
+  // gpt-4o output is $10 per million tokens = 10,000 nano-USD per token. Int64 max is
+  // 9,223,372,036,854,775,807, so 922,337,203,685,477 tokens cost 9,223,372,036,854,770,000
+  // nano-USD (inside) and 922,337,203,685,478 tokens cost 9,223,372,036,854,780,000 (outside).
+  const inside = costOf({ provider: 'openai', model: 'gpt-4o', input: 0, output: 922_337_203_685_477 });
+  assert.equal(inside.status, 'priced');
+  assert.equal(inside.billedNanoUsd, 9_223_372_036_854_770_000n);
+  const outside = costOf({ provider: 'openai', model: 'gpt-4o', input: 0, output: 922_337_203_685_478 });
+  assert.equal(outside.status, 'unpriced_cost_overflow');
+  assert.equal(outside.billedNanoUsd, null);
+  assert.equal(outside.computedNanoUsd, null);
+  assert.equal(outside.outputNanoUsd, null);
+});
+
+test('a provider-reported cost beyond Int64 is not taken as billed', () => {
+  const c = costOf({ provider: 'openai', model: 'no-such-model-xyz', attributes: { 'gen_ai.usage.cost': '10000000000.5' } });
+  assert.equal(c.providerReportedNanoUsd, null);
+  assert.equal(c.billedNanoUsd, null);
+  const ok = costOf({ provider: 'openai', model: 'no-such-model-xyz', attributes: { 'gen_ai.usage.cost': '9223372036.854775807' } });
+  assert.equal(ok.providerReportedNanoUsd, 9_223_372_036_854_775_807n);
+});

@@ -30,6 +30,8 @@ export function createPricer(books: { current(): PriceBook } | PriceBook, billin
   };
 }
 
+const INT64_MAX = 9_223_372_036_854_775_807n;
+
 function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmCall): CallCost {
   const reported = providerReportedNanoUsd(call.span.attributes);
   const entry = book.lookup({
@@ -38,8 +40,12 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
     serviceTier: call.serviceTier,
     atMs: startMs(call.span.startTimeUnixNano),
   });
-  const parts = entry === undefined ? undefined : computeCost(call, entry.rates);
-  const computedStatus: CallCost['status'] = entry === undefined ? 'unpriced_unknown_model' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
+  const computed = entry === undefined ? undefined : computeCost(call, entry.rates);
+  // A cost the ledger's Int64 column cannot hold is never stored wrapped (as a large
+  // negative amount every report would sum): the call keeps no cost and says why.
+  const overflow = computed !== undefined && computed.total > INT64_MAX;
+  const parts = overflow ? undefined : computed;
+  const computedStatus: CallCost['status'] = entry === undefined ? 'unpriced_unknown_model' : overflow ? 'unpriced_cost_overflow' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
   const useReported = reported !== null && (billing === 'provider_reported' || (billing === 'computed_or_reported' && parts === undefined));
   return {
     status: useReported ? 'provider_reported' : computedStatus,

@@ -4,14 +4,15 @@ import { parseScaled } from '../pipeline';
 /** Attributes carrying a cost the sender computed, in USD. The first present wins. */
 export const PROVIDER_COST_ATTRIBUTES = ['spanledger.cost_usd', 'gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total'] as const;
 
-/** The sender-reported cost in nano-USD, or null when absent or not a non-negative amount. */
+/** The sender-reported cost in nano-USD, or null when absent or not a non-negative amount that fits Int64. */
 export function providerReportedNanoUsd(attrs: Attributes): bigint | null {
   for (const key of PROVIDER_COST_ATTRIBUTES) {
     const v = attrs[key];
     if (v === undefined || v === '') continue;
     try {
       const nano = roundToNano(v);
-      return nano >= 0n ? nano : null;
+      // Out of Int64 (the ledger column) is not a cost anyone was billed: unknown.
+      return nano >= 0n && nano <= 9_223_372_036_854_775_807n ? nano : null;
     } catch {
       return null;
     }

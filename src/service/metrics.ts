@@ -97,7 +97,7 @@ export function createMetrics(): ServiceMetrics {
   });
   const priced = new Counter({
     name: 'spanledger_llm_calls_priced_total',
-    help: 'LLM calls by pricing status (priced, unpriced_unknown_model, unpriced_missing_usage, provider_reported).',
+    help: 'LLM calls by pricing status (priced, unpriced_unknown_model, unpriced_missing_usage, unpriced_cost_overflow, provider_reported).',
     labelNames: ['status'],
     registers: [registry],
   });
