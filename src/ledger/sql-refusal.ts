@@ -4,6 +4,8 @@
  * which clickhouse-js and clickhouse-go parse into their own error types.
  */
 export class SqlRefusal extends Error {
+  /** True when the engine raised it (while analysing the statement), not the endpoint's own check. */
+  fromEngine = false;
   constructor(
     /** HTTP status of the answer. */
     readonly httpStatus: number,

@@ -107,8 +107,25 @@ export async function openSqlSandbox(storage: StorageClients, database: string, 
     }
   };
 
+  // chDB can hand the rows a failed query had produced (a result cap hit mid-stream) to
+  // the next query on the same session: after any engine error the slot gets a fresh
+  // session, so one caller's rows never reach another.
+  const runFresh = async (slot: number, req: SqlRequest, signal: AbortSignal): Promise<SqlAnswer> => {
+    try {
+      return await runOn(slot, req, signal);
+    } catch (err) {
+      if (!(err instanceof SqlRefusal) || err.fromEngine) {
+        const old = sessions[slot]!;
+        sessions[slot] = await openSession(storage);
+        dirty[slot] = [];
+        await old.close().catch(() => undefined);
+      }
+      throw err;
+    }
+  };
+
   return {
-    run: (req, signal) => lane.run((slot) => runOn(slot, req, signal), signal),
+    run: (req, signal) => lane.run((slot) => runFresh(slot, req, signal), signal),
     async cancelAll() {
       const tags = [...running.keys()];
       await Promise.all(tags.map(kill));
@@ -145,5 +162,7 @@ function engineWords(err: unknown): never {
   const e = err as Error & { code?: string; type?: string };
   if (e.type === undefined) throw err;
   const message = e.message.replace(/\.?\s*:?\s*In scope SELECT formatQuery\([\s\S]*$/, '').replace(/^EXPLAIN AST /, '');
-  throw new SqlRefusal(400, Number(e.code) || 62, e.type, message);
+  const refusal = new SqlRefusal(400, Number(e.code) || 62, e.type, message);
+  refusal.fromEngine = true;
+  throw refusal;
 }
