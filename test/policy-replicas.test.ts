@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LlmCall } from '../src/pipeline';
-import type { PolicyEngine } from '../src/policy';
+import type { DecideInput, PolicyEngine } from '../src/policy';
 import { pricedCall, startAcmeService, storeThrough, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
 
@@ -69,5 +69,60 @@ describe('a reservation whose call was stored by another replica', () => {
     await decider.refresh();
     assert.equal(state().spentNano, start.spentNano + 4_000_000n, 'counted once after the refresh');
     assert.deepEqual(settled, [1, 1], 'nothing more was closed from the ledger');
+  });
+});
+
+// The look-up by request id is scoped like the one on the deciding replica: by the call's
+// resolved tenant, and for a gateway's span by the gateway that reserved.
+describe('a call stored by another replica under a request id another tenant or gateway reserved', () => {
+  let svc: TestService;
+  let decider: PolicyEngine;
+  let storer: PolicyEngine;
+  const RESERVE = 50_000_000n;
+
+  before(async () => {
+    svc = await startAcmeService({ policy: { refreshMs: 3_600_000 } });
+    decider = testEngine(svc, { replicaId: 'replica-a', estimate: () => RESERVE });
+    storer = testEngine(svc, { replicaId: 'replica-b' });
+    await decider.start();
+    await storer.start();
+  });
+  after(async () => {
+    decider.stop();
+    storer.stop();
+    await svc.stop();
+  });
+
+  const reserved = () => decider.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', reserve: false }).budgets[0]!.reservedNano;
+  const reserve = (requestId: string, gatewayId: string) => {
+    const input: DecideInput = { tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', maxTokens: 100, requestId, reserve: true };
+    assert.equal(decider.decide({ ...input, gatewayId } as DecideInput).reservation?.amountNano, RESERVE);
+  };
+  const callOf = (requestId: string, owner: Partial<NonNullable<LlmCall['owner']>>) => {
+    const call = pricedCall(1_000n, requestId);
+    Object.assign(call.owner!, owner);
+    return call;
+  };
+
+  test("another tenant's call does not close it; the tenant's own does", async () => {
+    const base = reserved();
+    reserve('req-shared', 'gw-1');
+    await storeThrough(svc, storer, [callOf('req-shared', { tenant: 'intruder', team: 'intruder', senderId: 'intruder-api' })]);
+    await decider.refresh();
+    assert.equal(reserved(), base + RESERVE, "the intruder's call left acme's reservation open");
+    await storeThrough(svc, storer, [callOf('req-shared', {})]);
+    await decider.refresh();
+    assert.equal(reserved(), base);
+  });
+
+  test("another gateway's span does not close it; the reserving gateway's does", async () => {
+    const base = reserved();
+    reserve('req-gw', 'gw-1');
+    await storeThrough(svc, storer, [callOf('req-gw', { senderId: 'gw-2', senderKind: 'gateway', source: 'gateway' })]);
+    await decider.refresh();
+    assert.equal(reserved(), base + RESERVE, "gw-2's span left gw-1's reservation open");
+    await storeThrough(svc, storer, [callOf('req-gw', { senderId: 'gw-1', senderKind: 'gateway', source: 'gateway' })]);
+    await decider.refresh();
+    assert.equal(reserved(), base);
   });
 });

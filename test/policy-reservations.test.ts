@@ -39,7 +39,7 @@ test('past maxOpenReservations the oldest reservations are released early and co
   // Settling frees room: the next reservation evicts nothing.
   ask('r6');
   assert.equal(evicted, 3);
-  assert.equal(engine.settle({ requestId: 'r5' }), true);
+  assert.equal(engine.settle({ requestId: 'r5', tenantId: 'acme' }), true);
 });
 
 test('reservations restored after a restart count until their own expiry or a settle, and are never evicted', async () => {
@@ -76,6 +76,6 @@ test('an estimate beyond int64 nano-USD is reserved as the most the book holds, 
   const d = free.decide({ tenantId: 'unbudgeted', provider: 'openai', model: 'gpt-4o-mini', maxTokens: 1, requestId: 'huge', reserve: true });
   assert.equal(d.decision, 'allow');
   assert.equal(d.reservation?.amountNano, 2n ** 63n - 1n);
-  assert.equal(free.settle({ requestId: 'huge' }), true);
-  assert.equal(free.settle({ requestId: 'huge' }), false);
+  assert.equal(free.settle({ requestId: 'huge', tenantId: 'unbudgeted' }), true);
+  assert.equal(free.settle({ requestId: 'huge', tenantId: 'unbudgeted' }), false);
 });

@@ -139,7 +139,8 @@ describe('the policy endpoint the gateway asks before each call', () => {
     const listedBody = (await listed.json()) as { events: { kind: string }[] };
     assert.equal(listed.status, 200, JSON.stringify(listedBody));
     const { events } = listedBody;
-    assert.deepEqual(events.map((e) => e.kind).sort(), ['budget_exceeded', 'budget_warning']);
+    // The warning at $8.00, exceeded when spend reached $10.00, exhausted at the first deny.
+    assert.deepEqual(events.map((e) => e.kind).sort(), ['budget_exceeded', 'budget_exhausted', 'budget_warning']);
   });
 
   test('a new period allows again', () => {
@@ -261,7 +262,7 @@ describe('the policy endpoint the gateway asks before each call', () => {
 
   test('a call settled by the gateway before its span arrives still carries its decision', async () => {
     const d = await decide({ tenant_id: 'settling', provider: 'acme', model: 'budget-model', estimated_input_tokens: 1, request_id: 'req-early-1' });
-    const settled = await fetch(`${api}/v1/policy/settle`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY}` }, body: JSON.stringify({ request_id: 'req-early-1' }) });
+    const settled = await fetch(`${api}/v1/policy/settle`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY}` }, body: JSON.stringify({ request_id: 'req-early-1', tenant_id: 'settling' }) });
     assert.deepEqual(await settled.json(), { released: true });
     const traceId = await gatewayCall('req-early-1');
     const rows = await decisionOnLedger(traceId);
@@ -274,7 +275,7 @@ describe('the policy endpoint the gateway asks before each call', () => {
     const sent = () => hooks.deliveries.map((h) => JSON.parse(h.body) as { type: string; subject: string }).map((e) => `${e.type}:${e.subject}`).sort();
     await new Promise((r) => setTimeout(r, 300));
     const beforeRestart = sent();
-    assert.ok(beforeRestart.includes('budget_warning:search') && beforeRestart.includes('budget_exceeded:burst'));
+    assert.ok(beforeRestart.includes('budget_warning:search') && beforeRestart.includes('budget_exhausted:burst'));
     await svc.stop();
     svc = await start();
     api = `http://127.0.0.1:${svc.service.ports.api}`;

@@ -29,6 +29,18 @@ export const policyConfigSchema = z
      */
     recordDecisions: z.enum(['all', 'sampled', 'warn_deny', 'none']).default('sampled'),
     decisionSampleRate: z.coerce.number().min(0).max(1).default(0.01),
+    /**
+     * A call asking to reserve, of a tenant with a budget, for a model the allowlist accepts
+     * but nothing prices: `deny` it (reason `model_unpriced`), or `reserve` its tokens at
+     * `unpricedReserveUsdPerMillionTokens`. Without either, it would hold nothing however
+     * many tokens it may use.
+     */
+    unpricedModels: z.enum(['deny', 'reserve']).default('deny'),
+    /** The fallback rate for input plus maximum output tokens; high on purpose (a dear model's output rate). */
+    unpricedReserveUsdPerMillionTokens: z.coerce
+      .string()
+      .regex(/^\d{1,12}(\.\d{1,9})?$/, 'must be a non-negative decimal number of USD, e.g. "75" or "0.5"')
+      .default('75'),
     /** Endpoints that receive budget events, signed with HMAC-SHA256 of the secret. */
     webhooks: z
       .array(z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16, 'must be at least 16 characters') }).strict())

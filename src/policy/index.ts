@@ -1,11 +1,11 @@
 /** Policy: budgets, reservations, allowed models and rate limits the gateway asks before each call. */
 export { policyConfigSchema, type PolicyConfig } from './config';
 export { createPolicyEngine, usd, type PolicyEngine, type PolicyEngineOptions } from './policy-engine';
-export { createPolicyStore, type PolicyStore } from './policy-store';
+export { createPolicyStore, type PolicyStore, type StoredRequest } from './policy-store';
 export { registerPolicyRoutes, render, type GatewayCheck } from './routes';
 export { createWebhookSender, eventPayload, signature, type DeliveryReport } from './webhooks';
 export { createPeriodCalculator, type PeriodBounds } from './periods';
 export { compileAllowlist } from './model-allowlist';
 export { RateLimiter } from './rate-limiter';
 export type { BudgetSpec, EstimateCost, PolicyDirectory, PolicyTenant } from './ports';
-export type { Decision, DecideInput, PolicyEvent, PolicyPersistence, ReservationSnapshot, DecisionRow } from './types';
+export type { Decision, DecideInput, PolicyEvent, PolicyEventKind, PolicyPersistence, ReservationSnapshot, DecisionRow, SettleQuery } from './types';

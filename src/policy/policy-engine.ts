@@ -8,14 +8,17 @@ import type { PolicyStore } from './policy-store';
 import type { BudgetSpec, EstimateCost, PolicyDirectory, PolicyTenant } from './ports';
 import { RateLimiter } from './rate-limiter';
 import { ReservationBook } from './reservation-book';
-import type { BudgetState, Decision, DecideInput, PolicyEvent, PolicyPersistence, PolicyReason, ReservationSnapshot } from './types';
+import type { BudgetState, Decision, DecideInput, PolicyEvent, PolicyEventKind, PolicyPersistence, PolicyReason, ReservationSnapshot, SettleQuery } from './types';
 
 /** The policy: decisions from in-memory state that a background refresh keeps in line with ClickHouse. */
 export interface PolicyEngine {
   /** Answers at once, never waiting on storage. */
   decide(input: DecideInput, nowMs?: number): Decision;
-  /** Releases a reservation by id or request id; true if one was open. */
-  settle(q: { reservationId?: string; requestId?: string }): boolean;
+  /**
+   * Releases a reservation by id, or by request id within the named tenant; true if one was
+   * open (and, when `gatewayId` is given, opened by that gateway or by none named).
+   */
+  settle(q: SettleQuery): boolean;
   /**
    * Before storage: tags calls with the decision that let them through (by request id) and
    * with this process's writer stamp. Every call to it must be followed by one `observe` of
@@ -57,7 +60,14 @@ interface Spend extends PeriodBounds {
   before: bigint;
   /** Calls stored since: no read has them yet. */
   local: bigint;
+  /** Budget events already emitted for this scope and period (`EVENT_FLAG` bits). */
+  emitted: number;
 }
+
+/** One bit per budget event kind, kept on the scope's spend of the period it belongs to. */
+const EVENT_FLAG: Record<PolicyEventKind, number> = { budget_warning: 1, budget_exhausted: 2, budget_exceeded: 4 };
+const EVENT_KINDS = Object.keys(EVENT_FLAG) as PolicyEventKind[];
+const WARNED_AND_EXCEEDED = EVENT_FLAG.budget_warning | EVENT_FLAG.budget_exceeded;
 
 /** Where a reservation's amount is counted: its tenant, team, and their scope totals. */
 interface ReservationOwner {
@@ -111,8 +121,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   };
   // What the last snapshot said per tenant, so only changes are written.
   const lastSnapshot = new Map<string, string>();
-  const emitted = new Set<string>();
-  // Decisions by request id, for the ledger rows of the calls they let through. Two
+  // Events stored before this start (`scope|subject|periodStartMs|kind`): read when a
+  // period's spend is first made; from then on its `emitted` bits say.
+  const emittedBefore = new Set<string>();
+  const unpricedNanoPerMillionTokens = parseScaled(opts.config.unpricedReserveUsdPerMillionTokens, 9);
+  // Decisions by tenant and request id (`tenant NUL request id`), for the ledger rows of the calls they let through. Two
   // generations instead of evicting the oldest one by one: V8 maps leave a hole per deleted
   // entry at the front, and finding the oldest then walks every hole (that alone made a
   // decision several times slower once the map was full).
@@ -202,11 +215,11 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       lastSettleLookMs = nowMs;
       return;
     }
-    const requestIds = await opts.store.requestIdsStoredElsewhere(writerId, lookbackMs);
+    const stored = await opts.store.requestIdsStoredElsewhere(writerId, lookbackMs);
     lastSettleLookMs = nowMs;
     let closed = 0;
-    for (const requestId of requestIds) {
-      const seq = book.findByRequest(requestId);
+    for (const c of stored) {
+      const seq = reservationOfCall(c.requestId, c.tenant, c.senderKind, c.senderId);
       if (seq >= 0 && dropReservation(seq)) closed++;
     }
     if (closed > 0) opts.onSettledElsewhere?.(closed);
@@ -220,7 +233,8 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     let s = spend.get(periodKey);
     if (s === undefined) {
       // A period starts from zero until the next refresh fills in what the ledger has.
-      s = { ...bounds, base: 0n, before: 0n, local: 0n };
+      s = { ...bounds, base: 0n, before: 0n, local: 0n, emitted: 0 };
+      if (emittedBefore.size > 0) for (const kind of EVENT_KINDS) if (emittedBefore.has(`${periodKey}|${kind}`)) s.emitted |= EVENT_FLAG[kind];
       spend.set(periodKey, s);
     }
     current.set(key, s);
@@ -288,42 +302,60 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       s = spendOf(scope.key, scope.budget, nowMs);
       scope.spend = s;
     }
-    return {
-      scope: scope.scope,
-      subject: scope.subject,
-      limitNano: scope.limit,
-      warnAtNano: scope.warnAt,
-      spentNano: s.base + s.before + s.local,
-      reservedNano: scope.acc.reserved + scope.acc.remote,
-      currency: scope.budget.currency,
-      period: scope.budget.period,
-      periodStartMs: s.startMs,
-      periodEndMs: s.endMs,
-      warnAtPercent: scope.budget.warnAtPercent,
+    return stateFrom(scope, s);
+  };
+
+  const stateFrom = (scope: Scope, s: Spend): BudgetState => ({
+    scope: scope.scope,
+    subject: scope.subject,
+    limitNano: scope.limit,
+    warnAtNano: scope.warnAt,
+    spentNano: s.base + s.before + s.local,
+    reservedNano: scope.acc.reserved + scope.acc.remote,
+    currency: scope.budget.currency,
+    period: scope.budget.period,
+    periodStartMs: s.startMs,
+    periodEndMs: s.endMs,
+    warnAtPercent: scope.budget.warnAtPercent,
+  });
+
+  /** Stores, delivers and marks one budget event of `scope` in the period of `s`; the caller checked it is new. */
+  const emit = (scope: Scope, s: Spend, kind: PolicyEventKind, nowMs: number, estimate = 0n) => {
+    s.emitted |= EVENT_FLAG[kind];
+    const b = stateFrom(scope, s);
+    const event: PolicyEvent = {
+      eventId: randomUUID(), createdAtMs: nowMs, kind, scope: b.scope, subject: b.subject,
+      periodStartMs: b.periodStartMs, periodEndMs: b.periodEndMs, limitNano: b.limitNano, spentNano: b.spentNano,
+      reservedNano: b.reservedNano, currency: b.currency, message: budgetMessage(b, kind, estimate),
     };
+    opts.persist.saveEvent(event);
+    opts.deliver(event);
   };
 
-  const checkThresholds = (b: BudgetState, nowMs: number) => {
-    const used = b.spentNano + b.reservedNano;
-    if (used < b.warnAtNano && used < b.limitNano) return;
-    const kinds: PolicyEvent['kind'][] = [];
-    if (used >= b.warnAtNano) kinds.push('budget_warning');
-    if (used >= b.limitNano) kinds.push('budget_exceeded');
-    for (const kind of kinds) {
-      const key = `${b.scope}|${b.subject}|${b.periodStartMs}|${kind}`;
-      if (emitted.has(key)) continue;
-      emitted.add(key);
-      const event: PolicyEvent = {
-        eventId: randomUUID(), createdAtMs: nowMs, kind, scope: b.scope, subject: b.subject,
-        periodStartMs: b.periodStartMs, periodEndMs: b.periodEndMs, limitNano: b.limitNano, spentNano: b.spentNano,
-        reservedNano: b.reservedNano, currency: b.currency, message: budgetMessage(b, kind),
-      };
-      opts.persist.saveEvent(event);
-      opts.deliver(event);
-    }
+  // The two events that follow from the figures alone: the warning on spend plus
+  // reservations, `budget_exceeded` on settled spend only (reservations that cross and are
+  // released again never stand in for it). Allocates nothing unless one fires.
+  const checkThresholds = (scope: Scope, s: Spend, nowMs: number) => {
+    if ((s.emitted & WARNED_AND_EXCEEDED) === WARNED_AND_EXCEEDED) return;
+    const spent = s.base + s.before + s.local;
+    if ((s.emitted & EVENT_FLAG.budget_warning) === 0 && spent + scope.acc.reserved + scope.acc.remote >= scope.warnAt) emit(scope, s, 'budget_warning', nowMs);
+    if ((s.emitted & EVENT_FLAG.budget_exceeded) === 0 && spent >= scope.limit) emit(scope, s, 'budget_exceeded', nowMs);
   };
 
-  const resolveTenant = (input: DecideInput, dir: PolicyDirectory): PolicyTenant | undefined => {
+  /**
+   * The open reservation a stored call closes: the one its resolved tenant opened under its
+   * request id, and for a gateway's span only one that gateway opened (or that named none).
+   * Unauthenticated senders close none.
+   */
+  const reservationOfCall = (requestId: string, tenant: string, senderKind: string, senderId: string): number => {
+    if (!requestId || !tenant || senderKind === 'anonymous') return -1;
+    const seq = book.findByRequest(tenant, requestId);
+    if (seq < 0 || senderKind !== 'gateway') return seq;
+    const gateway = book.gatewayOf(seq);
+    return gateway === '' || gateway === senderId ? seq : -1;
+  };
+
+  const resolveTenant = (input: Pick<DecideInput, 'tenantId' | 'tenantToken' | 'tenantTokenSha256'>, dir: PolicyDirectory): PolicyTenant | undefined => {
     if (input.tenantId) return dir.tenantById.get(input.tenantId);
     if (input.tenantToken) return dir.tenantByTokenHash.get(opts.hashToken(input.tenantToken));
     if (input.tenantTokenSha256) {
@@ -333,18 +365,18 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     return undefined;
   };
 
-  const remember = (requestId: string, decisionId: string, outcome: string) => {
+  const remember = (tenant: string, requestId: string, decisionId: string, outcome: string) => {
     if (recent.size >= MAX_RECENT / 2) {
       olderRecent = recent;
       recent = new Map();
     }
-    recent.set(requestId, { decisionId, outcome });
+    recent.set(`${tenant}\u0000${requestId}`, { decisionId, outcome });
   };
 
   const record = (d: Decision, input: DecideInput, provider: string, model: string, nowMs: number): Decision => {
     opts.onDecision?.(d.decision, d.reason ?? '');
     // A decision that reserved is remembered by its reservation (see annotate).
-    if (input.requestId && d.decision !== 'deny' && d.reservation === undefined) remember(input.requestId, d.decisionId, d.decision);
+    if (input.requestId && d.tenant && d.decision !== 'deny' && d.reservation === undefined) remember(d.tenant, input.requestId, d.decisionId, d.decision);
     const mode = opts.config.recordDecisions;
     if (mode === 'all' || (mode === 'warn_deny' && d.decision !== 'allow') || (mode === 'sampled' && (d.decision !== 'allow' || Math.random() < opts.config.decisionSampleRate))) {
       opts.persist.saveDecision({
@@ -379,12 +411,12 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
     const nowMs = Date.now();
     const dir = opts.directory();
     for (const c of calls) {
-      if (c.requestId) {
-        const seq = book.findByRequest(c.requestId);
+      const tenantId = c.owner?.tenant;
+      if (c.requestId && c.owner !== undefined) {
+        const seq = reservationOfCall(c.requestId, c.owner.tenant, c.owner.senderKind, c.owner.senderId);
         if (seq >= 0) dropReservation(seq);
       }
       const billed = c.cost?.billedNanoUsd;
-      const tenantId = c.owner?.tenant;
       if (!billed || !tenantId) continue;
       const tenant = dir.tenantById.get(tenantId);
       if (tenant === undefined) continue;
@@ -395,6 +427,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
         if (atMs < s.startMs || atMs >= s.endMs) continue;
         if (early) s.before += billed;
         else s.local += billed;
+        checkThresholds(scope, s, nowMs);
       }
     }
   };
@@ -422,9 +455,20 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       if (!rate.allowed) {
         return deny('rate_limited', `tenant ${tenant.id} is over its ${rate.limit === 'tokens_per_minute' ? 'tokens' : 'requests'} per minute limit; retry in ${rate.retryAfterS} s`, { tenant: tenant.id, retryAfterS: rate.retryAfterS });
       }
-      const priced = input.reserve && tokens > 0
-        ? opts.estimate({ provider, model, inputTokens: input.estimatedInputTokens ?? 0, outputTokens: input.maxTokens ?? 0, atMs: nowMs }) ?? 0n
-        : 0n;
+      let priced = 0n;
+      if (input.reserve && tokens > 0) {
+        const p = opts.estimate({ provider, model, inputTokens: input.estimatedInputTokens ?? 0, outputTokens: input.maxTokens ?? 0, atMs: nowMs });
+        if (p !== undefined) priced = p;
+        else if (rt.scopes.length > 0) {
+          // Nothing prices the model: holding nothing would let any number of tokens through.
+          if (opts.config.unpricedModels === 'deny') {
+            return deny('model_unpriced', `${provider ? `${provider}/` : ''}${model} has no price, so the most this call may cost cannot be held against the budgets of tenant ${tenant.id}; add a price override for it, or set policy.unpricedModels to reserve`, {
+              tenant: tenant.id, budgets: rt.scopes.map((s) => stateOf(s, nowMs)),
+            });
+          }
+          priced = (BigInt(tokens) * unpricedNanoPerMillionTokens + 999_999n) / 1_000_000n;
+        }
+      }
       // The book keeps amounts as int64 nano-USD ($9.2 billion). Any budget denies more than
       // that anyway; without a budget, a reservation only has to stay countable.
       const estimate = priced > MAX_RESERVATION_NANO ? MAX_RESERVATION_NANO : priced;
@@ -434,10 +478,14 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       let decision: Decision['decision'] = 'allow';
       let reason: PolicyReason | undefined;
       let message: string | undefined;
-      for (const b of budgets) {
+      for (let i = 0; i < budgets.length; i++) {
+        const b = budgets[i]!;
         const used = b.spentNano + b.reservedNano;
         if (used >= b.limitNano || used + estimate > b.limitNano) {
-          checkThresholds(b, nowMs);
+          const scope = rt.scopes[i]!;
+          const s = scope.spend!;
+          if ((s.emitted & EVENT_FLAG.budget_exhausted) === 0) emit(scope, s, 'budget_exhausted', nowMs, estimate);
+          checkThresholds(scope, s, nowMs);
           return deny('budget_exceeded', budgetMessage(b, 'budget_exceeded', estimate), {
             tenant: tenant.id, budgets, retryAfterS: Math.max(1, Math.ceil((b.periodEndMs - nowMs) / 1000)),
           });
@@ -452,24 +500,41 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       let decisionId: string;
       if (estimate > 0n) {
         const expiresAtMs = nowMs + opts.config.reservationTtlMs;
-        const seq = book.open(rt, estimate, expiresAtMs, decision === 'warn' ? 1 : 0, input.requestId ?? '');
+        const requestId = input.requestId ?? '';
+        // The same call asked again (a retried decide): the new reservation replaces the old.
+        if (requestId !== '') {
+          const old = book.findByRequest(tenant.id, requestId);
+          if (old >= 0) {
+            const oldNano = book.amountOf(old);
+            dropReservation(old);
+            for (const b of budgets) b.reservedNano -= oldNano;
+          }
+        }
+        const seq = book.open(rt, estimate, expiresAtMs, decision === 'warn' ? 1 : 0, tenant.id, requestId, input.gatewayId ?? '');
         reserve(rt, estimate, expiresAtMs);
         // One id for a decision and the reservation it opens.
         decisionId = book.idOf(seq);
         reservation = { id: decisionId, amountNano: estimate, expiresAtMs };
         for (const b of budgets) b.reservedNano += estimate;
       } else decisionId = randomUUID();
-      for (const b of budgets) checkThresholds(b, nowMs);
+      for (const scope of rt.scopes) checkThresholds(scope, scope.spend!, nowMs);
       return record({ decisionId, decision, reason, message, tenant: tenant.id, budgets, reservation }, input, provider, model, nowMs);
     },
 
     settle(q) {
       if (q.reservationId !== undefined && restored.has(q.reservationId)) return dropRestored(q.reservationId);
-      const seq = q.reservationId !== undefined ? book.find(q.reservationId) : q.requestId ? book.findByRequest(q.requestId) : -1;
+      let seq = -1;
+      if (q.reservationId !== undefined) seq = book.find(q.reservationId);
+      else if (q.requestId) {
+        const tenant = resolveTenant(q, opts.directory());
+        if (tenant !== undefined) seq = book.findByRequest(tenant.id, q.requestId);
+      }
       if (seq < 0) return false;
+      const gateway = book.gatewayOf(seq);
+      if (q.gatewayId !== undefined && gateway !== '' && gateway !== q.gatewayId) return false;
       // Settled before its span arrived: the span still needs the decision.
       const requestId = book.requestOf(seq);
-      if (requestId !== '') remember(requestId, book.idOf(seq), OUTCOMES[book.outcomeOf(seq)]!);
+      if (requestId !== '') remember(book.ownerOf(seq).tenantId, requestId, book.idOf(seq), OUTCOMES[book.outcomeOf(seq)]!);
       return dropReservation(seq);
     },
 
@@ -478,13 +543,16 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
       inFlight.set(stamp.epoch, (inFlight.get(stamp.epoch) ?? 0) + 1);
       for (const c of calls) {
         c.writer = stamp;
-        if (!c.requestId) continue;
+        const o = c.owner;
+        if (!c.requestId || o === undefined || !o.tenant || o.senderKind === 'anonymous') continue;
         // An open reservation knows its decision for as long as the call may take; the
         // recent-decisions maps cover calls that reserved nothing, for a bounded while.
-        const seq = book.findByRequest(c.requestId);
+        // Both only for the tenant (and gateway) the decision was for.
+        const seq = reservationOfCall(c.requestId, o.tenant, o.senderKind, o.senderId);
         if (seq >= 0) c.policy = { decisionId: book.idOf(seq), outcome: OUTCOMES[book.outcomeOf(seq)]! };
-        else {
-          const d = recent.get(c.requestId) ?? olderRecent.get(c.requestId);
+        else if (book.findByRequest(o.tenant, c.requestId) < 0) {
+          const key = `${o.tenant}\u0000${c.requestId}`;
+          const d = recent.get(key) ?? olderRecent.get(key);
           if (d !== undefined) c.policy = d;
         }
       }
@@ -546,7 +614,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
             accOf(`tenant|${r.tenant}`).remote += r.reservedNano;
             accOf(`team|${r.team}`).remote += r.reservedNano;
           }
-          for (const t of dir.tenantById.values()) for (const s of scopesOf(t, dir)) checkThresholds(stateOf(s, nowMs), nowMs);
+          for (const t of dir.tenantById.values()) {
+            for (const scope of scopesOf(t, dir)) checkThresholds(scope, spendOf(scope.key, scope.budget, nowMs), nowMs);
+          }
         } catch (err) {
           opts.onError('policy refresh failed; decisions use the last known state', err);
         } finally {
@@ -558,7 +628,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
 
     async start() {
       const nowMs = Date.now();
-      for (const k of await opts.store.emittedEvents(nowMs)) emitted.add(k);
+      for (const k of await opts.store.emittedEvents(nowMs)) emittedBefore.add(k);
       // This replica's reservations from before a restart come back as one per tenant,
       // held until the last of them would have expired.
       for (const r of await opts.store.reservationSnapshots(nowMs, opts.config.reservationTtlMs)) {
@@ -607,10 +677,10 @@ export function decimalUsd(nano: bigint): string {
   return s.slice(0, end);
 }
 
-function budgetMessage(b: BudgetState, kind: 'budget_warning' | 'budget_exceeded', estimate = 0n): string {
+function budgetMessage(b: BudgetState, kind: PolicyEventKind, estimate = 0n): string {
   const remaining = b.limitNano - b.spentNano - b.reservedNano;
   const period = `${b.period === 'month' ? 'monthly' : b.period === 'week' ? 'weekly' : 'daily'} budget`;
-  const head = kind === 'budget_exceeded' ? 'Budget exceeded' : 'Budget warning';
+  const head = kind === 'budget_exceeded' ? 'Budget exceeded' : kind === 'budget_exhausted' ? 'Budget exhausted' : 'Budget warning';
   const estimateText = estimate > 0n ? `, this call up to ${usd(estimate)}` : '';
   return `${head} for ${b.scope} ${b.subject}: ${period} ${usd(b.limitNano)} ${b.currency}, spent ${usd(b.spentNano)}, reserved ${usd(b.reservedNano)}, remaining ${usd(remaining > 0n ? remaining : 0n)}${estimateText}; period ${new Date(b.periodStartMs).toISOString()} to ${new Date(b.periodEndMs).toISOString()}, resets ${new Date(b.periodEndMs).toISOString()}`;
 }

@@ -8,6 +8,15 @@ export interface SpendRow {
   nano: string;
 }
 
+/** A request id as another replica stored it, with who the call belongs to and who sent it. */
+export interface StoredRequest {
+  requestId: string;
+  tenant: string;
+  senderId: string;
+  /** `gateway`, `service` or `anonymous`. */
+  senderKind: string;
+}
+
 /** ClickHouse reads of the policy; only the background refresh and start-up call them. */
 export interface PolicyStore {
   /**
@@ -16,11 +25,12 @@ export interface PolicyStore {
    */
   spend(startMs: number, endMs: number, nowMs?: number, exclude?: { writerId: string; fromEpoch: number }): Promise<SpendRow[]>;
   /**
-   * Request ids of calls stored in the last `lookbackMs` (storage's clock) by writers other
-   * than `writerId` and carrying no policy decision: calls whose span reached a replica
-   * other than the one that decided them.
+   * Calls stored in the last `lookbackMs` (storage's clock) by writers other than `writerId`
+   * with a request id and no policy decision (calls whose span reached a replica other than
+   * the one that decided them): each distinct request id with the tenant and sender the call
+   * resolved to, since request ids are only unique within a tenant.
    */
-  requestIdsStoredElsewhere(writerId: string, lookbackMs: number): Promise<string[]>;
+  requestIdsStoredElsewhere(writerId: string, lookbackMs: number): Promise<StoredRequest[]>;
   /** Every replica's latest snapshot that is fresh (updated within `maxAgeMs`) and not yet expired. */
   reservationSnapshots(nowMs: number, maxAgeMs: number): Promise<ReservationSnapshot[]>;
   /** Keys `scope|subject|periodStartMs|kind` of events already emitted for periods still running. */
@@ -74,13 +84,13 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyS
       );
     },
     async requestIdsStoredElsewhere(writerId, lookbackMs) {
-      const found = await rows<{ r: string }>(
-        `SELECT DISTINCT request_id AS r FROM ${db}.llm_calls
+      const found = await rows<{ r: string; t: string; s: string; k: string }>(
+        `SELECT DISTINCT request_id AS r, tenant AS t, sender_id AS s, sender_kind AS k FROM ${db}.llm_calls
          WHERE ingested_at >= now64(3) - toIntervalMillisecond({lb:UInt64})
-           AND request_id != '' AND policy_decision_id = '' AND writer_id != {w:String}`,
+           AND request_id != '' AND tenant != '' AND policy_decision_id = '' AND writer_id != {w:String}`,
         { lb: Math.max(0, Math.ceil(lookbackMs)), w: writerId },
       );
-      return found.map((x) => x.r);
+      return found.map((x) => ({ requestId: x.r, tenant: x.t, senderId: x.s, senderKind: x.k }));
     },
     async reservationSnapshots(nowMs, maxAgeMs) {
       const found = await rows<{ replica: string; tenant: string; team: string; n: number | string; amount: string; expires: string; updated: string }>(

@@ -15,6 +15,10 @@ const MAX_AMOUNT_NANO = 2n ** 63n - 1n;
  * Ids are UUIDs (version 8): a random per-book prefix, then the 48-bit sequence number,
  * so an id leads straight to its slot. `O` is what the caller files a reservation under
  * (the engine's per-tenant object); it is kept by reference.
+ *
+ * Request ids come from senders, so they are only unique within a scope (the engine's
+ * tenant): a reservation is found by its scope and request id together, never by the
+ * request id alone. Each also keeps the gateway that opened it.
  */
 export class ReservationBook<O> {
   readonly #prefix: string;
@@ -33,7 +37,10 @@ export class ReservationBook<O> {
   // fall back to V8's slow dictionary elements.
   #owner: (O | undefined)[] = [];
   #request: (string | undefined)[] = [];
-  readonly #byRequest = new Map<string, number>();
+  #scope: (string | undefined)[] = [];
+  #gateway: (string | undefined)[] = [];
+  /** scope -> request id -> sequence number; one inner map per scope, kept once made. */
+  readonly #byRequest = new Map<string, Map<string, number>>();
 
   constructor() {
     const b = randomBytes(10);
@@ -48,8 +55,11 @@ export class ReservationBook<O> {
     return this.#open;
   }
 
-  /** Opens a reservation; returns its sequence number. */
-  open(owner: O, amountNano: bigint, expiresAtMs: number, outcome: number, requestId: string): number {
+  /**
+   * Opens a reservation; returns its sequence number. With a request id, it is found by
+   * (`scope`, `requestId`) from then on, in place of any other open under the same pair.
+   */
+  open(owner: O, amountNano: bigint, expiresAtMs: number, outcome: number, scope: string, requestId: string, gateway = ''): number {
     if (amountNano < 0n || amountNano > MAX_AMOUNT_NANO) throw new RangeError(`reservation amount ${amountNano} nano-USD is outside 0..2^63-1`);
     if (this.#length === this.#amount.length) this.#grow();
     const i = this.#length++;
@@ -59,9 +69,15 @@ export class ReservationBook<O> {
     this.#isOpen[i] = 1;
     this.#owner.push(owner);
     this.#request.push(requestId || undefined);
+    this.#scope.push(requestId ? scope : undefined);
+    this.#gateway.push(gateway || undefined);
     this.#open++;
     const seq = this.#base + i;
-    if (requestId) this.#byRequest.set(requestId, seq);
+    if (requestId) {
+      let m = this.#byRequest.get(scope);
+      if (m === undefined) this.#byRequest.set(scope, (m = new Map()));
+      m.set(requestId, seq);
+    }
     return seq;
   }
 
@@ -77,9 +93,9 @@ export class ReservationBook<O> {
     return this.isOpen(seq) ? seq : -1;
   }
 
-  /** The open reservation made for this request id, or -1. */
-  findByRequest(requestId: string): number {
-    const seq = this.#byRequest.get(requestId);
+  /** The open reservation made in `scope` for this request id, or -1. */
+  findByRequest(scope: string, requestId: string): number {
+    const seq = this.#byRequest.get(scope)?.get(requestId);
     return seq === undefined ? -1 : seq;
   }
 
@@ -108,6 +124,11 @@ export class ReservationBook<O> {
     return this.#request[seq - this.#base] ?? '';
   }
 
+  /** The gateway that opened the reservation, or '' if none was named. */
+  gatewayOf(seq: number): string {
+    return this.#gateway[seq - this.#base] ?? '';
+  }
+
   /** Closes an open reservation; false if it was not open. */
   close(seq: number): boolean {
     if (!this.isOpen(seq)) return false;
@@ -115,9 +136,14 @@ export class ReservationBook<O> {
     this.#isOpen[i] = 0;
     this.#open--;
     const requestId = this.#request[i];
-    if (requestId !== undefined && this.#byRequest.get(requestId) === seq) this.#byRequest.delete(requestId);
+    if (requestId !== undefined) {
+      const m = this.#byRequest.get(this.#scope[i]!);
+      if (m !== undefined && m.get(requestId) === seq) m.delete(requestId);
+    }
     this.#owner[i] = undefined;
     this.#request[i] = undefined;
+    this.#scope[i] = undefined;
+    this.#gateway[i] = undefined;
     while (this.#head < this.#length && this.#isOpen[this.#head] === 0) this.#head++;
     if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#length) this.#compact();
     return true;
@@ -169,6 +195,10 @@ export class ReservationBook<O> {
     this.#owner.length = n;
     this.#request.copyWithin(0, from, this.#length);
     this.#request.length = n;
+    this.#scope.copyWithin(0, from, this.#length);
+    this.#scope.length = n;
+    this.#gateway.copyWithin(0, from, this.#length);
+    this.#gateway.length = n;
     this.#base += from;
     this.#head = 0;
     this.#length = n;

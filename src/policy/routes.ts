@@ -5,8 +5,11 @@ import { decimalUsd } from './policy-engine';
 import type { PolicyStore } from './policy-store';
 import type { Decision, PolicyReason } from './types';
 
-/** Checks the gateway credential of a request; 'ok', 'missing' or 'denied'. */
-export type GatewayCheck = (authorization: string | undefined) => 'ok' | 'missing' | 'denied';
+/**
+ * Checks the gateway credential of a request: the gateway sender's id when it is one,
+ * else 'missing' (no bearer token) or 'denied' (not a gateway sender's).
+ */
+export type GatewayCheck = (authorization: string | undefined) => { gatewayId: string } | 'missing' | 'denied';
 
 const decideBody = z
   .object({
@@ -53,15 +56,26 @@ export const DECISION_JSON_SCHEMA: Record<string, unknown> = {
 };
 
 const settleBody = z
-  .object({ reservation_id: z.string().min(1).optional(), request_id: z.string().min(1).optional() })
+  .object({
+    reservation_id: z.string().min(1).optional(),
+    request_id: z.string().min(1).optional(),
+    tenant_id: z.string().min(1).optional(),
+    tenant_token: z.string().min(1).optional(),
+    tenant_token_sha256: z.string().min(1).optional(),
+  })
   .strict()
-  .refine((b) => b.reservation_id !== undefined || b.request_id !== undefined, 'give reservation_id or request_id');
+  .refine((b) => b.reservation_id !== undefined || b.request_id !== undefined, 'give reservation_id or request_id')
+  .refine((b) => b.request_id === undefined || b.reservation_id !== undefined || b.tenant_id !== undefined || b.tenant_token !== undefined || b.tenant_token_sha256 !== undefined, {
+    path: ['tenant_id'],
+    message: 'request ids are per tenant: give tenant_id, tenant_token or tenant_token_sha256 with request_id',
+  });
 
 // OpenAI-style error codes the gateway can return as they are.
 const HTTP_CODE: Record<PolicyReason, string> = {
   budget_exceeded: '429',
   rate_limited: '429',
   model_not_allowed: '403',
+  model_unpriced: '403',
   unknown_tenant: '401',
   missing_metadata: '400',
   budget_warning: '200',
@@ -87,17 +101,19 @@ async function policyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; 
     }
   });
   const iso = isoMemo();
-  const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
+  /** The asking gateway's sender id, or undefined once a 401 is sent. */
+  const guard = (req: FastifyRequest, reply: FastifyReply): string | undefined => {
     const check = opts.gateway(req.headers.authorization);
-    if (check === 'ok') return true;
+    if (typeof check === 'object') return check.gatewayId;
     void reply.code(401).send({ error: { message: check === 'missing' ? 'missing gateway credentials: send Authorization: Bearer <gateway sender token>' : 'unknown gateway credentials', type: 'unauthenticated', param: null, code: '401' } });
-    return false;
+    return undefined;
   };
 
   const decideSchema: FastifySchema = { body: DECIDE_JSON_SCHEMA, response: { 200: DECISION_JSON_SCHEMA } };
   // A plain (not async) handler: the hot path skips a promise and a microtask per request.
   app.post('/v1/policy/decide', { schema: decideSchema, attachValidation: true }, (req, reply) => {
-    if (!guard(req, reply)) return;
+    const gatewayId = guard(req, reply);
+    if (gatewayId === undefined) return;
     if (req.validationError) {
       void reply.code(400).send(invalidBody(req.validationError));
       return;
@@ -106,21 +122,25 @@ async function policyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; 
     const decision = opts.engine.decide({
       tenantId: b.tenant_id, tenantToken: b.tenant_token, tenantTokenSha256: b.tenant_token_sha256, provider: b.provider, model: b.model,
       estimatedInputTokens: b.estimated_input_tokens, maxTokens: b.max_tokens, requestId: b.request_id,
-      reserve: b.reserve ?? (b.estimated_input_tokens !== undefined || b.max_tokens !== undefined),
+      reserve: b.reserve ?? (b.estimated_input_tokens !== undefined || b.max_tokens !== undefined), gatewayId,
     });
     void reply.send(render(decision, iso));
   });
 
   app.post('/v1/policy/settle', async (req, reply) => {
-    if (!guard(req, reply)) return reply;
+    const gatewayId = guard(req, reply);
+    if (gatewayId === undefined) return reply;
     const parsed = settleBody.safeParse(req.body ?? {});
     if (!parsed.success) return reply.code(400).send(invalid(parsed.error));
-    const released = opts.engine.settle({ reservationId: parsed.data.reservation_id, requestId: parsed.data.request_id });
+    const b = parsed.data;
+    const released = opts.engine.settle({
+      reservationId: b.reservation_id, requestId: b.request_id, tenantId: b.tenant_id, tenantToken: b.tenant_token, tenantTokenSha256: b.tenant_token_sha256, gatewayId,
+    });
     return reply.code(released ? 200 : 404).send({ released });
   });
 
   app.get('/v1/policy/events', async (req, reply) => {
-    if (!guard(req, reply)) return reply;
+    if (guard(req, reply) === undefined) return reply;
     const q = req.query as { since?: string; tenant?: string; limit?: string };
     const since = q.since ? Date.parse(q.since) : 0;
     if (Number.isNaN(since)) return reply.code(400).send({ error: { message: 'since must be an ISO date', type: 'invalid_request', param: 'since', code: '400' } });
@@ -210,14 +230,14 @@ function openApi(): Record<string, unknown> {
       },
       '/v1/policy/settle': {
         post: {
-          summary: 'Release a reservation early (the call was not made, or finished); spans arriving in the ledger settle it too',
+          summary: 'Release a reservation early (the call was not made, or finished), by its id or by request id with the tenant; only the gateway that reserved may; spans of the same tenant arriving in the ledger settle it too',
           requestBody: { required: true, content: { 'application/json': { schema: json(settleBody) } } },
           responses: { 200: { description: '{released: true}' }, 404: { description: 'No open reservation matched' } },
         },
       },
       '/v1/policy/events': {
         get: {
-          summary: 'Budget warning and exceeded events, newest first',
+          summary: 'Budget events (budget_warning, budget_exhausted, budget_exceeded), newest first',
           parameters: [
             { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
             { name: 'tenant', in: 'query', schema: { type: 'string' } },

@@ -2,8 +2,10 @@ import { createHmac } from 'node:crypto';
 import type { PolicyConfig } from './config';
 import type { PolicyEvent } from './types';
 
-/** How a delivery ended, for logs and metrics. */
+/** Each event once (webhooks or not), and how each delivery ended, for logs and metrics. */
 export interface DeliveryReport {
+  /** Once per event, before any delivery, with the payload webhooks receive. */
+  emitted(payload: Record<string, unknown>): void;
   delivered(url: string, eventId: string, attempts: number): void;
   failed(url: string, eventId: string, attempts: number, lastError: string): void;
 }
@@ -32,13 +34,16 @@ export function signature(secret: string, timestamp: string, body: string): stri
 }
 
 /**
- * Sends each event to every configured webhook in the background: POST JSON with
+ * Reports each event once, then sends it to every configured webhook in the background: POST JSON with
  * `x-spanledger-event-id`, `x-spanledger-timestamp` and `x-spanledger-signature`, retried
  * with exponential backoff (and jitter) on network errors and non-2xx answers.
  */
 export function createWebhookSender(cfg: Pick<PolicyConfig, 'webhooks' | 'webhookRetryBaseMs' | 'webhookMaxAttempts'>, report: DeliveryReport): (e: PolicyEvent) => void {
   return (event) => {
-    const body = JSON.stringify(eventPayload(event));
+    const payload = eventPayload(event);
+    report.emitted(payload);
+    if (cfg.webhooks.length === 0) return;
+    const body = JSON.stringify(payload);
     for (const hook of cfg.webhooks) void send(hook.url, hook.secret, event.eventId, body);
   };
 

@@ -137,6 +137,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       store: policyStore,
       persist: policyPersistence,
       deliver: createWebhookSender(cfg.policy, {
+        emitted: (event) => log.warn({ event }, 'budget event'),
         delivered: (url, eventId, attempts) => log.info({ url, eventId, attempts }, 'budget event delivered'),
         failed: (url, eventId, attempts, lastError) => log.error({ url, eventId, attempts, lastError }, 'budget event delivery failed'),
       }),
@@ -152,7 +153,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const gatewayCheck = (authorization: string | undefined) => {
       const token = bearerToken(authorization);
       if (token === undefined) return 'missing' as const;
-      return registry.current().senderByTokenHash.get(hashToken(token))?.gateway === true ? ('ok' as const) : ('denied' as const);
+      const sender = registry.current().senderByTokenHash.get(hashToken(token));
+      return sender?.gateway === true ? { gatewayId: sender.id } : ('denied' as const);
     };
 
     const spoolDir = cfg.ledger.spoolDir ?? path.join(cfg.ledger.clickhouseUrl === undefined ? `${path.resolve(cfg.ledger.dataDir)}.spool` : path.resolve('spool'), cfg.ledger.database);

@@ -36,8 +36,11 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** Starts a service on loopback with port 0 everywhere and a fresh database (unauthenticated mode unless overridden). */
-export async function startTestService(overrides: Record<string, unknown> = {}): Promise<TestService> {
+/**
+ * Starts a service on loopback with port 0 everywhere and a fresh database (unauthenticated
+ * mode unless overridden); its log goes nowhere unless a `logger` is given.
+ */
+export async function startTestService(overrides: Record<string, unknown> = {}, logger: pino.Logger = pino({ level: 'silent' })): Promise<TestService> {
   const { receiver, ledger, ownership, pricing, policy, ...top } = overrides as { receiver?: object; ledger?: object; ownership?: object; pricing?: object; policy?: object };
   const cfg = configSchema.parse({
     host: '127.0.0.1',
@@ -53,7 +56,7 @@ export async function startTestService(overrides: Record<string, unknown> = {}):
     pricing: { ...pricing },
     policy: { ...policy },
   });
-  const service = await startService(cfg, pino({ level: 'silent' }));
+  const service = await startService(cfg, logger);
   const sql = createClient({
     url: `http://127.0.0.1:${service.ports.api}`,
     pathname: '/clickhouse',
