@@ -12,7 +12,7 @@ export interface SqlScope {
 /** System tables a client may read: catalogue and health, nothing that shows other callers' queries or the host. */
 export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   'one', 'numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'databases', 'tables', 'columns', 'functions', 'table_functions',
-  'formats', 'data_type_families', 'time_zones', 'settings', 'parts', 'parts_columns', 'build_options', 'contributors',
+  'formats', 'data_type_families', 'time_zones', 'settings', 'contributors',
 ]);
 
 /** Table functions that read nothing outside the engine and are bounded by the query caps. */
