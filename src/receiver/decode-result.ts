@@ -60,3 +60,9 @@ export class Rejections {
     return this.count === 1 ? `1 span rejected: ${this.first}` : `${this.count} spans rejected; first: ${this.first}`;
   }
 }
+
+/**
+ * Deepest nesting of array and key-value-list attribute values either reader accepts;
+ * deeper values are refused as invalid_argument (400) instead of exhausting the stack.
+ */
+export const MAX_VALUE_DEPTH = 64;
