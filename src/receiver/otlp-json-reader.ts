@@ -1,6 +1,8 @@
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
-import { DEFAULT_READER_LIMITS, MAX_VALUE_DEPTH, Rejections, capAttributes, type DecodeResult, type ReaderLimits } from './decode-result';
+import { DEFAULT_READER_LIMITS, MAX_VALUE_DEPTH, Rejections, TRUNCATED_ATTRIBUTE, type DecodeResult, type ReaderLimits } from './decode-result';
+import { capResource, capSpan } from './span-caps';
+import { timeWindowProblem } from './time-window';
 import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // OTLP/JSON is the protobuf JSON mapping with OTLP's own rules: ids are hex strings,
@@ -31,6 +33,7 @@ export function readJsonExportRequest(body: Buffer | string, limits: ReaderLimit
     const rs = obj(resourceSpans[i], rsPath);
     const resObj = field(rs, 'resource', 'resource');
     const resource = resObj === undefined ? {} : attributes(obj(resObj, `${rsPath}.resource`), `${rsPath}.resource`);
+    capResource(resource, limits);
     const scopeSpans = list(rs, 'scopeSpans', 'scope_spans', rsPath);
     for (let j = 0; j < scopeSpans.length; j++) {
       const ssPath = `${rsPath}.scopeSpans[${j}]`;
@@ -43,14 +46,16 @@ export function readJsonExportRequest(body: Buffer | string, limits: ReaderLimit
       for (let k = 0; k < items.length; k++) {
         const path = `${ssPath}.spans[${k}]`;
         const span = readSpan(obj(items[k], path), path, resource, scopeName, scopeVersion);
-        if (capAttributes(span.attributes, limits)) capped++;
+        if (capSpan(span, limits) > 0 || resource[TRUNCATED_ATTRIBUTE] !== undefined) capped++;
         const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
-        if (problem === null) spans.push(span);
-        else rejections.add(path, problem);
+        const outside = problem === null && limits.window !== undefined ? timeWindowProblem(span.startTimeUnixNano, span.endTimeUnixNano, limits.window) : null;
+        if (problem !== null) rejections.add(path, problem);
+        else if (outside !== null) rejections.add(path, outside.why, outside.reason);
+        else spans.push(span);
       }
     }
   }
-  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message(), truncatedSpans: capped };
+  return { spans, rejectedSpans: rejections.count, rejectedByReason: rejections.byReason, rejectMessage: rejections.message(), truncatedSpans: capped };
 }
 
 function readSpan(s: Json, path: string, resource: Attributes, scopeName: string, scopeVersion: string): SpanRecord {

@@ -1,7 +1,9 @@
 import { Reader } from 'protobufjs/minimal';
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
-import { DEFAULT_READER_LIMITS, MAX_VALUE_DEPTH, Rejections, capAttributes, type DecodeResult, type ReaderLimits } from './decode-result';
+import { DEFAULT_READER_LIMITS, MAX_VALUE_DEPTH, Rejections, TRUNCATED_ATTRIBUTE, type DecodeResult, type ReaderLimits } from './decode-result';
+import { capResource, capSpan } from './span-caps';
+import { timeWindowProblem } from './time-window';
 import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // Written by hand on purpose: protobufjs's generated decode builds the whole nested
@@ -51,7 +53,7 @@ export function readProtoExportRequest(buf: Uint8Array, limits: ReaderLimits = D
       `invalid OTLP protobuf ExportTraceServiceRequest at ${where(pos)}: ${(err as Error).message}`,
     );
   }
-  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message(), truncatedSpans: capped.n };
+  return { spans, rejectedSpans: rejections.count, rejectedByReason: rejections.byReason, rejectMessage: rejections.message(), truncatedSpans: capped.n };
 }
 
 function where(pos: Position): string {
@@ -77,6 +79,7 @@ function readResourceSpans(r: Reader, end: number, out: SpanRecord[], rej: Rejec
     if (field === 1) {
       expectWire(tag, WT_LEN, 'resource');
       resource = readResource(r, r.uint32() + r.pos);
+      capResource(resource, limits);
     } else if (field === 2) {
       expectWire(tag, WT_LEN, 'scope_spans');
       const len = r.uint32();
@@ -146,10 +149,12 @@ function readScopeSpans(
     pos.sp = i;
     r.pos = spanStarts[i]!;
     const span = readSpan(r, spanEnds[i]!, resource, scopeName, scopeVersion);
-    if (capAttributes(span.attributes, limits)) capped.n++;
+    if (capSpan(span, limits) > 0 || resource[TRUNCATED_ATTRIBUTE] !== undefined) capped.n++;
     const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
-    if (problem === null) out.push(span);
-    else rej.add(where(pos), problem);
+    const outside = problem === null && limits.window !== undefined ? timeWindowProblem(span.startTimeUnixNano, span.endTimeUnixNano, limits.window) : null;
+    if (problem !== null) rej.add(where(pos), problem);
+    else if (outside !== null) rej.add(where(pos), outside.why, outside.reason);
+    else out.push(span);
   }
   pos.sp = -1;
   r.pos = end;

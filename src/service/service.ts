@@ -21,6 +21,7 @@ import {
   createExportCore,
   createResponseEncoder,
   loadOtlpRoot,
+  readerLimits,
   shutdownGrpc,
 } from '../receiver';
 import { createAdminGuard } from './admin-guard';
@@ -211,7 +212,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       metrics.receiver,
       createAuthenticator(registry, cfg.ownership.allowUnauthenticated),
       createAdmission(cfg.receiver),
-      { maxAttributeValueBytes: cfg.receiver.maxAttributeValueBytes, maxAttributesPerSpan: cfg.receiver.maxAttributesPerSpan },
+      readerLimits(cfg.receiver),
+      cfg.receiver,
     );
     const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes, tls };
     const http = buildOtlpHttpApp(receiverOpts);
