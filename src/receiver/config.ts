@@ -13,6 +13,11 @@ export const receiverConfigSchema = z
     otlpHttpPort: port.default(4318),
     /** Largest request accepted, measured after decompression. */
     maxBodyBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+    /**
+     * OTLP/gRPC connections are asked to go away (GOAWAY, clients reconnect) after this
+     * long, then closed after the request timeout: a message trickled slowly cannot hold one forever.
+     */
+    grpcMaxConnectionAgeMs: z.coerce.number().int().min(100).default(300_000),
     /** Above this resident memory, new exports get a retryable refusal (checked before decoding). */
     memorySoftLimitMb: z.coerce.number().int().min(64).default(Math.floor((totalmem() * 0.5) / MB)),
     /** Above this, /readyz reports not ready too, so orchestrators stop routing here. */

@@ -15,3 +15,4 @@ export { DEFAULT_READER_LIMITS, MAX_VALUE_DEPTH, TRUNCATED_ATTRIBUTE, type Reade
 export { capResource, capSpan } from './span-caps';
 export { timeWindowAt, timeWindowProblem, type TimeWindow } from './time-window';
 export { checkExpansion, type ExportBounds } from './export-bounds';
+export { limitRequestTime } from './request-timeout';

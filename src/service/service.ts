@@ -187,6 +187,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       registry: metrics.registry,
       memoryHardLimitMb: cfg.receiver.memoryHardLimitMb,
       tls,
+      requestTimeoutMs: cfg.requestTimeoutMs,
       routes: (app) => {
         registerAdminRoutes(app, { guard: adminGuard, client: storage.client, database: cfg.ledger.database, priceBook: () => priceBook.current(), billing: cfg.pricing.billing });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
@@ -215,7 +216,15 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       readerLimits(cfg.receiver),
       cfg.receiver,
     );
-    const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes, tls };
+    const receiverOpts = {
+      core,
+      encoder,
+      telemetry: metrics.receiver,
+      maxBodyBytes: cfg.receiver.maxBodyBytes,
+      tls,
+      requestTimeoutMs: cfg.requestTimeoutMs,
+      maxConnectionAgeMs: cfg.receiver.grpcMaxConnectionAgeMs,
+    };
     const http = buildOtlpHttpApp(receiverOpts);
     closeKeepAliveOnShutdown(http, cfg.shutdownGraceMs);
     await http.listen({ host: cfg.host, port: cfg.receiver.otlpHttpPort });
