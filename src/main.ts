@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError, loadConfig, redactConfig } from './config';
+import { ConfigError, loadConfig, maskUrlCredentials, maskingDestination, redactConfig } from './config';
 import { hashTokenCommand } from './cli/hash-token-command';
 import { pricesCommand } from './cli/prices-command';
 import { reportCommand } from './cli/report-command';
@@ -51,11 +51,14 @@ async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
-  const log = pino({
-    level: cfg.logLevel,
-    base: { service: 'spanledger' },
-    redact: ['adminToken', 'ledger.clickhousePassword', 'req.headers.authorization'],
-  });
+  const log = pino(
+    {
+      level: cfg.logLevel,
+      base: { service: 'spanledger' },
+      redact: ['adminToken', 'ledger.clickhousePassword', 'req.headers.authorization'],
+    },
+    maskingDestination(),
+  );
   log.info({ config: redactConfig(cfg) }, 'starting');
   let service;
   try {
@@ -90,6 +93,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`spanledger: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(maskUrlCredentials(`spanledger: ${(err as Error).stack ?? String(err)}\n`));
   process.exit(1);
 });
