@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, maskUrlCredentials, maskingDestination, redact
 import { hashTokenCommand } from './cli/hash-token-command';
 import { pricesCommand } from './cli/prices-command';
 import { reportCommand } from './cli/report-command';
-import { startService } from './service';
+import { startService, startWatchdog } from './service';
 
 const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --clickhouse-url URL] [--host H]
                        [--otlp-grpc-port N] [--otlp-http-port N] [--api-port N] [--admin-token T]
@@ -67,6 +67,8 @@ async function main(argv: string[]): Promise<void> {
     log.fatal({ err }, 'failed to start');
     process.exit(1);
   }
+  // Started once up: a process that stops turning its event loop (out of heap) exits.
+  const watchdog = cfg.watchdogStallMs > 0 ? startWatchdog(cfg.watchdogStallMs) : undefined;
   let signals = 0;
   const onSignal = (signal: string) => {
     signals++;
@@ -81,7 +83,10 @@ async function main(argv: string[]): Promise<void> {
     }, cfg.shutdownGraceMs + 5000);
     force.unref();
     service.stop().then(
-      () => process.exit(0),
+      () => {
+        watchdog?.stop();
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, 'error during shutdown');
         process.exit(1);

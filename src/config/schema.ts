@@ -28,6 +28,11 @@ export const configSchema = z
      * connection past `receiver.grpcMaxConnectionAgeMs` gets to finish its calls.
      */
     requestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+    /**
+     * The process kills itself when its event loop has not turned for this long (out of
+     * heap and stuck collecting garbage, or wedged), so a supervisor restarts it; 0 = off.
+     */
+    watchdogStallMs: z.coerce.number().int().min(0).default(30_000),
     /** How long shutdown waits for in-flight exports before forcing. */
     shutdownGraceMs: z.coerce.number().int().min(0).default(10000),
     receiver: receiverConfigSchema.prefault({}),
