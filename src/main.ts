@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { ConfigError, loadConfig, redactConfig } from './config';
+import { ConfigError, loadConfig, maskUrlCredentials, maskingDestination, redactConfig } from './config';
 import { hashTokenCommand } from './cli/hash-token-command';
 import { pricesCommand } from './cli/prices-command';
 import { reportCommand } from './cli/report-command';
-import { startService } from './service';
+import { startService, startWatchdog } from './service';
 
 const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --clickhouse-url URL] [--host H]
                        [--otlp-grpc-port N] [--otlp-http-port N] [--api-port N] [--admin-token T]
@@ -51,11 +51,14 @@ async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
-  const log = pino({
-    level: cfg.logLevel,
-    base: { service: 'spanledger' },
-    redact: ['adminToken', 'ledger.clickhousePassword', 'req.headers.authorization'],
-  });
+  const log = pino(
+    {
+      level: cfg.logLevel,
+      base: { service: 'spanledger' },
+      redact: ['adminToken', 'ledger.clickhousePassword', 'req.headers.authorization'],
+    },
+    maskingDestination(),
+  );
   log.info({ config: redactConfig(cfg) }, 'starting');
   let service;
   try {
@@ -64,6 +67,8 @@ async function main(argv: string[]): Promise<void> {
     log.fatal({ err }, 'failed to start');
     process.exit(1);
   }
+  // Started once up: a process that stops turning its event loop (out of heap) exits.
+  const watchdog = cfg.watchdogStallMs > 0 ? startWatchdog(cfg.watchdogStallMs) : undefined;
   let signals = 0;
   const onSignal = (signal: string) => {
     signals++;
@@ -80,7 +85,10 @@ async function main(argv: string[]): Promise<void> {
     }, cfg.shutdownGraceMs + 5000);
     force.unref();
     service.stop().then(
-      () => process.exit(0),
+      () => {
+        watchdog?.stop();
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, 'error during shutdown');
         process.exit(1);
@@ -92,6 +100,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`spanledger: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(maskUrlCredentials(`spanledger: ${(err as Error).stack ?? String(err)}\n`));
   process.exit(1);
 });

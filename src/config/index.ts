@@ -2,3 +2,4 @@
 export { configSchema, type SpanledgerConfig } from './schema';
 export { ConfigError, loadConfig, redactConfig, type LoadInputs } from './load';
 export { SETTING_SOURCES } from './sources';
+export { maskUrlCredentials, maskingDestination } from './mask-credentials';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type SpanledgerConfig } from './schema';
+import { maskUrlCredentials } from './mask-credentials';
 import { SECRET_PATHS, SETTING_SOURCES } from './sources';
 
 /** A configuration problem; `message` lists every bad field with where its value came from. */
@@ -65,9 +66,9 @@ export function loadConfig(inputs: LoadInputs): SpanledgerConfig {
   return Object.freeze(result.data) as SpanledgerConfig;
 }
 
-/** The configuration with secrets masked, for logs. */
+/** The configuration with secrets masked (named secrets and credentials inside URLs), for logs. */
 export function redactConfig(cfg: SpanledgerConfig): Tree {
-  const copy = JSON.parse(JSON.stringify(cfg)) as Tree;
+  const copy = JSON.parse(maskUrlCredentials(JSON.stringify(cfg))) as Tree;
   for (const hook of ((copy.policy as Tree | undefined)?.webhooks as Tree[] | undefined) ?? []) hook.secret = '***';
   for (const path of SECRET_PATHS) {
     const keys = path.split('.');

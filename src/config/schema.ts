@@ -21,6 +21,18 @@ export const configSchema = z
       .strict()
       .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'set both certFile and keyFile, or neither' })
       .prefault({}),
+    /**
+     * Longest a client may take to send one whole request (headers and body) on any port:
+     * past it an HTTP request gets 408 and its connection is closed, so a body trickled
+     * byte by byte cannot hold a connection and its buffers. On OTLP/gRPC it is the grace a
+     * connection past `receiver.grpcMaxConnectionAgeMs` gets to finish its calls.
+     */
+    requestTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+    /**
+     * The process kills itself when its event loop has not turned for this long (out of
+     * heap and stuck collecting garbage, or wedged), so a supervisor restarts it; 0 = off.
+     */
+    watchdogStallMs: z.coerce.number().int().min(0).default(30_000),
     /** How long shutdown waits for in-flight exports before forcing. */
     shutdownGraceMs: z.coerce.number().int().min(0).default(10000),
     receiver: receiverConfigSchema.prefault({}),

@@ -7,5 +7,5 @@ export type { RegistrySource } from './registry-source';
 export { emptyRegistry } from './compiled-registry';
 export { createAuthenticator } from './authenticate';
 export { createResolver, type ResolveOwners } from './resolve';
-export { hashToken, bearerToken } from './token-hash';
+export { hashToken, bearerToken, headerText } from './token-hash';
 export { GATEWAY_TENANT_ID, GATEWAY_TENANT_TOKEN_HASH, TEAM_CLAIMS, FEATURE_CLAIMS } from './claims';

@@ -90,11 +90,14 @@ test('a shared collector is resolved by services rules; unmapped or ambiguous se
   assert.equal(both.unallocatedReason, 'conflict');
 });
 
-test('unauthenticated mode: anonymous calls are unallocated unless a services rule places them', () => {
+test('unauthenticated mode: anonymous calls stay unallocated, even when a services rule matches', () => {
   const open = createAuthenticator(store, true);
   assert.equal(ownerOf(call({}), open(undefined)).unallocatedReason, 'unauthenticated');
   assert.equal(ownerOf(call({}), open('Bearer wrong')).unallocatedReason, 'unknown_sender');
-  assert.equal(ownerOf(call({}, { 'service.name': 'billing-worker' }), open(undefined)).tenant, 'billing');
+  const matched = ownerOf(call({ 'spanledger.tenant.id': 'ads' }, { 'service.name': 'billing-worker' }), open(undefined));
+  assert.deepEqual([matched.source, matched.tenant, matched.unallocatedReason, matched.claimedTenant], ['unallocated', '', 'unauthenticated', 'ads']);
+  const wrongToken = ownerOf(call({}, { 'service.name': 'billing-worker' }), open('Bearer wrong'));
+  assert.deepEqual([wrongToken.tenant, wrongToken.unallocatedReason], ['', 'unknown_sender']);
 });
 
 test('missing or unknown credentials are refused as unauthenticated, naming which', () => {

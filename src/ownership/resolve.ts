@@ -12,7 +12,8 @@ export type ResolveOwners = (calls: readonly LlmCall[], context: ExportContext) 
  * sender's bound tenant, (3) a registry `services` match on the resource, (4) unallocated
  * with a reason: unknown_tenant / unknown_tenant_token (gateway named a tenant we do not
  * know), conflict (several services rules match), missing_tenant (gateway named none),
- * unknown_service, unauthenticated, unknown_sender. The registry is read once per export.
+ * unknown_service, unauthenticated, unknown_sender. An anonymous sender (unauthenticated
+ * mode) never reaches rules 1-3. The registry is read once per export.
  */
 export function createResolver(store: RegistrySource): ResolveOwners {
   return (calls, context) => {
@@ -48,7 +49,11 @@ function resolveOne(reg: CompiledRegistry, call: LlmCall, ctx: ExportContext, ca
   }
 
   if (tenant === undefined && reason === '') {
-    if (sender?.tenantId !== undefined) {
+    if (sender === undefined) {
+      // Unauthenticated mode: an anonymous sender cannot pick a tenant, not even through
+      // a resource that matches a services rule (anyone can set service.name).
+      reason = ctx.unknownCredential ? 'unknown_sender' : 'unauthenticated';
+    } else if (sender.tenantId !== undefined) {
       tenant = reg.tenantById.get(sender.tenantId);
       source = 'sender';
     } else {
@@ -62,7 +67,6 @@ function resolveOne(reg: CompiledRegistry, call: LlmCall, ctx: ExportContext, ca
         tenant = reg.tenantById.get(matches[0]!);
         source = 'service';
       } else if (matches.length > 1) reason = 'conflict';
-      else if (sender === undefined) reason = ctx.unknownCredential ? 'unknown_sender' : 'unauthenticated';
       else reason = sender.gateway ? 'missing_tenant' : 'unknown_service';
     }
   }

@@ -5,7 +5,9 @@ import { readJsonExportRequest } from './otlp-json-reader';
 import { readProtoExportRequest } from './otlp-proto-reader';
 import type { ReceiverTelemetry, Transport } from './telemetry';
 import type { Admit } from './admission';
-import type { ReaderLimits } from './decode-result';
+import { DEFAULT_READER_LIMITS, type ReaderLimits } from './decode-result';
+import { checkExpansion, type ExportBounds } from './export-bounds';
+import { timeWindowAt } from './time-window';
 
 /**
  * Decides who sent an export from its `Authorization` value; throws a PermanentError
@@ -21,8 +23,12 @@ export interface ExportCore {
   export(body: Buffer, codec: 'proto' | 'json', transport: Transport, context: ExportContext): Promise<ExportOutcome>;
 }
 
-/** Builds the export core around the next consumer. */
-export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetry, authenticate: Authenticate, admit?: Admit, limits?: ReaderLimits): ExportCore {
+/**
+ * Builds the export core around the next consumer. With `bounds`, spans outside the time
+ * window are refused one by one and an export that would expand into too many rows or
+ * bytes is refused whole, before anything is handed on.
+ */
+export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetry, authenticate: Authenticate, admit?: Admit, limits: ReaderLimits = DEFAULT_READER_LIMITS, bounds?: ExportBounds): ExportCore {
   return {
     authenticate: (authorization) => {
       const context = authenticate(authorization);
@@ -30,9 +36,18 @@ export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetr
       return context;
     },
     async export(body, codec, transport, context) {
-      const decoded: DecodeResult = codec === 'proto' ? readProtoExportRequest(body, limits) : readJsonExportRequest(body, limits);
+      const requestLimits = bounds === undefined ? limits : { ...limits, window: timeWindowAt(Date.now(), bounds) };
+      const decoded: DecodeResult = codec === 'proto' ? readProtoExportRequest(body, requestLimits) : readJsonExportRequest(body, requestLimits);
+      if (bounds !== undefined) {
+        try {
+          checkExpansion(decoded.spans, body.length, bounds);
+        } catch (err) {
+          telemetry.rejected(transport, decoded.spans.length + decoded.rejectedSpans, 'too_large');
+          throw err;
+        }
+      }
       if (decoded.truncatedSpans > 0) telemetry.truncated?.(transport, decoded.truncatedSpans);
-      if (decoded.rejectedSpans > 0) telemetry.rejected(transport, decoded.rejectedSpans, 'invalid_span');
+      for (const reason in decoded.rejectedByReason) telemetry.rejected(transport, decoded.rejectedByReason[reason]!, reason);
       if (decoded.spans.length > 0) {
         await next(decoded.spans, context);
         telemetry.accepted(transport, decoded.spans.length);

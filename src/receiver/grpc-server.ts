@@ -12,6 +12,9 @@ export interface OtlpGrpcOptions {
   telemetry: ReceiverTelemetry;
   /** Largest accepted message after decompression. */
   maxBodyBytes: number;
+  /** Connections are sent GOAWAY after this long, then closed `requestTimeoutMs` later. */
+  maxConnectionAgeMs?: number;
+  requestTimeoutMs?: number;
 }
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -25,6 +28,9 @@ export function buildOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxBodyBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
+    // A message trickled slowly holds its connection at most age + grace.
+    ...(opts.maxConnectionAgeMs === undefined ? {} : { 'grpc.max_connection_age_ms': opts.maxConnectionAgeMs }),
+    ...(opts.requestTimeoutMs === undefined ? {} : { 'grpc.max_connection_age_grace_ms': opts.requestTimeoutMs }),
   });
   const service: grpc.ServiceDefinition = {
     Export: {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { limitRequestTime } from './request-timeout';
 import { PermanentError, decompressBody } from '../pipeline';
 import type { ExportCore } from './export-core';
 import type { ResponseEncoder } from './export-response';
@@ -14,6 +15,8 @@ export interface OtlpHttpOptions {
   maxBodyBytes: number;
   /** Serve HTTPS with this PEM key and certificate chain. */
   tls?: { key: Buffer; cert: Buffer };
+  /** Longest a client may take to send a whole request; then 408 and the connection closes. */
+  requestTimeoutMs?: number;
 }
 
 const PROTO_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
@@ -29,6 +32,7 @@ const COMPRESSED_SLACK_BYTES = 64 * 1024;
 export function buildOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {
   const bodyLimit = opts.maxBodyBytes + COMPRESSED_SLACK_BYTES;
   const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, ...(opts.tls ? { https: opts.tls } : {}) }) as unknown as FastifyInstance;
+  if (opts.requestTimeoutMs !== undefined) limitRequestTime(app.server, opts.requestTimeoutMs);
   app.removeAllContentTypeParsers();
   // Every body arrives raw: the codec is chosen in the route, after decompression.
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));

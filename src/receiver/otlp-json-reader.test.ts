@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PermanentError } from '../pipeline';
+import { DEFAULT_READER_LIMITS } from './decode-result';
 import { readJsonExportRequest } from './otlp-json-reader';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -67,7 +68,7 @@ test('spans with bad ids are rejected with a count and the first reason', () => 
 
 test('attribute values past the cap are truncated and attributes past the count dropped; the span is kept and flagged', () => {
   const attributes = [{ key: 'big', value: { stringValue: 'x'.repeat(500) } }, ...Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: { intValue: i } }))];
-  const result = readJsonExportRequest(request({ traceId: TRACE, spanId: SPAN, attributes }), { maxAttributeValueBytes: 100, maxAttributesPerSpan: 10 });
+  const result = readJsonExportRequest(request({ traceId: TRACE, spanId: SPAN, attributes }), { ...DEFAULT_READER_LIMITS, maxAttributeValueBytes: 100, maxAttributesPerSpan: 10 });
   const a = result.spans[0]!.attributes;
   assert.equal(a.big!.length, 100);
   assert.equal(Object.keys(a).filter((k) => k.startsWith('k')).length, 9);

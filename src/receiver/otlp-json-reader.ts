@@ -1,6 +1,8 @@
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
-import { DEFAULT_READER_LIMITS, Rejections, capAttributes, type DecodeResult, type ReaderLimits } from './decode-result';
+import { DEFAULT_READER_LIMITS, MAX_VALUE_DEPTH, Rejections, TRUNCATED_ATTRIBUTE, type DecodeResult, type ReaderLimits } from './decode-result';
+import { capResource, capSpan } from './span-caps';
+import { timeWindowProblem } from './time-window';
 import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // OTLP/JSON is the protobuf JSON mapping with OTLP's own rules: ids are hex strings,
@@ -31,6 +33,7 @@ export function readJsonExportRequest(body: Buffer | string, limits: ReaderLimit
     const rs = obj(resourceSpans[i], rsPath);
     const resObj = field(rs, 'resource', 'resource');
     const resource = resObj === undefined ? {} : attributes(obj(resObj, `${rsPath}.resource`), `${rsPath}.resource`);
+    capResource(resource, limits);
     const scopeSpans = list(rs, 'scopeSpans', 'scope_spans', rsPath);
     for (let j = 0; j < scopeSpans.length; j++) {
       const ssPath = `${rsPath}.scopeSpans[${j}]`;
@@ -43,14 +46,16 @@ export function readJsonExportRequest(body: Buffer | string, limits: ReaderLimit
       for (let k = 0; k < items.length; k++) {
         const path = `${ssPath}.spans[${k}]`;
         const span = readSpan(obj(items[k], path), path, resource, scopeName, scopeVersion);
-        if (capAttributes(span.attributes, limits)) capped++;
+        if (capSpan(span, limits) > 0 || resource[TRUNCATED_ATTRIBUTE] !== undefined) capped++;
         const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
-        if (problem === null) spans.push(span);
-        else rejections.add(path, problem);
+        const outside = problem === null && limits.window !== undefined ? timeWindowProblem(span.startTimeUnixNano, span.endTimeUnixNano, limits.window) : null;
+        if (problem !== null) rejections.add(path, problem);
+        else if (outside !== null) rejections.add(path, outside.why, outside.reason);
+        else spans.push(span);
       }
     }
   }
-  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message(), truncatedSpans: capped };
+  return { spans, rejectedSpans: rejections.count, rejectedByReason: rejections.byReason, rejectMessage: rejections.message(), truncatedSpans: capped };
 }
 
 function readSpan(s: Json, path: string, resource: Attributes, scopeName: string, scopeVersion: string): SpanRecord {
@@ -103,7 +108,7 @@ function attributes(holder: Json, path: string): Attributes {
     const kv = obj(kvs[i], kvPath);
     const key = str(kv, 'key', 'key', kvPath);
     const v = field(kv, 'value', 'value');
-    const value = v === undefined || v === null ? null : anyValue(obj(v, `${kvPath}.value`), `${kvPath}.value`);
+    const value = v === undefined || v === null ? null : topValue(obj(v, `${kvPath}.value`), `${kvPath}.value`);
     out[key] = value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   }
   return out;
@@ -111,8 +116,21 @@ function attributes(holder: Json, path: string): Attributes {
 
 type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
 
+// Thrown from deep inside a value and turned into a refusal naming the attribute itself.
+const TOO_DEEP = new Error('too deep');
+
+/** An attribute's value; nesting past MAX_VALUE_DEPTH is refused rather than recursed into. */
+function topValue(v: Json, path: string): Value {
+  try {
+    return anyValue(v, path, 0);
+  } catch (err) {
+    if (err === TOO_DEEP) throw bad(path, `nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    throw err;
+  }
+}
+
 /** AnyValue to a JS value: scalars at top level are turned into strings by the caller. */
-function anyValue(v: Json, path: string): Value {
+function anyValue(v: Json, path: string, depth: number): Value {
   if ('stringValue' in v || 'string_value' in v) return str(v, 'stringValue', 'string_value', path);
   if ('boolValue' in v || 'bool_value' in v) {
     const b = field(v, 'boolValue', 'bool_value');
@@ -129,7 +147,7 @@ function anyValue(v: Json, path: string): Value {
   if ('bytesValue' in v || 'bytes_value' in v) return str(v, 'bytesValue', 'bytes_value', path);
   if ('arrayValue' in v || 'array_value' in v) {
     const a = obj(field(v, 'arrayValue', 'array_value'), `${path}.arrayValue`);
-    return list(a, 'values', 'values', `${path}.arrayValue`).map((x, i) => nested(x, `${path}.arrayValue.values[${i}]`));
+    return list(a, 'values', 'values', `${path}.arrayValue`).map((x, i) => nested(x, `${path}.arrayValue.values[${i}]`, depth + 1));
   }
   if ('kvlistValue' in v || 'kvlist_value' in v) {
     const kl = obj(field(v, 'kvlistValue', 'kvlist_value'), `${path}.kvlistValue`);
@@ -139,7 +157,7 @@ function anyValue(v: Json, path: string): Value {
       const kvPath = `${path}.kvlistValue.values[${i}]`;
       const kv = obj(kvs[i], kvPath);
       const inner = field(kv, 'value', 'value');
-      out[str(kv, 'key', 'key', kvPath)] = inner === undefined || inner === null ? null : nested(inner, `${kvPath}.value`);
+      out[str(kv, 'key', 'key', kvPath)] = inner === undefined || inner === null ? null : nested(inner, `${kvPath}.value`, depth + 1);
     }
     return out;
   }
@@ -147,8 +165,9 @@ function anyValue(v: Json, path: string): Value {
 }
 
 /** Nested values keep JSON types (numbers stay numbers), matching the protobuf reader. */
-function nested(x: unknown, path: string): Value {
-  const v = anyValue(obj(x, path), path);
+function nested(x: unknown, path: string, depth: number): Value {
+  if (depth > MAX_VALUE_DEPTH) throw TOO_DEEP;
+  const v = anyValue(obj(x, path), path, depth);
   if (typeof v !== 'string') return v;
   const o = x as Json;
   if ('boolValue' in o || 'bool_value' in o) return v === 'true';

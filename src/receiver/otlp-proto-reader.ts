@@ -1,7 +1,9 @@
 import { Reader } from 'protobufjs/minimal';
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../pipeline';
 import { PermanentError } from '../pipeline';
-import { DEFAULT_READER_LIMITS, Rejections, capAttributes, type DecodeResult, type ReaderLimits } from './decode-result';
+import { DEFAULT_READER_LIMITS, MAX_VALUE_DEPTH, Rejections, TRUNCATED_ATTRIBUTE, type DecodeResult, type ReaderLimits } from './decode-result';
+import { capResource, capSpan } from './span-caps';
+import { timeWindowProblem } from './time-window';
 import { spanIdProblem, spanTimeProblem } from './span-ids';
 
 // Written by hand on purpose: protobufjs's generated decode builds the whole nested
@@ -51,7 +53,7 @@ export function readProtoExportRequest(buf: Uint8Array, limits: ReaderLimits = D
       `invalid OTLP protobuf ExportTraceServiceRequest at ${where(pos)}: ${(err as Error).message}`,
     );
   }
-  return { spans, rejectedSpans: rejections.count, rejectMessage: rejections.message(), truncatedSpans: capped.n };
+  return { spans, rejectedSpans: rejections.count, rejectedByReason: rejections.byReason, rejectMessage: rejections.message(), truncatedSpans: capped.n };
 }
 
 function where(pos: Position): string {
@@ -77,6 +79,7 @@ function readResourceSpans(r: Reader, end: number, out: SpanRecord[], rej: Rejec
     if (field === 1) {
       expectWire(tag, WT_LEN, 'resource');
       resource = readResource(r, r.uint32() + r.pos);
+      capResource(resource, limits);
     } else if (field === 2) {
       expectWire(tag, WT_LEN, 'scope_spans');
       const len = r.uint32();
@@ -146,10 +149,12 @@ function readScopeSpans(
     pos.sp = i;
     r.pos = spanStarts[i]!;
     const span = readSpan(r, spanEnds[i]!, resource, scopeName, scopeVersion);
-    if (capAttributes(span.attributes, limits)) capped.n++;
+    if (capSpan(span, limits) > 0 || resource[TRUNCATED_ATTRIBUTE] !== undefined) capped.n++;
     const problem = spanIdProblem(span.traceId, span.spanId, span.parentSpanId) ?? spanTimeProblem(span.startTimeUnixNano, span.endTimeUnixNano);
-    if (problem === null) out.push(span);
-    else rej.add(where(pos), problem);
+    const outside = problem === null && limits.window !== undefined ? timeWindowProblem(span.startTimeUnixNano, span.endTimeUnixNano, limits.window) : null;
+    if (problem !== null) rej.add(where(pos), problem);
+    else if (outside !== null) rej.add(where(pos), outside.why, outside.reason);
+    else out.push(span);
   }
   pos.sp = -1;
   r.pos = end;
@@ -303,10 +308,10 @@ function anyValueToString(r: Reader, end: number): string {
         out = wire === WT_I64 ? String(r.double()) : skip(r, wire);
         break;
       case 5:
-        out = wire === WT_LEN ? JSON.stringify(readArray(r, r.uint32() + r.pos)) : skip(r, wire);
+        out = wire === WT_LEN ? JSON.stringify(readArray(r, r.uint32() + r.pos, 1)) : skip(r, wire);
         break;
       case 6:
-        out = wire === WT_LEN ? JSON.stringify(readKvList(r, r.uint32() + r.pos)) : skip(r, wire);
+        out = wire === WT_LEN ? JSON.stringify(readKvList(r, r.uint32() + r.pos, 1)) : skip(r, wire);
         break;
       case 7:
         out = wire === WT_LEN ? Buffer.from(r.bytes()).toString('base64') : skip(r, wire);
@@ -321,7 +326,7 @@ function anyValueToString(r: Reader, end: number): string {
 type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 /** Nested values keep their JSON types so an array of ints stays `[1,2]`. */
-function anyValueToJson(r: Reader, end: number): JsonValue {
+function anyValueToJson(r: Reader, end: number, depth: number): JsonValue {
   let out: JsonValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
@@ -334,25 +339,27 @@ function anyValueToJson(r: Reader, end: number): JsonValue {
       const num = Number(text);
       out = Number.isSafeInteger(num) ? num : text;
     } else if (f === 4 && wire === WT_I64) out = r.double();
-    else if (f === 5 && wire === WT_LEN) out = readArray(r, r.uint32() + r.pos);
-    else if (f === 6 && wire === WT_LEN) out = readKvList(r, r.uint32() + r.pos);
+    else if (f === 5 && wire === WT_LEN) out = readArray(r, r.uint32() + r.pos, depth + 1);
+    else if (f === 6 && wire === WT_LEN) out = readKvList(r, r.uint32() + r.pos, depth + 1);
     else if (f === 7 && wire === WT_LEN) out = Buffer.from(r.bytes()).toString('base64');
     else r.skipType(wire);
   }
   return out;
 }
 
-function readArray(r: Reader, end: number): JsonValue[] {
+function readArray(r: Reader, end: number, depth: number): JsonValue[] {
+  checkDepth(depth);
   const values: JsonValue[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag >>> 3 === 1 && (tag & 7) === WT_LEN) values.push(anyValueToJson(r, r.uint32() + r.pos));
+    if (tag >>> 3 === 1 && (tag & 7) === WT_LEN) values.push(anyValueToJson(r, r.uint32() + r.pos, depth));
     else r.skipType(tag & 7);
   }
   return values;
 }
 
-function readKvList(r: Reader, end: number): { [k: string]: JsonValue } {
+function readKvList(r: Reader, end: number, depth: number): { [k: string]: JsonValue } {
+  checkDepth(depth);
   const obj: { [k: string]: JsonValue } = {};
   while (r.pos < end) {
     const tag = r.uint32();
@@ -363,13 +370,18 @@ function readKvList(r: Reader, end: number): { [k: string]: JsonValue } {
       while (r.pos < kvEnd) {
         const t = r.uint32();
         if (t >>> 3 === 1 && (t & 7) === WT_LEN) key = r.string();
-        else if (t >>> 3 === 2 && (t & 7) === WT_LEN) value = anyValueToJson(r, r.uint32() + r.pos);
+        else if (t >>> 3 === 2 && (t & 7) === WT_LEN) value = anyValueToJson(r, r.uint32() + r.pos, depth);
         else r.skipType(t & 7);
       }
       obj[key] = value;
     } else r.skipType(tag & 7);
   }
   return obj;
+}
+
+/** Array and key-value-list values may nest; past the limit the request is refused, not recursed into. */
+function checkDepth(depth: number): void {
+  if (depth > MAX_VALUE_DEPTH) throw new Error(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
 }
 
 function skip(r: Reader, wire: number): string {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { headerText } from '../ownership';
 
 /** Outcome of checking a request's admin credential. */
 export type AdminCheck = 'ok' | 'disabled' | 'denied';
@@ -21,8 +22,9 @@ export function createAdminGuard(adminToken: string | undefined): AdminGuard {
 }
 
 function credential(authorization: string | undefined, key: string | string[] | undefined): string | undefined {
-  if (typeof key === 'string' && key !== '') return key;
+  if (typeof key === 'string' && key !== '') return headerText(key);
   if (authorization === undefined) return undefined;
+  authorization = headerText(authorization);
   const space = authorization.indexOf(' ');
   if (space < 0) return undefined;
   const scheme = authorization.slice(0, space).toLowerCase();

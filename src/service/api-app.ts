@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerSqlEndpoint, type SqlSandbox, type StorageClients } from '../ledger';
+import { limitRequestTime } from '../receiver';
 import type { AdminGuard } from './admin-guard';
 
 /** What the API app serves. */
@@ -19,6 +20,8 @@ export interface ApiAppOptions {
   notReady?: () => string | undefined;
   /** Serve HTTPS with this PEM key and certificate chain. */
   tls?: { key: Buffer; cert: Buffer };
+  /** Longest a client may take to send a whole request; then 408 and the connection closes. */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -33,6 +36,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true } },
     ...(opts.tls ? { https: opts.tls } : {}),
   }) as unknown as FastifyInstance;
+  if (opts.requestTimeoutMs !== undefined) limitRequestTime(app.server, opts.requestTimeoutMs);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const rssMb = Math.round(process.memoryUsage.rss() / 1048576);

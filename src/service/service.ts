@@ -21,6 +21,7 @@ import {
   createExportCore,
   createResponseEncoder,
   loadOtlpRoot,
+  readerLimits,
   shutdownGrpc,
 } from '../receiver';
 import { createAdminGuard } from './admin-guard';
@@ -231,6 +232,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       memoryHardLimitMb: cfg.receiver.memoryHardLimitMb,
       notReady: () => diskGuard.lowReason(),
       tls,
+      requestTimeoutMs: cfg.requestTimeoutMs,
       routes: (app) => {
         registerAdminRoutes(app, {
           guard: adminGuard,
@@ -265,9 +267,18 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       metrics.receiver,
       createAuthenticator(registry, cfg.ownership.allowUnauthenticated),
       createAdmission(cfg.receiver),
-      { maxAttributeValueBytes: cfg.receiver.maxAttributeValueBytes, maxAttributesPerSpan: cfg.receiver.maxAttributesPerSpan },
+      readerLimits(cfg.receiver),
+      cfg.receiver,
     );
-    const receiverOpts = { core, encoder, telemetry: metrics.receiver, maxBodyBytes: cfg.receiver.maxBodyBytes, tls };
+    const receiverOpts = {
+      core,
+      encoder,
+      telemetry: metrics.receiver,
+      maxBodyBytes: cfg.receiver.maxBodyBytes,
+      tls,
+      requestTimeoutMs: cfg.requestTimeoutMs,
+      maxConnectionAgeMs: cfg.receiver.grpcMaxConnectionAgeMs,
+    };
     const http = buildOtlpHttpApp(receiverOpts);
     closeKeepAliveOnShutdown(http, cfg.shutdownGraceMs);
     await http.listen({ host: cfg.host, port: cfg.receiver.otlpHttpPort });
