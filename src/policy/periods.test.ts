@@ -21,3 +21,20 @@ test('weeks start on Monday', () => {
   // 22 Nov 2026 is a Sunday.
   assert.deepEqual(iso(calc.bounds('week', 'UTC', Date.parse('2026-11-22T10:00:00Z'))), ['2026-11-16T00:00:00.000Z', '2026-11-23T00:00:00.000Z']);
 });
+
+test('where DST starts at midnight the day starts at 01:00 local (Santiago, Havana)', () => {
+  // Santiago: on Sunday 6 Sep 2026 clocks jump from 00:00 (UTC-4) to 01:00 (UTC-3): the day
+  // starts at 01:00 local = 04:00 UTC; the day before, at 00:00 UTC-4, also 04:00 UTC.
+  assert.deepEqual(iso(calc.bounds('day', 'America/Santiago', Date.parse('2026-09-06T12:00:00Z'))), ['2026-09-06T04:00:00.000Z', '2026-09-07T03:00:00.000Z']);
+  assert.deepEqual(iso(calc.bounds('day', 'America/Santiago', Date.parse('2026-09-05T12:00:00Z'))), ['2026-09-05T04:00:00.000Z', '2026-09-06T04:00:00.000Z']);
+  // Its week (Mon 31 Aug to Mon 7 Sep) ends at Monday's midnight, UTC-3 by then.
+  assert.deepEqual(iso(calc.bounds('week', 'America/Santiago', Date.parse('2026-09-06T12:00:00Z'))), ['2026-08-31T04:00:00.000Z', '2026-09-07T03:00:00.000Z']);
+  // Havana: on Sunday 8 Mar 2026 clocks jump from 00:00 (UTC-5) to 01:00 (UTC-4): 01:00 local = 05:00 UTC.
+  assert.deepEqual(iso(calc.bounds('day', 'America/Havana', Date.parse('2026-03-08T12:00:00Z'))), ['2026-03-08T05:00:00.000Z', '2026-03-09T04:00:00.000Z']);
+  // Santiago's DST end (Sun 5 Apr 2026, 00:00 UTC-3 back to 23:00 Sat UTC-4): Saturday lasts 25 hours.
+  assert.deepEqual(iso(calc.bounds('day', 'America/Santiago', Date.parse('2026-04-04T12:00:00Z'))), ['2026-04-04T03:00:00.000Z', '2026-04-05T04:00:00.000Z']);
+});
+
+test('a Havana month across its DST start runs from midnight UTC-5 to midnight UTC-4', () => {
+  assert.deepEqual(iso(calc.bounds('month', 'America/Havana', Date.parse('2026-03-20T12:00:00Z'))), ['2026-03-01T05:00:00.000Z', '2026-04-01T04:00:00.000Z']);
+});
