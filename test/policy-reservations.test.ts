@@ -42,7 +42,7 @@ test('past maxOpenReservations the oldest reservations are released early and co
   assert.equal(engine.settle({ requestId: 'r5', tenantId: 'acme' }), true);
 });
 
-test('reservations restored after a restart count until their own expiry or a settle, and are never evicted', async () => {
+test('reservations restored after a restart count until their own expiry, cannot be released by a guessed id, and are never evicted', async () => {
   const nowMs = Date.now();
   const store = createPolicyStore(svc.service.storage.client, svc.cfg.ledger.database);
   const snapshot = { replicaId: 'restarted', tenant: 'acme', team: 'acme', openCount: 4, reservedNano: 7_000_000n, expiresAtMs: nowMs + 60_000, updatedAtMs: nowMs };
@@ -56,6 +56,10 @@ test('reservations restored after a restart count until their own expiry or a se
   try {
     const reserved = () => restarted.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', reserve: false }).budgets[0]!.reservedNano;
     assert.equal(reserved(), 7_000_000n, 'the snapshot counts at once');
+    // Its id is not derived from the tenant: no sender can release it by guessing.
+    assert.equal(restarted.settle({ reservationId: 'restored:acme' }), false, 'a guessed id releases nothing');
+    assert.equal(restarted.settle({ reservationId: 'restored:acme', tenantId: 'acme' }), false);
+    assert.equal(reserved(), 7_000_000n, 'still held after the guesses');
     // The restored total and two fresh reservations fill the cap; a third fresh one evicts
     // the oldest fresh one, never the restored total.
     for (const id of ['x1', 'x2', 'x3']) restarted.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', maxTokens: 10, requestId: id, reserve: true });

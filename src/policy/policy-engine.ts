@@ -106,7 +106,9 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
   const limiter = new RateLimiter();
   const spend = new Map<string, Spend>();
   const book = new ReservationBook<ReservationOwner>();
-  // Restored at start, by id `restored:<tenant>`; they keep their own expiry.
+  // Restored at start, one per tenant, by a random id `restored:<uuid>` that is never handed
+  // out (a guessable id would let any sender release another tenant's hold); they keep
+  // their own expiry.
   const restored = new Map<string, RestoredReservation>();
   // Reservation totals per scope key (`tenant|<id>`, `team|<team>`); never removed, so the
   // tenant runtimes below can hold them.
@@ -637,7 +639,7 @@ export function createPolicyEngine(opts: PolicyEngineOptions): PolicyEngine {
           tenantId: r.tenant, team: r.team, tenantAcc: accOf(`tenant|${r.tenant}`), teamAcc: accOf(`team|${r.team}`),
           amountNano: r.reservedNano, expiresAtMs: r.expiresAtMs,
         };
-        restored.set(`${RESTORED}${r.tenant}`, owner);
+        restored.set(`${RESTORED}${randomUUID()}`, owner);
         reserve(owner, r.reservedNano, r.expiresAtMs);
         lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
       }
