@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeStatus, encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
+import { decodeResponse, decodeStatus, encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
 import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
 
 const CALLS_PER_EXPORT = 10;
@@ -40,6 +40,37 @@ test('an export storage refuses for good before acknowledgement gets 400 naming 
     assert.deepEqual(await storedCalls(svc, [good]), { calls: CALLS_PER_EXPORT, distinct: CALLS_PER_EXPORT });
     assert.deepEqual(await storedCalls(svc, [poison]), { calls: 0, distinct: 0 });
     const metrics = await (await api(svc, '/metrics')).text();
+    assert.match(metrics, /spanledger_spool_bytes 0\n/, 'nothing refused for good is spooled');
+  } finally {
+    await svc.stop();
+  }
+});
+
+test('an export with some spans storage refuses for good stores the rest and answers partial success naming them', async () => {
+  const svc = await startTestService();
+  try {
+    const db = svc.cfg.ledger.database;
+    await svc.service.storage.client.command({ query: `ALTER TABLE ${db}.llm_calls ADD CONSTRAINT no_poison_model CHECK request_model != 'poison-model'` });
+    const traceId = newTraceId();
+    const chat = (model: string) => ({ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 } });
+    // 10 calls, the 3rd and 8th refused by the table's rule; plus one span that is no call.
+    const spans = Array.from({ length: 10 }, (_, i) => chat(i === 2 || i === 7 ? 'poison-model' : 'gpt-4o-mini'));
+    spans.push({ traceId, spanId: newSpanId(), name: 'GET /search', attributes: { 'http.request.method': 'GET' } } as never);
+    const res = await fetch(`http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`, { method: 'POST', body: encodeRequest(spans), headers: { 'content-type': 'application/x-protobuf' } });
+    assert.equal(res.status, 200, 'the good spans are stored: acknowledged with partial success');
+    const body = new Uint8Array(await res.arrayBuffer());
+    const partial = decodeResponse(body).partial_success;
+    assert.equal(Number(partial?.rejected_spans), 2);
+    assert.match(partial?.error_message ?? '', /^2 span\(s\) refused by storage for good: .*VIOLATED_CONSTRAINT/);
+    const [calls] = await svc.rows<{ n: number; poison: number }>(
+      "SELECT count() AS n, countIf(request_model = 'poison-model') AS poison FROM llm_calls FINAL WHERE trace_id = {t:String}",
+      { t: traceId },
+    );
+    assert.deepEqual(calls, { n: 8, poison: 0 }, 'the eight good calls are billed, the refused ones not');
+    const [stored] = await svc.rows<{ n: number }>("SELECT count() AS n FROM spans FINAL WHERE trace_id = {t:String} AND name = 'GET /search'", { t: traceId });
+    assert.equal(stored!.n, 1, 'the span that is no call is stored too');
+    const metrics = await (await api(svc, '/metrics')).text();
+    assert.match(metrics, /spanledger_spans_rejected_total\{[^}]*reason="storage_refused"[^}]*\} 2\n/);
     assert.match(metrics, /spanledger_spool_bytes 0\n/, 'nothing refused for good is spooled');
   } finally {
     await svc.stop();

@@ -1,10 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { LlmCall, SpanRecord } from '../pipeline';
+import type { LlmCall, RefusedSpans, SpanRecord } from '../pipeline';
 import { BatchWriter } from './batch-writer';
 import type { LedgerConfig } from './config';
 import { PermanentError, RetryableError } from '../pipeline';
 import type { DeadLetter, DeadLetterStore } from './dead-letters';
 import type { DiskGuard } from './disk-guard';
+import { isolateRefused } from './isolate-refused';
 import { splitByDay } from './partition-split';
 import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow, upgradeCallRow } from './row-encoding';
 import type { Spool, SpoolRecord } from './spool';
@@ -34,8 +35,13 @@ export interface LedgerWriterParts {
 
 /** Writes spans and LLM calls; resolves when both are stored. */
 export interface LedgerWriter {
-  /** `unmapped`: spans that look like LLM calls no convention could read (flagged for data quality). */
-  write(spans: readonly SpanRecord[], calls: readonly LlmCall[], unmapped?: ReadonlySet<SpanRecord>): Promise<void>;
+  /**
+   * `unmapped`: spans that look like LLM calls no convention could read (flagged for data
+   * quality). Resolves once everything is stored (undefined), or with the spans storage
+   * refused for good when the rest of the export was stored; rejects when storage refused
+   * all of it for good (PermanentError) or for a passing cause without a spool.
+   */
+  write(spans: readonly SpanRecord[], calls: readonly LlmCall[], unmapped?: ReadonlySet<SpanRecord>): Promise<RefusedSpans | undefined>;
   /** Rows waiting for storage. */
   readonly pendingRows: number;
   /** Replays the spool into storage now; resolves with the records replayed (0 when storage is still down). */
@@ -49,8 +55,9 @@ export interface LedgerWriter {
  * Builds the two batched table writers over one ClickHouse client. Rows are inserted in
  * groups of at most MAX_DAYS_PER_INSERT UTC days, so no valid export is refused for
  * touching too many partitions. Storage failures are classified by cause
- * (`classifyStorageError`): a permanent refusal rejects the export (400, nothing
- * acknowledged); with a spool, an export storage refuses for a passing cause (down, behind)
+ * (`classifyStorageError`): after a permanent refusal the export is halved until the
+ * refused spans are found (`isolateRefused`) and the rest is stored (partial success), or
+ * the export is rejected whole (400, nothing acknowledged); with a spool, an export storage refuses for a passing cause (down, behind)
  * is appended to the spool and acknowledged. A timer replays the spool, oldest first, once
  * storage takes writes again: a record refused for good is set aside in the dead-letter
  * store and replay goes on behind it; a passing refusal stops the replay until the next
@@ -73,6 +80,10 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
       .then(() => undefined, (err: unknown) => Promise.reject(classifyStorageError(err)));
   const insert = async (table: 'spans' | 'llm_calls', columns: readonly string[], values: unknown[][]) => {
     for (const group of splitByDay(values)) await insertOne(table, columns, group);
+  };
+  const insertGroup = async (spanRows: unknown[][], callRows: unknown[][]) => {
+    if (spanRows.length > 0) await insert('spans', SPAN_COLUMNS, spanRows);
+    if (callRows.length > 0) await insert('llm_calls', CALL_COLUMNS, callRows);
   };
   const insertRecords = async (recs: SpoolRecord[]) => {
     const spans = recs.flatMap((r) => r.spans);
@@ -133,12 +144,19 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
       // export stores nothing twice.
       const results = await Promise.allSettled([spansWriter.write(spanRows), callsWriter.write(callRows)]);
       const causes = results.flatMap((r) => (r.status === 'rejected' ? [classifyStorageError(r.reason)] : []));
-      if (causes.length === 0) return;
-      // Refused for good (either table): the sender hears 400 and nothing goes to the spool.
-      const cause = causes.find((c) => c instanceof PermanentError) ?? causes[0]!;
+      if (causes.length === 0) return undefined;
+      // Refused for good (either table): the spans storage refuses are found and answered as
+      // partial success, the rest stored; nothing goes to the spool.
+      const permanent = causes.find((c): c is PermanentError => c instanceof PermanentError);
+      if (permanent !== undefined) {
+        const refused = await isolateRefused(spans, spanRows, calls, callRows, insertGroup, permanent);
+        return refused.spans.size === 0 ? undefined : refused;
+      }
+      const cause = causes[0]!;
       if (spool === undefined || !(cause instanceof RetryableError)) throw cause;
       await spool.append({ spans: spanRows, calls: callRows });
       telemetry?.spooled?.(spanRows.length + callRows.length);
+      return undefined;
     },
     async close() {
       if (timer !== undefined) clearInterval(timer);

@@ -48,11 +48,20 @@ export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetr
       }
       if (decoded.truncatedSpans > 0) telemetry.truncated?.(transport, decoded.truncatedSpans);
       for (const reason in decoded.rejectedByReason) telemetry.rejected(transport, decoded.rejectedByReason[reason]!, reason);
-      if (decoded.spans.length > 0) {
-        await next(decoded.spans, context);
+      if (decoded.spans.length === 0) return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };
+      const refused = await next(decoded.spans, context);
+      if (refused === undefined) {
         telemetry.accepted(transport, decoded.spans.length);
+        return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };
       }
-      return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };
+      const n = refused.spans.size;
+      telemetry.accepted(transport, decoded.spans.length - n);
+      telemetry.rejected(transport, n, 'storage_refused');
+      const storageMessage = `${n} span(s) refused by storage for good: ${refused.message}`;
+      return {
+        rejectedSpans: decoded.rejectedSpans + n,
+        errorMessage: decoded.rejectMessage === '' ? storageMessage : `${decoded.rejectMessage}; ${storageMessage}`,
+      };
     },
   };
 }

@@ -12,7 +12,7 @@ import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPol
 import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
 import { createPolicyPersistence } from './policy-persistence';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
-import type { ConsumeSpans, SpanRecord } from '../pipeline';
+import type { ConsumeSpans, LlmCall, SpanRecord } from '../pipeline';
 import {
   bindGrpc,
   buildOtlpGrpcServer,
@@ -207,13 +207,15 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         priceCalls(calls);
         policy.annotate(calls);
       }
-      let stored = false;
+      let stored: readonly LlmCall[] = [];
       try {
-        await writer.write(spans, calls, unmapped);
-        stored = true;
+        const refused = await writer.write(spans, calls, unmapped);
+        stored = refused === undefined ? calls : calls.filter((c) => !refused.spans.has(c.span));
+        return refused;
       } finally {
-        // Also when the write failed: a budget refresh waits until annotated calls are settled.
-        if (calls.length > 0) policy.observe(calls, stored);
+        // Once per annotate, also when the write failed: a budget refresh waits until
+        // annotated calls are settled. Only stored calls count as spend.
+        if (calls.length > 0) policy.observe(stored.length > 0 ? stored : calls, stored.length > 0);
       }
     };
 
