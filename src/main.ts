@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, maskUrlCredentials, maskingDestination, redact
 import { hashTokenCommand } from './cli/hash-token-command';
 import { pricesCommand } from './cli/prices-command';
 import { reportCommand } from './cli/report-command';
+import { schemaCommand } from './cli/schema-command';
 import { startService, startWatchdog } from './service';
 
 const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --clickhouse-url URL] [--host H]
@@ -11,6 +12,7 @@ const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --click
        spanledger hash-token < token-file     prints the registry form (sha256:...) of a token
        spanledger prices show|check|reprice   price book and re-rating (spanledger prices for help)
        spanledger report chargeback|audit|quality|reconcile|focus|import-invoice   finance reports (spanledger report for help)
+       spanledger schema [--cluster NAME]      prints the ledger's DDL, for a schema managed elsewhere
 Every flag has a SPANLEDGER_* environment variable (see README). Flags beat the
 environment, the environment beats the config file, the file beats defaults.`;
 
@@ -18,6 +20,7 @@ environment, the environment beats the config file, the file beats defaults.`;
 const SUBCOMMANDS: Record<string, (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>> = {
   prices: pricesCommand,
   report: reportCommand,
+  schema: schemaCommand,
 };
 
 /** Entry point of the `spanledger` command; the only place that exits the process. */

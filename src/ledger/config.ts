@@ -53,7 +53,21 @@ export const ledgerConfigSchema = z
     maxPendingRows: z.coerce.number().int().min(1).default(500000),
     /** Caps of the read-only SQL endpoint `/clickhouse`. */
     sql: sqlConfigSchema.prefault({}),
+    /**
+     * A ClickHouse cluster (as named in the servers' `remote_servers`): DDL runs `ON CLUSTER`,
+     * data tables are Replicated and sharded by trace behind Distributed tables. Server mode only.
+     */
+    cluster: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, underscore)')
+      .optional(),
+    /** `external`: the schema is managed elsewhere; spanledger runs no DDL and checks the version at start. */
+    schema: z.enum(['managed', 'external']).default('managed'),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.cluster === undefined || c.clickhouseUrl !== undefined, {
+    message: 'needs ledger.clickhouseUrl: embedded chDB is one node',
+    path: ['cluster'],
+  });
 
 export type LedgerConfig = z.infer<typeof ledgerConfigSchema>;

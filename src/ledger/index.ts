@@ -1,7 +1,8 @@
 /** Ledger: ClickHouse storage (embedded chDB or a server), schema, batched writes, SQL endpoint. */
 export { ledgerConfigSchema, type LedgerConfig } from './config';
 export { openStorage, type StorageClients } from './storage-client';
-export { migrate, setSpansTtl, type MigrationReport } from './migrate';
+export { migrate, schemaStatements, setSpansTtl, type MigrationReport, type SchemaOptions } from './migrate';
+export { clusterStatements, ddlFor, localTableName, type DdlTarget } from './cluster-ddl';
 export { MIGRATIONS, type Migration } from './migrations';
 export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry, type LedgerWriterParts } from './ledger-writer';
 export { type DeadLetterReplay } from './spool-replay';
@@ -19,3 +20,4 @@ export { createDiskGuard, type DiskGuard, type DiskReserve } from './disk-guard'
 export { readDetachedParts, type DetachedParts } from './detached-parts';
 export { classifyStorageError } from './storage-errors';
 export { splitByDay, MAX_DAYS_PER_INSERT } from './partition-split';
+export { schemaScript, type SchemaScriptOptions } from './schema-script';

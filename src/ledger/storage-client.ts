@@ -31,10 +31,17 @@ export interface StorageClients {
  */
 export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
   if (cfg.clickhouseUrl !== undefined) {
+    // On a cluster the ledger's tables are Distributed, and its reads join and filter them by
+    // subqueries over other Distributed tables, which ClickHouse refuses by default
+    // (distributed_product_mode = deny); GLOBAL is right for every such read.
+    const cluster: { distributed_product_mode?: 'global' } = cfg.cluster === undefined ? {} : { distributed_product_mode: 'global' };
     const client = createClient({
       url: cfg.clickhouseUrl,
       username: cfg.clickhouseUser,
       password: cfg.clickhousePassword,
+      // An insert into a Distributed table is answered only once every shard stored its
+      // rows (not queued on the node that took it): acknowledged still means stored.
+      clickhouse_settings: cfg.cluster === undefined ? {} : { ...cluster, insert_distributed_sync: 1 },
     });
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${cfg.database}` });
     const ro = createClient({
@@ -42,11 +49,12 @@ export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
       username: cfg.clickhouseUser,
       password: cfg.clickhousePassword,
       database: cfg.database,
+      clickhouse_settings: cluster,
     });
     return {
       client,
       readonly: ro,
-      readonlySettings: { readonly: '1' },
+      readonlySettings: cfg.cluster === undefined ? { readonly: '1' } : { readonly: '1', distributed_product_mode: 'global' },
       openReader: () =>
         createClient({
           url: cfg.clickhouseUrl,
@@ -54,7 +62,7 @@ export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
           password: cfg.clickhousePassword,
           database: cfg.database,
           // Read-only by construction: the server refuses writes on every query of this client.
-          clickhouse_settings: { readonly: '2' },
+          clickhouse_settings: { readonly: '2', ...cluster },
         }),
       mode: 'server',
       close: async () => {

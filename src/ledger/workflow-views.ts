@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { ddlFor } from './cluster-ddl';
+import type { SchemaOptions } from './migrate';
 
 /** How duplicate reports of one call are settled. */
 export interface WorkflowOptions {
@@ -124,7 +126,14 @@ const IN_PERIOD = `timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTim
  * resolver stored; `touched_calls_resolved(since, upto)` feeds the resolver. Rules come from
  * the configuration, so the views are replaced at every start.
  */
-export async function createWorkflowViews(client: ClickHouseClient, db: string, o: WorkflowOptions): Promise<void> {
+export async function createWorkflowViews(client: ClickHouseClient, db: string, o: WorkflowOptions & SchemaOptions): Promise<void> {
+  // Managed elsewhere: the views are part of what `spanledger schema` prints.
+  if (o.schema === 'external') return;
+  for (const sql of workflowViewStatements(db, o)) for (const query of ddlFor(sql, o)) await client.command({ query });
+}
+
+/** The views' single-node DDL (`CREATE OR REPLACE VIEW`), for these options. */
+export function workflowViewStatements(db: string, o: WorkflowOptions): string[] {
   const views: [string, string][] = [
     ['llm_calls_resolved', markedSql(db)],
     // What the resolver writes: every call of the traces touched in (since, upto].
@@ -164,7 +173,5 @@ export async function createWorkflowViews(client: ClickHouseClient, db: string, 
        GROUP BY day, tenant, team, app, feature, environment, provider, model`,
     ],
   ];
-  for (const [name, sql] of views) {
-    await client.command({ query: `CREATE OR REPLACE VIEW ${db}.${name} AS ${sql}` });
-  }
+  return views.map(([name, sql]) => `CREATE OR REPLACE VIEW ${db}.${name} AS ${sql}`);
 }

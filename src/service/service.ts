@@ -78,9 +78,10 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
   try {
     const storage = await openStorage(cfg.ledger);
     onStop('storage', () => storage.close());
-    const report = await migrate(storage.client, cfg.ledger.database);
-    await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays);
-    await createWorkflowViews(storage.client, cfg.ledger.database, { duplicateWinner: cfg.ledger.duplicateWinner, retryWindowS: cfg.ledger.retryWindowS });
+    const schema = { cluster: cfg.ledger.cluster, schema: cfg.ledger.schema };
+    const report = await migrate(storage.client, cfg.ledger.database, undefined, schema);
+    await setSpansTtl(storage.client, cfg.ledger.database, cfg.ledger.spansTtlDays, schema);
+    await createWorkflowViews(storage.client, cfg.ledger.database, { duplicateWinner: cfg.ledger.duplicateWinner, retryWindowS: cfg.ledger.retryWindowS, ...schema });
     const resolver = createMarkResolver(storage.client, cfg.ledger.database);
     const resolveMarks = () => resolver.resolve();
     const resolveTimer = setInterval(() => void resolveMarks().catch((err: unknown) => log.warn({ err }, 'resolving duplicate and retry marks failed; will retry')), cfg.ledger.resolveIntervalMs);
