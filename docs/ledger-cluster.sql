@@ -366,7 +366,13 @@ ALTER TABLE spanledger.llm_calls ON CLUSTER ledger
         ADD COLUMN IF NOT EXISTS writer_id LowCardinality(String) DEFAULT '' COMMENT 'the spanledger process that stored the call (replica and a per-start nonce)',
         ADD COLUMN IF NOT EXISTS writer_epoch UInt64 DEFAULT 0 COMMENT 'that process''s budget-refresh epoch when the call arrived';
 
-INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes');
+ALTER TABLE spanledger.policy_events_local ON CLUSTER ledger
+        COMMENT COLUMN kind 'budget_warning (spend plus reservations reach the warn threshold), budget_exhausted (first deny for budget) or budget_exceeded (settled spend reaches the limit); each once per scope and period';
+
+ALTER TABLE spanledger.policy_events ON CLUSTER ledger
+        COMMENT COLUMN kind 'budget_warning (spend plus reservations reach the warn threshold), budget_exhausted (first deny for budget) or budget_exceeded (settled spend reaches the limit); each once per scope and period';
+
+INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are');
 
 ALTER TABLE spanledger.spans_local ON CLUSTER ledger MODIFY TTL toDateTime(timestamp) + INTERVAL 30 DAY;
 

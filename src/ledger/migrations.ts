@@ -353,4 +353,12 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS writer_epoch UInt64 DEFAULT 0 COMMENT 'that process''s budget-refresh epoch when the call arrived'`,
     ],
   },
+  {
+    version: 11,
+    name: 'policy event kinds described as they are',
+    statements: (db) => [
+      `ALTER TABLE ${db}.policy_events
+        COMMENT COLUMN kind 'budget_warning (spend plus reservations reach the warn threshold), budget_exhausted (first deny for budget) or budget_exceeded (settled spend reaches the limit); each once per scope and period'`,
+    ],
+  },
 ];
