@@ -177,6 +177,16 @@ describe('the /clickhouse sandbox against a hostile caller', () => {
     assert.equal(own.text, '0\n');
     const cat = await send('SELECT count() > 0 FROM system.columns WHERE database = currentDatabase()');
     assert.equal(cat.text, '1\n');
+    // The catalogue's rows carry host paths: its path columns, and * over it, are refused.
+    await refused('SELECT * FROM system.databases', 403, /system.databases: name the columns you need/);
+    await refused('SELECT t.* FROM system.tables AS t', 403, /system.tables: name the columns you need/);
+    await refused("SELECT COLUMNS('path') FROM system.tables", 403, /name the columns you need/);
+    await refused('SELECT name, data_paths FROM system.tables', 403, /path columns are not readable/);
+    await refused('SELECT `metadata_path` FROM system.databases', 403, /path columns are not readable/);
+    await refused('SELECT name FROM llm_calls WHERE 0 UNION ALL SELECT data_path FROM system.databases', 403, /path columns are not readable/);
+    await refused('DESCRIBE (SELECT * FROM system.tables)', 403, /name the columns you need/);
+    const names = await send('SELECT name FROM system.databases WHERE name = currentDatabase()');
+    assert.equal(names.text, `${svc.cfg.ledger.database}\n`, 'named columns stay readable');
     await stillWorks();
   });
 

@@ -49,6 +49,33 @@ export interface CheckedStatement {
  * where they are clamped to the server's caps).
  */
 export function checkStatement(root: AstNode, scope: SqlScope): CheckedStatement {
+  const checked = checkKind(root, scope);
+  checkHostColumns(root);
+  return checked;
+}
+
+// System tables whose rows carry host paths (`data_path`, `metadata_path`, `data_paths`):
+// a statement reading them names its columns, and none of those.
+const PATH_TABLES = new Set(['system.databases', 'system.tables']);
+const WILDCARDS = /^(Asterisk|QualifiedAsterisk|ColumnsRegexpMatcher|QualifiedColumnsRegexpMatcher|ColumnsListMatcher|QualifiedColumnsListMatcher)$/;
+
+function checkHostColumns(root: AstNode): void {
+  let pathTable: string | undefined;
+  const visit = (n: AstNode, f: (n: AstNode) => void) => {
+    f(n);
+    for (const c of n.children) visit(c, f);
+  };
+  visit(root, (n) => {
+    if (n.kind === 'TableIdentifier' && PATH_TABLES.has(n.detail.split(' ')[0] ?? '')) pathTable ??= n.detail.split(' ')[0];
+  });
+  if (pathTable === undefined) return;
+  visit(root, (n) => {
+    if (WILDCARDS.test(n.kind)) throw accessDenied(`${pathTable}: name the columns you need (* would show the host's paths)`);
+    if (n.kind === 'Identifier' && /path/i.test(n.detail.split(' ')[0]!.split('.').at(-1) ?? '')) throw accessDenied(`${pathTable}: its path columns are not readable here (they show the host's files)`);
+  });
+}
+
+function checkKind(root: AstNode, scope: SqlScope): CheckedStatement {
   switch (root.kind) {
     case 'SelectWithUnionQuery':
     case 'SelectIntersectExceptQuery':
