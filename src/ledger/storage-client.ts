@@ -8,10 +8,8 @@ import type { LedgerConfig } from './config';
 export interface StorageClients {
   /** Writes and migrations. */
   client: ClickHouseClient;
-  /** Runs user SQL with `readonly=1` enforced by the engine, in the ledger database. */
+  /** Reads for reports and drill-down, read-only by construction (embedded: its session is `readonly=1`; server: `readonly=2` on every query), in the ledger database. */
   readonly: ClickHouseClient;
-  /** Settings to send with every read-only query (server mode); empty in embedded mode. */
-  readonlySettings: Record<string, string>;
   /**
    * Opens another client for callers' SQL: in embedded mode a chDB session of its own on
    * the same data (its settings and current database are its own); on a server a client
@@ -26,7 +24,7 @@ export interface StorageClients {
 /**
  * Opens storage. Embedded mode binds chDB to `dataDir` (one directory per process) and
  * opens a second session on it that is switched to read-only once; server mode talks
- * HTTP to `clickhouseUrl`, with `readonly=1` sent per query. The ledger database is
+ * HTTP to `clickhouseUrl`, its read-only client sending `readonly=2` with every query. The ledger database is
  * created here so the read-only session can be pinned to it.
  */
 export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
@@ -49,12 +47,12 @@ export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
       username: cfg.clickhouseUser,
       password: cfg.clickhousePassword,
       database: cfg.database,
-      clickhouse_settings: cluster,
+      // Read-only by construction: the server refuses writes on every query of this client.
+      clickhouse_settings: { readonly: '2', ...cluster },
     });
     return {
       client,
       readonly: ro,
-      readonlySettings: cfg.cluster === undefined ? { readonly: '1' } : { readonly: '1', distributed_product_mode: 'global' },
       openReader: () =>
         createClient({
           url: cfg.clickhouseUrl,
@@ -83,7 +81,6 @@ export async function openStorage(cfg: LedgerConfig): Promise<StorageClients> {
     return {
       client,
       readonly: ro,
-      readonlySettings: {},
       openReader: () => createClient({ connection: chdbConnection(dir) }),
       mode: 'embedded',
       close: async () => {
