@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 
 const app = Fastify({ logger: false });
 app.post('/noop', async () => ({ decision: 'allow' }));
-app.listen({ host: '127.0.0.1', port: 0 }).then(() => {
+void app.listen({ host: '127.0.0.1', port: 0 }).then(() => {
   const addr = app.server.address() as { port: number };
   process.stdout.write(`${JSON.stringify({ msg: 'noop listening', port: addr.port })}\n`);
 });

@@ -48,7 +48,7 @@ test('with a certificate configured, OTLP/gRPC, OTLP/HTTP and the API speak TLS'
     assert.deepEqual(health, { status: 200, body: '{"status":"ok"}' });
     // Plain HTTP is refused on the TLS port.
     await assert.rejects(fetch(`http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).then((r) => r.text()));
-    svc.sql.close();
+    await svc.sql.close();
     const rows = await svc.service.storage.client
       .query({ query: `SELECT input_tokens FROM ${svc.cfg.ledger.database}.llm_calls FINAL WHERE trace_id IN {t:Array(String)} ORDER BY input_tokens`, query_params: { t: [viaHttp.traceId, viaGrpc.traceId] }, format: 'JSONEachRow' })
       .then((r) => r.json());

@@ -129,7 +129,7 @@ export async function openSqlSandbox(storage: StorageClients, database: string, 
     async cancelAll() {
       const tags = [...running.keys()];
       await Promise.all(tags.map(kill));
-      await Promise.all(tags.map((t) => running.get(t)));
+      await Promise.all(tags.map((t) => running.get(t) ?? Promise.resolve()));
     },
     stats: () => lane.stats(),
     async close() {

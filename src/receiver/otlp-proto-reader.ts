@@ -15,7 +15,6 @@ import { spanIdProblem, spanTimeProblem } from './span-ids';
 const WT_VARINT = 0;
 const WT_I64 = 1;
 const WT_LEN = 2;
-const WT_I32 = 5;
 
 /** Where the walker is, kept as numbers so the happy path builds no strings. */
 interface Position {
