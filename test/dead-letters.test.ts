@@ -61,7 +61,7 @@ test('an export with some spans storage refuses for good stores the rest and ans
     const body = new Uint8Array(await res.arrayBuffer());
     const partial = decodeResponse(body).partial_success;
     assert.equal(Number(partial?.rejected_spans), 2);
-    assert.match(partial?.error_message ?? '', /^2 span\(s\) refused by storage for good: .*VIOLATED_CONSTRAINT/);
+    assert.match(partial?.error_message ?? '', /^2 spans rejected; first: refused by storage for good: .*VIOLATED_CONSTRAINT/);
     const [calls] = await svc.rows<{ n: number; poison: number }>(
       "SELECT count() AS n, countIf(request_model = 'poison-model') AS poison FROM llm_calls FINAL WHERE trace_id = {t:String}",
       { t: traceId },

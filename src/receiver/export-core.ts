@@ -49,19 +49,19 @@ export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetr
       if (decoded.truncatedSpans > 0) telemetry.truncated?.(transport, decoded.truncatedSpans);
       for (const reason in decoded.rejectedByReason) telemetry.rejected(transport, decoded.rejectedByReason[reason]!, reason);
       if (decoded.spans.length === 0) return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };
+      const offered = decoded.spans.length;
       const refused = await next(decoded.spans, context);
-      if (refused === undefined) {
-        telemetry.accepted(transport, decoded.spans.length);
+      if (refused === undefined || refused.rejectedSpans === 0) {
+        telemetry.accepted(transport, offered);
         return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };
       }
-      const n = refused.spans.size;
-      telemetry.accepted(transport, decoded.spans.length - n);
-      telemetry.rejected(transport, n, 'storage_refused');
-      const storageMessage = `${n} span(s) refused by storage for good: ${refused.message}`;
-      return {
-        rejectedSpans: decoded.rejectedSpans + n,
-        errorMessage: decoded.rejectMessage === '' ? storageMessage : `${decoded.rejectMessage}; ${storageMessage}`,
-      };
+      // Spans the pipeline refused one by one (a token count it cannot read exactly, a row
+      // storage refuses for good); the rest of the export was stored.
+      telemetry.rejected(transport, refused.rejectedSpans, refused.reason);
+      telemetry.accepted(transport, offered - refused.rejectedSpans);
+      const rejectedSpans = decoded.rejectedSpans + refused.rejectedSpans;
+      const first = decoded.rejectMessage !== '' ? decoded.rejectMessage.replace(/^(1 span rejected: |\d+ spans rejected; first: )/, '') : refused.errorMessage;
+      return { rejectedSpans, errorMessage: rejectedSpans === 1 ? `1 span rejected: ${first}` : `${rejectedSpans} spans rejected; first: ${first}` };
     },
   };
 }

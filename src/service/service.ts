@@ -212,7 +212,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       try {
         const refused = await writer.write(spans, calls, unmapped);
         stored = refused === undefined ? calls : calls.filter((c) => !refused.spans.has(c.span));
-        return refused;
+        return refused === undefined ? undefined : { rejectedSpans: refused.spans.size, errorMessage: `refused by storage for good: ${refused.message}`, reason: 'storage_refused' };
       } finally {
         // Once per annotate, also when the write failed: a budget refresh waits until
         // annotated calls are settled. Only stored calls count as spend.
