@@ -49,8 +49,17 @@ export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetr
       if (decoded.truncatedSpans > 0) telemetry.truncated?.(transport, decoded.truncatedSpans);
       for (const reason in decoded.rejectedByReason) telemetry.rejected(transport, decoded.rejectedByReason[reason]!, reason);
       if (decoded.spans.length > 0) {
-        await next(decoded.spans, context);
-        telemetry.accepted(transport, decoded.spans.length);
+        const offered = decoded.spans.length;
+        const refused = await next(decoded.spans, context);
+        if (refused && refused.rejectedSpans > 0) {
+          // Spans the pipeline refused one by one (a token count it cannot read exactly).
+          telemetry.rejected(transport, refused.rejectedSpans, 'token_count_out_of_range');
+          telemetry.accepted(transport, offered - refused.rejectedSpans);
+          const rejectedSpans = decoded.rejectedSpans + refused.rejectedSpans;
+          const first = decoded.rejectMessage !== '' ? decoded.rejectMessage.replace(/^(1 span rejected: |\d+ spans rejected; first: )/, '') : refused.errorMessage;
+          return { rejectedSpans, errorMessage: rejectedSpans === 1 ? `1 span rejected: ${first}` : `${rejectedSpans} spans rejected; first: ${first}` };
+        }
+        telemetry.accepted(transport, offered);
       }
       return { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectMessage };
     },

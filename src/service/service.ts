@@ -6,7 +6,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
 import { createDiskGuard, createLedgerWriter, createMarkResolver, openDeadLetters, openSpool, openSqlSandbox, createWorkflowViews, migrate, openStorage, readDetachedParts, setSpansTtl, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
-import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
+import { createNormalizer, defaultMappers, emptyReport, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
@@ -194,11 +194,16 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     };
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, ledgerTelemetry, spool, { deadLetters, diskGuard });
     onStop('ledger writer', () => writer.close());
-    const normalizer = createNormalizer(defaultMappers());
-    const consume: ConsumeSpans = async (spans, context) => {
+    const normalizer = createNormalizer(defaultMappers(), cfg.normalize);
+    const consume: ConsumeSpans = async (received, context) => {
       const unclaimed: SpanRecord[] = [];
-      const calls = normalizer.normalize(spans, unclaimed);
-      const unmapped = findUnmapped(unclaimed, priceBook.current());
+      const report = emptyReport();
+      const calls = normalizer.normalize(received, unclaimed, report);
+      metrics.normalized(report);
+      // A refused span (a token count beyond 2^53-1) is not stored at all; the sender is told which.
+      const refused = report.refused.length === 0 ? undefined : new Set(report.refused.map((r) => r.span));
+      const spans = refused === undefined ? received : received.filter((sp) => !refused.has(sp));
+      const unmapped = findUnmapped(refused === undefined ? unclaimed : unclaimed.filter((sp) => !refused.has(sp)), priceBook.current());
       if (unmapped !== undefined) metrics.unmapped(unmapped.size);
       if (calls.length > 0) {
         metrics.llmCalls(calls.length);
@@ -209,12 +214,13 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       }
       let stored = false;
       try {
-        await writer.write(spans, calls, unmapped);
+        if (spans.length > 0) await writer.write(spans, calls, unmapped);
         stored = true;
       } finally {
         // Also when the write failed: a budget refresh waits until annotated calls are settled.
         if (calls.length > 0) policy.observe(calls, stored);
       }
+      return refused === undefined ? undefined : { rejectedSpans: report.refused.length, errorMessage: report.refused[0]!.reason };
     };
 
     const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
