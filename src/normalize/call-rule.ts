@@ -9,6 +9,10 @@ const CALL_OPERATIONS = new Set([
   'chat', 'text_completion', 'generate_content', 'embeddings', 'responses',
   // Semantic Kernel before the OTel names settled; OpenLLMetry `llm.request.type`.
   'chat.completions', 'text.completions', 'completion', 'embedding',
+  // LiteLLM writes its call type into both gen_ai.operation.name (`chat` only for
+  // `completion`) and llm.request.type: BerriAI/litellm litellm/integrations/opentelemetry.py.
+  'acompletion', 'aembedding', 'atext_completion', 'aresponses', 'anthropic_messages', 'agenerate_content',
+  'generate_content_stream', 'agenerate_content_stream',
 ]);
 
 /** True when `operation` names a model invocation (`chat`, `embeddings`...). */
@@ -23,7 +27,7 @@ const OPENINFERENCE_CALLS = new Set(['LLM', 'EMBEDDING']);
 const MLFLOW_CALLS = new Set(['LLM', 'CHAT_MODEL', 'EMBEDDING']);
 const GENKIT_CALLS = new Set(['model', 'embedder']);
 const AI_SDK_CALL = /\.(doGenerate|doStream|doEmbed)$/;
-const LLM_REQUEST_CALLS = new Set(['chat', 'completion', 'embedding', 'unknown']);
+
 
 /** MLflow writes attribute values JSON-encoded (`"LLM"`); others write them bare. */
 export function unquote(v: string): string {
@@ -44,10 +48,24 @@ export function wrapperReason(a: Attributes): string | undefined {
   const tl = a['traceloop.span.kind'];
   if (tl !== undefined && tl.toLowerCase() !== 'llm') return `traceloop.span.kind=${tl}`;
   const lrt = a['llm.request.type'];
-  if (lrt !== undefined && !LLM_REQUEST_CALLS.has(lrt.toLowerCase())) return `llm.request.type=${lrt}`;
+  if (lrt !== undefined && lrt.toLowerCase() !== 'unknown' && !isCallOperation(lrt)) return `llm.request.type=${lrt}`;
   const ml = a['mlflow.spanType'];
   if (ml !== undefined && !MLFLOW_CALLS.has(unquote(ml).toUpperCase())) return `mlflow.spanType=${ml}`;
   const gk = a['genkit:type'];
   if (gk !== undefined && !GENKIT_CALLS.has(a['genkit:metadata:subtype'] ?? '')) return `genkit:metadata:subtype=${a['genkit:metadata:subtype'] ?? ''}`;
   return undefined;
+}
+
+const OPERATION_NAMES: Record<string, string> = {
+  'chat.completions': 'chat', acompletion: 'chat', anthropic_messages: 'chat',
+  'text.completions': 'text_completion', completion: 'text_completion', atext_completion: 'text_completion',
+  embedding: 'embeddings', aembedding: 'embeddings',
+  aresponses: 'responses',
+  agenerate_content: 'generate_content', generate_content_stream: 'generate_content', agenerate_content_stream: 'generate_content',
+};
+
+/** A call operation by its OTel name (`acompletion` → `chat`, `embedding` → `embeddings`...). */
+export function canonicalOperation(operation: string): string {
+  const lower = operation.toLowerCase();
+  return OPERATION_NAMES[lower] ?? lower;
 }

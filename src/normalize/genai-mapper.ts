@@ -35,8 +35,9 @@ const REASONING = [
   'gen_ai.usage.details.reasoning_tokens',
 ] as const;
 const SESSION = ['gen_ai.conversation.id', 'session.id'] as const;
-// LiteLLM puts the proxy's end user in metadata.user_api_key_end_user_id.
-const USER = ['user.id', 'enduser.id', 'gen_ai.user.id', 'metadata.user_api_key_end_user_id', 'gen_ai.request.user'] as const;
+// LiteLLM writes its metadata as metadata.* (the proxy's end user is
+// metadata.user_api_key_end_user_id) and the request's `user` as llm.user.
+const USER = ['user.id', 'enduser.id', 'gen_ai.user.id', 'metadata.user_api_key_end_user_id', 'llm.user'] as const;
 
 /**
  * Reads the OTel GenAI fields of a span, or null when it has none; NOT_A_CALL when the call
