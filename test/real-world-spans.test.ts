@@ -273,6 +273,27 @@ describe('real-world span payloads: one call per model invocation, normalized an
     assert.deepEqual(rows.map((r) => [r.provider, r.operation, r.request_model, r.input_tokens, r.output_tokens, r.cost_nano_usd]), [['openai', 'chat', 'gpt-4o', 300, 20, '950000']]);
   });
 
+  test('Claude Code traces: claude_code.llm_request is a call with Anthropic-native (cache-exclusive) input; interaction and tool spans are not', async () => {
+    // Attribute names and values of a live Claude Code 2.1.266 export published as a test
+    // fixture (REAL_LLM_REQUEST / REAL_TOOL in a public tracer-viewer's tests): span.type,
+    // model, gen_ai.system, bare input_tokens, output_tokens, cache_read_tokens,
+    // cache_creation_tokens, session.id. The model id is changed to one the prices above
+    // cover; the scope name is not in that fixture and is a placeholder (the mapper ignores it).
+    const sent = await send({ name: 'claude-code', version: '2.1.266' }, [
+      { name: 'claude_code.interaction', attributes: { 'span.type': 'interaction', 'session.id': 'cc-1' } },
+      { name: 'claude_code.llm_request', parent: 0, attributes: {
+        'session.id': 'cc-1', 'span.type': 'llm_request', model: 'claude-sonnet-4-20250514', 'gen_ai.system': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-20250514',
+        input_tokens: 2, output_tokens: 1200, cache_read_tokens: 84562, cache_creation_tokens: 7096, success: 'true', stop_reason: 'tool_use',
+      } },
+      { name: 'claude_code.tool', parent: 0, attributes: { 'session.id': 'cc-1', 'span.type': 'tool', tool_name: 'Bash', 'gen_ai.tool.call.id': 'toolu_01', duration_ms: 1831 } },
+    ]);
+    const rows = await calls(sent.traceId);
+    // 2 uncached x 3 + 84562 x 0.3 + 7096 x 3.75 + 1200 x 15: 6,000 + 25,368,600 + 26,610,000 + 18,000,000 nano-USD.
+    assert.deepEqual(rows.map((r) => [r.span_name, r.provider, r.request_model, r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, r.token_rebuild, r.cost_nano_usd, r.session_id]), [
+      ['claude_code.llm_request', 'anthropic', 'claude-sonnet-4-20250514', 91660, 1200, 84562, 7096, 'input', '69984600', 'cc-1'],
+    ]);
+  });
+
   test('a token count beyond 2^53-1 refuses that span with partial success naming span and attribute; the rest is stored', async () => {
     const sent = await send({ name: 'raw' }, [
       { name: 'huge', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': { int: '9007199254740993' }, 'gen_ai.usage.output_tokens': 1 } },
@@ -296,8 +317,8 @@ describe('real-world span payloads: one call per model invocation, normalized an
 
   test('metrics count token rebuilds by class, dropped content and refused spans', async () => {
     const text = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/metrics`)).text();
-    // Rebuilt: Bedrock and AI SDK 5 Anthropic (input), Genkit (output) above.
-    assert.match(text, /spanledger_token_rebuilds_total\{class="input"\} 2\n/);
+    // Rebuilt: Bedrock, AI SDK 5 Anthropic and Claude Code (input), Genkit (output) above.
+    assert.match(text, /spanledger_token_rebuilds_total\{class="input"\} 3\n/);
     assert.match(text, /spanledger_token_rebuilds_total\{class="output"\} 1\n/);
     const dropped = Number(/spanledger_content_attributes_dropped_total (\d+)/.exec(text)?.[1]);
     // AI SDK 7: 2 (messages in, out); Bedrock: 2 (prompt, completion); AI SDK 5: 1 (ai.prompt on

@@ -6,6 +6,7 @@ import { openLlmetryMapper } from './openllmetry-mapper';
 import { vercelAiMapper } from './vercel-ai-mapper';
 import { mlflowMapper } from './mlflow-mapper';
 import { genkitMapper } from './genkit-mapper';
+import { claudeCodeMapper } from './claude-code-mapper';
 
 export { createNormalizer, type Normalizer } from './registry';
 export { NOT_A_CALL, type SpanMapper } from './mapper';
@@ -15,6 +16,7 @@ export { openLlmetryMapper } from './openllmetry-mapper';
 export { vercelAiMapper } from './vercel-ai-mapper';
 export { mlflowMapper } from './mlflow-mapper';
 export { genkitMapper } from './genkit-mapper';
+export { claudeCodeMapper } from './claude-code-mapper';
 export { canonicalProvider } from './provider-aliases';
 export { normalizeModelId } from './model-ids';
 export { emptyReport, type NormalizeReport, type RefusedSpan } from './registry';
@@ -24,5 +26,5 @@ export { modelCandidate } from './model-candidate';
 
 /** The mappers the service uses, in no particular order (the registry sorts them). */
 export function defaultMappers(): SpanMapper[] {
-  return [vercelAiMapper, openLlmetryMapper, genAiMapper, openInferenceMapper, mlflowMapper, genkitMapper];
+  return [vercelAiMapper, claudeCodeMapper, openLlmetryMapper, genAiMapper, openInferenceMapper, mlflowMapper, genkitMapper];
 }
