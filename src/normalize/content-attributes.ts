@@ -12,20 +12,17 @@ const EXACT = new Set([
   'all_messages_events', 'final_result', 'pydantic_ai.all_messages', 'tool_arguments', 'tool_response',
   'llm.input', 'llm.output', 'llm.completions',
 ]);
-const PREFIXES = [
-  'gen_ai.prompt.', 'gen_ai.completion.', 'llm.input_messages.', 'llm.output_messages.', 'llm.prompts.', 'llm.completions.',
-  'ai.prompt.', 'embedding.embeddings.', 'retrieval.documents.', 'reranker.input_documents.', 'reranker.output_documents.',
-  'gen_ai.content.',
-];
+// gen_ai.prompt.*, gen_ai.completion.*, gen_ai.content.*, llm.input_messages.*, llm.output_messages.*,
+// llm.prompts.*, llm.completions.*, ai.prompt.*, embedding.embeddings.*, retrieval.documents.*,
+// reranker.input_documents.*, reranker.output_documents.*: one regex test per key.
+const PREFIXES = /^(?:gen_ai\.(?:prompt|completion|content)\.|llm\.(?:input_messages|output_messages|prompts|completions)\.|ai\.prompt\.|embedding\.embeddings\.|retrieval\.documents\.|reranker\.(?:input|output)_documents\.)/;
 // Span events that carry content in their attributes (the older OTel GenAI event form).
 const CONTENT_EVENT = /^gen_ai\.(content\.|user\.|system\.|assistant\.|tool\.|choice|client\.inference)/;
 const EVENT_CONTENT = new Set(['content', 'message', 'gen_ai.prompt', 'gen_ai.completion', 'gen_ai.event.content', 'gen_ai.input.messages', 'gen_ai.output.messages']);
 
 /** True when `key` names a content attribute (prompt, answer, tool payload, document). */
 export function isContentAttribute(key: string): boolean {
-  if (EXACT.has(key)) return true;
-  for (let i = 0; i < PREFIXES.length; i++) if (key.startsWith(PREFIXES[i]!)) return true;
-  return false;
+  return EXACT.has(key) || PREFIXES.test(key);
 }
 
 /**

@@ -26,6 +26,19 @@ const none = (model: string): NormalizedModel => ({ model, provider: '' });
  * Vertex endpoints and application inference profiles (opaque ids) are returned as they are.
  */
 export function normalizeModelId(raw: string): NormalizedModel {
+  // Calls repeat a few model ids: each is worked out once (the cache is bounded).
+  let hit = memo.get(raw);
+  if (hit === undefined) {
+    hit = compute(raw);
+    if (memo.size >= 10_000) memo.clear();
+    memo.set(raw, hit);
+  }
+  return hit;
+}
+
+const memo = new Map<string, NormalizedModel>();
+
+function compute(raw: string): NormalizedModel {
   let id = raw.trim();
   if (id === '') return none('');
   let provider = '';

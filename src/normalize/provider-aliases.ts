@@ -40,6 +40,18 @@ const FRAMEWORKS = new Set([
  */
 export function canonicalProvider(raw: string): string {
   if (raw === '') return '';
+  let hit = memo.get(raw);
+  if (hit === undefined) {
+    hit = compute(raw);
+    if (memo.size >= 10_000) memo.clear();
+    memo.set(raw, hit);
+  }
+  return hit;
+}
+
+const memo = new Map<string, string>();
+
+function compute(raw: string): string {
   const lower = raw.trim().toLowerCase();
   const direct = ALIASES[lower];
   if (direct !== undefined) return direct;
@@ -50,7 +62,6 @@ export function canonicalProvider(raw: string): string {
     const hit = ALIASES[head];
     if (hit !== undefined) return hit;
     if (FRAMEWORKS.has(head)) return '';
-    if (end <= 0) break;
   }
   return lower;
 }

@@ -94,9 +94,13 @@ function mapSpan(ordered: readonly SpanMapper[], span: SpanRecord): LlmCall | ty
     if (result === null) continue;
     if (result === NOT_A_CALL) return result;
     // A span carrying two dialects: what the first leaves empty, the others fill.
-    for (let j = i + 1; j < ordered.length && hasGaps(result); j++) {
+    let gaps = hasGaps(result);
+    for (let j = i + 1; j < ordered.length && gaps; j++) {
       const other = ordered[j]!.map(span);
-      if (other !== null && other !== NOT_A_CALL) fillGaps(result, other);
+      if (other !== null && other !== NOT_A_CALL) {
+        fillGaps(result, other);
+        gaps = hasGaps(result);
+      }
     }
     normalizeIdentity(result);
     return result.requestModel === '' && result.responseModel === '' ? NOT_A_CALL : result;
@@ -138,6 +142,9 @@ function dropContent(span: SpanRecord, call: LlmCall | undefined, keepInSpans: b
  * left to the ledger's duplicate rule, which picks the winner by sender kind.
  */
 function withoutWrappedParents(calls: LlmCall[]): LlmCall[] {
+  let candidates = false;
+  for (const c of calls) if (c.inputTokens === null && c.outputTokens === null) { candidates = true; break; }
+  if (!candidates) return calls;
   const bySpan = new Map<string, LlmCall>();
   for (const c of calls) bySpan.set(c.span.spanId, c);
   let wrappers: Set<LlmCall> | undefined;
