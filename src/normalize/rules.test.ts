@@ -146,3 +146,17 @@ test('content attributes are dropped by default and counted; keep_in_spans keeps
   for (const key of ['ai.prompt', 'ai.prompt.messages', 'ai.response.text', 'ai.response.toolCalls', 'gen_ai.system_instructions', 'gen_ai.completion.0.content', 'llm.output_messages.0.message.content', 'output.value']) assert.ok(isContentAttribute(key), key);
   for (const key of ['gen_ai.request.model', 'ai.response.model', 'llm.token_count.prompt', 'ai.usage.promptTokens']) assert.equal(isContentAttribute(key), false, key);
 });
+
+test('AI SDK embeddings usage (ai.usage.tokens) is read on doEmbed spans', () => {
+  const c = one({ 'ai.operationId': 'ai.embed.doEmbed', 'ai.model.provider': 'openai.embedding', 'ai.model.id': 'text-embedding-3-small', 'ai.usage.tokens': '8' });
+  assert.deepEqual([c?.operation, c?.provider, c?.requestModel, ...tokens(c)!], ['embeddings', 'openai', 'text-embedding-3-small', 8, null, null, null, null]);
+});
+
+test('a span carrying two dialects fills its fields from both', () => {
+  // OTel GenAI names the model and usage; OpenInference on the same span adds cache reads and the session.
+  const c = one({
+    'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': '100', 'gen_ai.usage.output_tokens': '10',
+    'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-2024-08-06', 'llm.token_count.prompt_details.cache_read': '60', 'session.id': 's-2',
+  });
+  assert.deepEqual([c?.convention, c?.responseModel, ...tokens(c)!, c?.sessionId], ['otel_genai', 'gpt-4o-2024-08-06', 100, 10, 60, null, null, 's-2']);
+});
