@@ -8,7 +8,8 @@ export function jsonObject(text: string | undefined, key?: string): Record<strin
   let source = text;
   if (text.length > 262_144) {
     if (key === undefined) return undefined;
-    const at = text.indexOf(`"${key}"`);
+    // The last occurrence: usage follows the (large) message in Genkit output.
+    const at = text.lastIndexOf(`"${key}"`);
     const open = at < 0 ? -1 : text.indexOf('{', at);
     const close = open < 0 ? -1 : text.indexOf('}', open);
     if (close < 0) return undefined;

@@ -110,6 +110,9 @@ test('token rule: exclusive input and output are rebuilt when the numbers prove 
   // A grand total equal to the exclusive parts' sum proves it too (Gemini: output leaves thoughts out).
   const g = one({ 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-2.5-pro', 'gen_ai.usage.input_tokens': '100', 'gen_ai.usage.output_tokens': '50', 'gen_ai.usage.reasoning.output_tokens': '30', 'gen_ai.usage.total_tokens': '180' });
   assert.deepEqual([tokens(g), g?.tokenRebuild], [[100, 80, null, null, 30], 'output']);
+  // Parts without their total: the total is their sum, so pricing sees every part.
+  const p = one({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'o3', 'gen_ai.usage.cache_read.input_tokens': '70', 'gen_ai.usage.reasoning.output_tokens': '9' });
+  assert.deepEqual([tokens(p), p?.tokenRebuild], [[70, 9, 70, null, 9], 'input,output']);
   // Known exclusive instrumentation (Traceloop Bedrock): rebuilt by scope even when cache < input.
   const b = one({ 'gen_ai.system': 'AWS', 'gen_ai.request.model': 'anthropic.claude-3-5-sonnet-20240620-v1:0', 'gen_ai.usage.input_tokens': '900', 'gen_ai.usage.cache_read_input_tokens': '200', 'gen_ai.usage.output_tokens': '10', 'llm.request.type': 'chat' }, { scopeName: 'opentelemetry.instrumentation.bedrock', scopeVersion: '0.47.3' });
   assert.deepEqual([b?.provider, tokens(b), b?.tokenRebuild], ['aws.bedrock', [1100, 10, 200, null, null], 'input']);

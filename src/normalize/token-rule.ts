@@ -23,7 +23,8 @@ export interface Rebuilt {
  * Holds a call's counts to the OTel rule (input includes cache read and write, output
  * includes reasoning), rebuilding a total reported without its parts when the numbers
  * prove it (parts larger than the total, or a reported grand total equal to the sum of
- * exclusive parts) or the instrumentation scope is known to report so. Never caps a class.
+ * exclusive parts) or the instrumentation scope is known to report so; a total missing while
+ * its parts are reported becomes their sum. Never caps a class, so every part reaches pricing.
  * `total` is a grand total the mapper read from its own dialect (null: read the usual names).
  */
 export function applyTokenRule(call: LlmCall, total: number | null = null): Rebuilt {
@@ -40,6 +41,10 @@ export function applyTokenRule(call: LlmCall, total: number | null = null): Rebu
     } else if (extra > 0 && extra === cache && !input) input = true;
     else if (extra > 0 && extra === reasoning && !output) output = true;
   }
+  // Parts reported without their total: the total is at least their sum (the uncached or
+  // text part is unknown, so it counts as none), so no part is lost downstream.
+  if (call.inputTokens === null && cache > 0) input = true;
+  if (call.outputTokens === null && reasoning > 0) output = true;
   if (input) call.inputTokens = sumCounts('input tokens rebuilt with cache tokens', call.inputTokens, call.cacheReadTokens, call.cacheWriteTokens);
   if (output) call.outputTokens = sumCounts('output tokens rebuilt with reasoning tokens', call.outputTokens, call.reasoningTokens);
   return { input, output };
