@@ -1,4 +1,4 @@
-import type { Attributes } from '../pipeline';
+import type { Attributes, SpanRecord } from '../pipeline';
 
 /**
  * `gen_ai.operation.name` values (and older dialects' equivalents) that are a model
@@ -68,4 +68,14 @@ const OPERATION_NAMES: Record<string, string> = {
 export function canonicalOperation(operation: string): string {
   const lower = operation.toLowerCase();
   return OPERATION_NAMES[lower] ?? lower;
+}
+
+/**
+ * AI SDK 7's `@ai-sdk/otel` (tracer `gen_ai`) opens an `embeddings` operation span around
+ * each `embeddings` provider call with the same operation and model but never any usage: a
+ * successful one without usage is that wrapper, even when its provider call went in
+ * another export.
+ */
+export function isAiSdkEmbeddingWrapper(span: SpanRecord, operation: string, usageReported: boolean): boolean {
+  return span.scopeName === 'gen_ai' && operation === 'embeddings' && !usageReported && span.statusCode !== 2;
 }

@@ -1,5 +1,5 @@
 import type { LlmCall, SpanRecord } from '../pipeline';
-import { wrapperReason } from './call-rule';
+import { isAiSdkEmbeddingWrapper, wrapperReason } from './call-rule';
 import { normalizeIdentity } from './call-finish';
 import { dropSpanContent, hasContent, withoutContent } from './content-attributes';
 import type { NormalizeConfig } from './config';
@@ -103,7 +103,8 @@ function mapSpan(ordered: readonly SpanMapper[], span: SpanRecord): LlmCall | ty
       }
     }
     normalizeIdentity(result);
-    return result.requestModel === '' && result.responseModel === '' ? NOT_A_CALL : result;
+    if (result.requestModel === '' && result.responseModel === '') return NOT_A_CALL;
+    return isAiSdkEmbeddingWrapper(span, result.operation, result.inputTokens !== null || result.outputTokens !== null) ? NOT_A_CALL : result;
   }
   return null;
 }

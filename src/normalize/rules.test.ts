@@ -50,6 +50,8 @@ test('an AI SDK 7 embeddings operation span without usage is dropped when its pr
   const inner = span({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'text-embedding-3-small', 'gen_ai.usage.input_tokens': '8' }, { spanId: '02'.repeat(8), parentSpanId: '01'.repeat(8) });
   const calls = normalizer.normalize([root, inner]);
   assert.deepEqual(calls.map((c) => [c.span.spanId, c.inputTokens]), [['02'.repeat(8), 8]]);
+  // Alone in its export, under @ai-sdk/otel's tracer `gen_ai`, the operation span is still no call.
+  assert.equal(normalizer.normalize([{ ...root, scopeName: 'gen_ai', attributes: { ...root.attributes } }]).length, 0);
 });
 
 test('providers: aliases to the OTel well-known values; frameworks and nothing are inferred from address and model', () => {
