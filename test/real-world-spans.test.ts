@@ -308,6 +308,20 @@ describe('real-world span payloads: one call per model invocation, normalized an
     assert.equal(await spanCount(sent.traceId), 1);
   });
 
+  test('refusals at decode and at normalization add up in one partial-success answer', async () => {
+    const traceId = newTraceId();
+    const { body, ids } = exportBody(traceId, { name: 'raw' }, [
+      { name: 'bad id', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' } },
+      { name: 'huge', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.output_tokens': { int: '18446744073709551615' } } },
+    ]);
+    const res = await fetch(url, { method: 'POST', body: body.replace(ids[0]!, 'zz'), headers: { 'content-type': 'application/json' } });
+    assert.equal(res.status, 200);
+    const json = (await res.json()) as { partialSuccess?: { rejectedSpans?: string; errorMessage?: string } };
+    assert.equal(json.partialSuccess?.rejectedSpans, '2');
+    assert.match(json.partialSuccess?.errorMessage ?? '', /^2 spans rejected; first: resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]: span_id /);
+    assert.equal(await spanCount(traceId), 0);
+  });
+
   test('an LLM-looking span no dialect reads is flagged unmapped, not a call', async () => {
     const sent = await send({ name: 'homegrown' }, [{ name: 'llm', attributes: { 'acme.model': 'gpt-4o', 'acme.tokens': 12 } }]);
     assert.deepEqual(await calls(sent.traceId), []);
@@ -325,7 +339,7 @@ describe('real-world span payloads: one call per model invocation, normalized an
     // the wrapper) + 2 (ai.prompt.messages, ai.response.text); MLflow: 1 + 2 (span inputs and
     // outputs); Genkit: 1 (flow output) + 2 (model input and output).
     assert.equal(dropped, 13);
-    assert.match(text, /spanledger_spans_rejected_total\{transport="http",reason="token_count_out_of_range"\} 1\n/);
+    assert.match(text, /spanledger_spans_rejected_total\{transport="http",reason="token_count_out_of_range"\} 2\n/);
   });
 });
 
