@@ -1,6 +1,7 @@
 import type { SpanRecord } from '../pipeline';
 import { firstString } from './attribute-readers';
 import { buildCall, type CallFields } from './call-builder';
+import { cacheWritesByTtl } from './cache-ttl';
 import { wrapperReason } from './call-rule';
 import { NOT_A_CALL, type SpanMapper } from './mapper';
 import { canonicalProvider } from './provider-aliases';
@@ -24,9 +25,7 @@ const CACHE_WRITE = [
   'gen_ai.usage.input_tokens.cache_write',
   'gen_ai.usage.cache_write_input_tokens',
 ] as const;
-// Anthropic's cache writes by TTL (no OTel name yet; the names instrumentations use).
-const CACHE_WRITE_5M = ['gen_ai.usage.cache_creation.ephemeral_5m_input_tokens', 'gen_ai.usage.cache_creation.ephemeral_5m.input_tokens'] as const;
-const CACHE_WRITE_1H = ['gen_ai.usage.cache_creation.ephemeral_1h_input_tokens', 'gen_ai.usage.cache_creation.ephemeral_1h.input_tokens'] as const;
+
 const REASONING = [
   'gen_ai.usage.reasoning.output_tokens',
   'gen_ai.usage.reasoning_tokens',
@@ -51,8 +50,7 @@ export function genAiFields(span: SpanRecord): CallFields | typeof NOT_A_CALL | 
   const requestModel = a['gen_ai.request.model'] ?? '';
   if (provider === '' && operation === '' && requestModel === '' && !a['gen_ai.provider.name'] && !a['gen_ai.system']) return null;
   if (wrapperReason(a) !== undefined) return NOT_A_CALL;
-  const split5m = readCount(a, CACHE_WRITE_5M);
-  const split1h = readCount(a, CACHE_WRITE_1H);
+  const { write5m: split5m, write1h: split1h } = cacheWritesByTtl(a);
   const cacheWrite = readCount(a, CACHE_WRITE);
   return {
     operation,

@@ -1,5 +1,6 @@
 import { firstString } from './attribute-readers';
 import { buildCall } from './call-builder';
+import { cacheWritesByTtl } from './cache-ttl';
 import { NOT_A_CALL, type SpanMapper } from './mapper';
 import { canonicalProvider } from './provider-aliases';
 import { readCount } from './token-count';
@@ -23,6 +24,7 @@ export const openInferenceMapper: SpanMapper = {
     const operation = kind === undefined ? 'chat' : CALL_KINDS[kind.toUpperCase()];
     if (operation === undefined) return NOT_A_CALL;
     const model = a['llm.model_name'] ?? a['embedding.model_name'] ?? '';
+    const ttl = cacheWritesByTtl(a);
     return buildCall(span, 'openinference', {
       operation,
       provider: canonicalProvider(a['llm.provider'] || a['llm.system'] || ''),
@@ -32,6 +34,8 @@ export const openInferenceMapper: SpanMapper = {
       outputTokens: readCount(a, ['llm.token_count.completion']),
       cacheReadTokens: readCount(a, ['llm.token_count.prompt_details.cache_read']),
       cacheWriteTokens: readCount(a, ['llm.token_count.prompt_details.cache_write']),
+      cacheWrite5mTokens: ttl.write5m,
+      cacheWrite1hTokens: ttl.write1h,
       reasoningTokens: readCount(a, ['llm.token_count.completion_details.reasoning']),
       responseId: '',
       sessionId: firstString(a, ['session.id']),

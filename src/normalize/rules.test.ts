@@ -165,3 +165,12 @@ test('a span carrying two dialects fills its fields from both', () => {
   });
   assert.deepEqual([c?.convention, c?.responseModel, ...tokens(c)!, c?.sessionId], ['otel_genai', 'gpt-4o-2024-08-06', 100, 10, 60, null, null, 's-2']);
 });
+
+test('Anthropic cache writes by TTL are read beside OpenInference counts', () => {
+  // The attribute names a published OpenInference Anthropic fixture carries beside llm.token_count.*.
+  const c = one({
+    'openinference.span.kind': 'LLM', 'llm.provider': 'anthropic', 'llm.model_name': 'claude-sonnet-4', 'llm.token_count.prompt': '1000', 'llm.token_count.completion': '0',
+    'llm.token_count.prompt_details.cache_write': '900', 'gen_ai.usage.cache_creation.ephemeral_1h_input_tokens': '600', 'gen_ai.usage.cache_creation.ephemeral_5m_input_tokens': '300',
+  }, { scopeName: 'openinference.instrumentation.anthropic' });
+  assert.deepEqual([c?.provider, c?.cacheWriteTokens, c?.cacheWrite5mTokens, c?.cacheWrite1hTokens], ['anthropic', 900, 300, 600]);
+});
