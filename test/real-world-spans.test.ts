@@ -260,6 +260,26 @@ describe('real-world span payloads: one call per model invocation, normalized an
     }]);
   });
 
+  test('Pydantic AI: usage details (reasoning, cache) read beside the OTel names', async () => {
+    // pydantic/pydantic-ai tests/models/test_instrumented.py, the `chat gpt-4o` span of
+    // test_instrumented_model (attributes as exported; model_request_parameters sent as its JSON).
+    const sent = await send({ name: 'pydantic-ai', version: '1.0.0' }, [{ name: 'chat gpt-4o', attributes: {
+      'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o',
+      'server.address': 'example.com', 'server.port': 8000, 'model_request_parameters': '{"function_tools": [], "output_mode": "text", "allow_text_output": true}',
+      'gen_ai.request.temperature': 1, 'logfire.msg': 'chat gpt-4o', 'logfire.span_type': 'span', 'gen_ai.response.model': 'gpt-4o-2024-11-20',
+      'gen_ai.response.id': 'response_id', 'gen_ai.usage.cache_creation.input_tokens': 10, 'gen_ai.usage.cache_read.input_tokens': 20,
+      'gen_ai.usage.details.reasoning_tokens': 30, 'gen_ai.usage.details.cache_write_tokens': 10, 'gen_ai.usage.details.cache_read_tokens': 20,
+      'gen_ai.usage.details.input_audio_tokens': 10, 'gen_ai.usage.details.cache_audio_read_tokens': 5, 'gen_ai.usage.details.output_audio_tokens': 30,
+      'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 200, 'operation.cost': '0.00188125',
+    } }]);
+    const rows = await calls(sent.traceId);
+    // 70 uncached x 2.5 + 20 x 1.25 + 10 cache writes at the input rate (no own rate) + 170 text x 10
+    // + 30 reasoning at the output rate: 175,000 + 25,000 + 25,000 + 1,700,000 + 300,000 nano-USD.
+    assert.deepEqual(rows.map((r) => [r.provider, r.request_model, r.response_model, r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, r.reasoning_tokens, r.token_rebuild, r.cost_nano_usd]), [
+      ['openai', 'gpt-4o', 'gpt-4o-2024-11-20', 100, 200, 20, 10, 30, '', '2225000'],
+    ]);
+  });
+
   test('Semantic Kernel (first releases): chat.completions with gen_ai.response.prompt_tokens / completion_tokens', async () => {
     // microsoft/semantic-kernel docs (GenAI telemetry, 2024): recommended
     // gen_ai.response.prompt_tokens and gen_ai.response.completion_tokens, operation

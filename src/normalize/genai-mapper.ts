@@ -17,6 +17,8 @@ const CACHE_READ = [
   'gen_ai.usage.cache_read_input_tokens',
   'gen_ai.usage.input_tokens.cached',
   'gen_ai.usage.cache_read_tokens',
+  // Pydantic AI also writes provider usage details as gen_ai.usage.details.*.
+  'gen_ai.usage.details.cache_read_tokens',
 ] as const;
 const CACHE_WRITE = [
   'gen_ai.usage.cache_creation.input_tokens',
@@ -24,13 +26,13 @@ const CACHE_WRITE = [
   'gen_ai.usage.cache_creation_input_tokens',
   'gen_ai.usage.input_tokens.cache_write',
   'gen_ai.usage.cache_write_input_tokens',
+  'gen_ai.usage.details.cache_write_tokens',
 ] as const;
 
 const REASONING = [
   'gen_ai.usage.reasoning.output_tokens',
   'gen_ai.usage.reasoning_tokens',
   'gen_ai.usage.output_tokens.reasoning',
-  // Pydantic AI puts provider usage details under gen_ai.usage.details.*.
   'gen_ai.usage.details.reasoning_tokens',
 ] as const;
 const SESSION = ['gen_ai.conversation.id', 'session.id'] as const;
