@@ -372,7 +372,25 @@ ALTER TABLE spanledger.policy_events_local ON CLUSTER ledger
 ALTER TABLE spanledger.policy_events ON CLUSTER ledger
         COMMENT COLUMN kind 'budget_warning (spend plus reservations reach the warn threshold), budget_exhausted (first deny for budget) or budget_exceeded (settled spend reaches the limit); each once per scope and period';
 
-INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are');
+ALTER TABLE spanledger.llm_calls_local ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS raw_provider String DEFAULT '' COMMENT 'the provider as the span named it, before normalization to the OTel well-known value',
+        ADD COLUMN IF NOT EXISTS raw_request_model String DEFAULT '' COMMENT 'the request model id as sent (request_model is normalized for pricing)',
+        ADD COLUMN IF NOT EXISTS raw_response_model String DEFAULT '' COMMENT 'the response model id as sent',
+        ADD COLUMN IF NOT EXISTS cache_write_5m_tokens Nullable(UInt64) COMMENT 'part of cache_write_tokens written with a 5-minute TTL (Anthropic), NULL when not reported',
+        ADD COLUMN IF NOT EXISTS cache_write_1h_tokens Nullable(UInt64) COMMENT 'part of cache_write_tokens written with a 1-hour TTL (Anthropic), NULL when not reported',
+        ADD COLUMN IF NOT EXISTS token_rebuild LowCardinality(String) DEFAULT '' COMMENT 'totals rebuilt by the OTel rule from an exclusive report: input, output or input,output',
+        ADD COLUMN IF NOT EXISTS content_attributes_dropped UInt32 DEFAULT 0 COMMENT 'prompt and answer attributes left out of this row';
+
+ALTER TABLE spanledger.llm_calls ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS raw_provider String DEFAULT '' COMMENT 'the provider as the span named it, before normalization to the OTel well-known value',
+        ADD COLUMN IF NOT EXISTS raw_request_model String DEFAULT '' COMMENT 'the request model id as sent (request_model is normalized for pricing)',
+        ADD COLUMN IF NOT EXISTS raw_response_model String DEFAULT '' COMMENT 'the response model id as sent',
+        ADD COLUMN IF NOT EXISTS cache_write_5m_tokens Nullable(UInt64) COMMENT 'part of cache_write_tokens written with a 5-minute TTL (Anthropic), NULL when not reported',
+        ADD COLUMN IF NOT EXISTS cache_write_1h_tokens Nullable(UInt64) COMMENT 'part of cache_write_tokens written with a 1-hour TTL (Anthropic), NULL when not reported',
+        ADD COLUMN IF NOT EXISTS token_rebuild LowCardinality(String) DEFAULT '' COMMENT 'totals rebuilt by the OTel rule from an exclusive report: input, output or input,output',
+        ADD COLUMN IF NOT EXISTS content_attributes_dropped UInt32 DEFAULT 0 COMMENT 'prompt and answer attributes left out of this row';
+
+INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content');
 
 ALTER TABLE spanledger.spans_local ON CLUSTER ledger MODIFY TTL toDateTime(timestamp) + INTERVAL 30 DAY;
 

@@ -32,7 +32,8 @@ function sender(svc: TestService, seen: { refusals: { status: number; retryAfter
   const loop = (async () => {
     while (running) {
       const traceId = newTraceId();
-      const body = encodeRequest(Array.from({ length: CALLS_PER_EXPORT }, () => ({ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10, 'gen_ai.prompt': 'x'.repeat(2000) } })));
+      // A padding attribute that is no prompt: content attributes are dropped at ingestion.
+      const body = encodeRequest(Array.from({ length: CALLS_PER_EXPORT }, () => ({ traceId, spanId: newSpanId(), name: 'chat', attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10, 'app.padding': 'x'.repeat(2000) } })));
       for (;;) {
         const res = await fetch(`http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
         const bytes = new Uint8Array(await res.arrayBuffer());

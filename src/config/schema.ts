@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ledgerConfigSchema } from '../ledger/config';
+import { normalizeConfigSchema } from '../normalize/config';
 import { ownershipConfigSchema } from '../ownership/config';
 import { policyConfigSchema } from '../policy/config';
 import { pricingConfigSchema } from '../pricing/config';
@@ -36,6 +37,7 @@ export const configSchema = z
     /** How long shutdown waits for in-flight exports before forcing. */
     shutdownGraceMs: z.coerce.number().int().min(0).default(10000),
     receiver: receiverConfigSchema.prefault({}),
+    normalize: normalizeConfigSchema.prefault({}),
     ledger: ledgerConfigSchema.prefault({}),
     ownership: ownershipConfigSchema.prefault({}),
     pricing: pricingConfigSchema.prefault({}),

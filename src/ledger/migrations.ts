@@ -361,4 +361,18 @@ export const MIGRATIONS: readonly Migration[] = [
         COMMENT COLUMN kind 'budget_warning (spend plus reservations reach the warn threshold), budget_exhausted (first deny for budget) or budget_exceeded (settled spend reaches the limit); each once per scope and period'`,
     ],
   },
+  {
+    version: 12,
+    name: 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content',
+    statements: (db) => [
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS raw_provider String DEFAULT '' COMMENT 'the provider as the span named it, before normalization to the OTel well-known value',
+        ADD COLUMN IF NOT EXISTS raw_request_model String DEFAULT '' COMMENT 'the request model id as sent (request_model is normalized for pricing)',
+        ADD COLUMN IF NOT EXISTS raw_response_model String DEFAULT '' COMMENT 'the response model id as sent',
+        ADD COLUMN IF NOT EXISTS cache_write_5m_tokens Nullable(UInt64) COMMENT 'part of cache_write_tokens written with a 5-minute TTL (Anthropic), NULL when not reported',
+        ADD COLUMN IF NOT EXISTS cache_write_1h_tokens Nullable(UInt64) COMMENT 'part of cache_write_tokens written with a 1-hour TTL (Anthropic), NULL when not reported',
+        ADD COLUMN IF NOT EXISTS token_rebuild LowCardinality(String) DEFAULT '' COMMENT 'totals rebuilt by the OTel rule from an exclusive report: input, output or input,output',
+        ADD COLUMN IF NOT EXISTS content_attributes_dropped UInt32 DEFAULT 0 COMMENT 'prompt and answer attributes left out of this row'`,
+    ],
+  },
 ];

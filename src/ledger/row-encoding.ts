@@ -23,10 +23,15 @@ export const CALL_COLUMNS = [
   'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
   'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
   'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch',
+  'raw_provider', 'raw_request_model', 'raw_response_model', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'token_rebuild',
+  'content_attributes_dropped',
 ] as const;
 
 /** What the columns added after a row was spooled hold for it, so an older spool still replays. */
-const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0 };
+const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = {
+  writer_id: '', writer_epoch: 0, raw_provider: '', raw_request_model: '', raw_response_model: '',
+  cache_write_5m_tokens: null, cache_write_1h_tokens: null, token_rebuild: '', content_attributes_dropped: 0,
+};
 
 /** Pads a spooled `llm_calls` row written before later columns existed; other rows are returned as they are. */
 export function upgradeCallRow(row: unknown[]): unknown[] {
@@ -162,7 +167,7 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.errorType,
     c.httpStatusCode,
     c.latencyMs,
-    JSON.stringify(s.attributes),
+    JSON.stringify(c.callAttributes ?? s.attributes),
     resources.of(s.resource),
     ...ownerColumns(c),
     c.serviceTier,
@@ -174,5 +179,12 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     s.statusCode === 2 || c.errorType !== '' || (c.httpStatusCode ?? 0) >= 400 ? 1 : 0,
     c.writer?.writerId ?? '',
     c.writer?.epoch ?? 0,
+    c.rawProvider ?? c.provider,
+    c.rawRequestModel ?? c.requestModel,
+    c.rawResponseModel ?? c.responseModel,
+    c.cacheWrite5mTokens ?? null,
+    c.cacheWrite1hTokens ?? null,
+    c.tokenRebuild ?? '',
+    c.contentAttributesDropped ?? 0,
   ];
 }

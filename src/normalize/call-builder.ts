@@ -13,11 +13,15 @@ const SERVICE_TIER = [
   'gen_ai.request.service_tier',
 ] as const;
 
-/** The convention-specific part of a call; the rest is the same for every mapper. */
+/**
+ * The convention-specific part of a call; the rest is the same for every mapper. `provider`
+ * and the models are as the span sent them: the registry normalizes them.
+ */
 export type CallFields = Pick<
   LlmCall,
   'operation' | 'provider' | 'requestModel' | 'responseModel' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'responseId' | 'sessionId' | 'userId'
->;
+> &
+  Partial<Pick<LlmCall, 'cacheWrite5mTokens' | 'cacheWrite1hTokens' | 'tokenRebuild'>>;
 
 /**
  * Completes a mapper's fields with what every convention shares: service identity from
@@ -29,6 +33,10 @@ export function buildCall(span: SpanRecord, convention: string, fields: CallFiel
   return {
     span,
     convention,
+    cacheWrite5mTokens: null,
+    cacheWrite1hTokens: null,
+    tokenRebuild: '',
+    contentAttributesDropped: 0,
     ...fields,
     requestId: firstString(a, REQUEST_ID),
     errorType: a['error.type'] ?? '',

@@ -22,8 +22,8 @@ function one(attributes: Attributes): LlmCall | undefined {
 
 const tokens = (c: LlmCall | undefined) => c && [c.convention, c.provider, c.requestModel, c.inputTokens, c.outputTokens, c.cacheReadTokens, c.cacheWriteTokens, c.reasoningTokens];
 
-test('the mappers are tried Vercel AI SDK, OpenLLMetry, OTel GenAI, OpenInference', () => {
-  assert.deepEqual(normalizer.order, ['vercel_ai', 'openllmetry', 'otel_genai', 'openinference']);
+test('the mappers are tried Vercel AI SDK, Claude Code, OpenLLMetry, OTel GenAI, OpenInference, MLflow, Genkit', () => {
+  assert.deepEqual(normalizer.order, ['vercel_ai', 'claude_code', 'openllmetry', 'otel_genai', 'openinference', 'mlflow', 'genkit']);
 });
 
 test('one call in two dialects on one span: OTel GenAI wins over OpenInference, field for field', () => {

@@ -1,7 +1,9 @@
-import { firstCount, firstString } from './attribute-readers';
+import { firstString } from './attribute-readers';
 import { buildCall } from './call-builder';
+import { cacheWritesByTtl } from './cache-ttl';
 import { NOT_A_CALL, type SpanMapper } from './mapper';
-import { providerFromOpenInference } from './provider-names';
+import { canonicalProvider } from './provider-aliases';
+import { readCount } from './token-count';
 
 const CALL_KINDS: Record<string, string> = { LLM: 'chat', EMBEDDING: 'embeddings' };
 
@@ -18,19 +20,23 @@ export const openInferenceMapper: SpanMapper = {
     const a = span.attributes;
     const kind = a['openinference.span.kind'];
     if (kind === undefined && a['llm.model_name'] === undefined) return null;
+    // Other kinds (CHAIN, AGENT, TOOL, RETRIEVER...) are ruled out by the registry's call rule.
     const operation = kind === undefined ? 'chat' : CALL_KINDS[kind.toUpperCase()];
     if (operation === undefined) return NOT_A_CALL;
     const model = a['llm.model_name'] ?? a['embedding.model_name'] ?? '';
+    const ttl = cacheWritesByTtl(a);
     return buildCall(span, 'openinference', {
       operation,
-      provider: providerFromOpenInference(a['llm.provider'] ?? '', a['llm.system'] ?? ''),
+      provider: canonicalProvider(a['llm.provider'] || a['llm.system'] || ''),
       requestModel: model,
       responseModel: model,
-      inputTokens: firstCount(a, ['llm.token_count.prompt']),
-      outputTokens: firstCount(a, ['llm.token_count.completion']),
-      cacheReadTokens: firstCount(a, ['llm.token_count.prompt_details.cache_read']),
-      cacheWriteTokens: firstCount(a, ['llm.token_count.prompt_details.cache_write']),
-      reasoningTokens: firstCount(a, ['llm.token_count.completion_details.reasoning']),
+      inputTokens: readCount(a, ['llm.token_count.prompt']),
+      outputTokens: readCount(a, ['llm.token_count.completion']),
+      cacheReadTokens: readCount(a, ['llm.token_count.prompt_details.cache_read']),
+      cacheWriteTokens: readCount(a, ['llm.token_count.prompt_details.cache_write']),
+      cacheWrite5mTokens: ttl.write5m,
+      cacheWrite1hTokens: ttl.write1h,
+      reasoningTokens: readCount(a, ['llm.token_count.completion_details.reasoning']),
       responseId: '',
       sessionId: firstString(a, ['session.id']),
       userId: firstString(a, ['user.id']),

@@ -1,7 +1,8 @@
-import { firstCount, firstString } from './attribute-readers';
+import { firstString } from './attribute-readers';
 import { buildCall } from './call-builder';
 import { genAiFields } from './genai-mapper';
 import { NOT_A_CALL, type SpanMapper } from './mapper';
+import { readCount } from './token-count';
 
 const SESSION = ['traceloop.association.properties.session_id', 'traceloop.association.properties.sessionId', 'traceloop.association.properties.conversation_id'] as const;
 const USER = ['traceloop.association.properties.user_id', 'traceloop.association.properties.userId'] as const;
@@ -20,7 +21,7 @@ export const openLlmetryMapper: SpanMapper = {
     if (a['llm.request.type'] === undefined && a['llm.usage.total_tokens'] === undefined && !hasTraceloop(a)) return null;
     const fields = genAiFields(span);
     if (fields === null || fields === NOT_A_CALL) return fields;
-    const total = firstCount(a, ['llm.usage.total_tokens', 'gen_ai.usage.total_tokens']);
+    const total = readCount(a, ['llm.usage.total_tokens', 'gen_ai.usage.total_tokens']);
     // Old OpenLLMetry spans sometimes carry only totals and completions.
     if (fields.inputTokens === null && total !== null && fields.outputTokens !== null) fields.inputTokens = Math.max(0, total - fields.outputTokens);
     return buildCall(span, 'openllmetry', {

@@ -1,24 +1,26 @@
 import type { Attributes } from '../pipeline';
-import { firstCount, firstString } from './attribute-readers';
+import { firstString } from './attribute-readers';
 import { buildCall } from './call-builder';
-import { NOT_A_CALL, type SpanMapper } from './mapper';
-import { providerFromVercel } from './provider-names';
-
-// Only the inner provider calls are model calls; the outer ai.generateText / ai.streamText /
-// ai.generateObject / ai.embed spans repeat their children's usage and would count it twice.
-const PROVIDER_CALL = /\.(doGenerate|doStream|doEmbed)$/;
+import type { SpanMapper } from './mapper';
+import { canonicalProvider } from './provider-aliases';
+import { countOf, readCount, sumCounts } from './token-count';
 
 const SESSION = ['ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id', 'ai.telemetry.metadata.conversationId', 'gen_ai.conversation.id', 'session.id'] as const;
 const USER = ['ai.telemetry.metadata.userId', 'ai.telemetry.metadata.user_id', 'user.id'] as const;
 
 /**
- * Vercel AI SDK telemetry (`ai.operationId`), legacy and current. Tokens: the OTel names on
- * the provider-call span first, then `ai.usage.*` (`inputTokens`/`promptTokens`,
- * `outputTokens`/`completionTokens`, `cachedInputTokens`, `reasoningTokens`,
- * `inputTokenDetails.*`, `outputTokenDetails.*`). When the SDK reports the uncached count
+ * Vercel AI SDK telemetry (`ai.operationId`), legacy and current. Only the provider calls
+ * (`*.doGenerate`, `*.doStream`, `*.doEmbed`) are calls; the registry's call rule rules out
+ * the `ai.generateText`, `ai.streamText`, `ai.embed`... wrappers, which repeat their
+ * children's usage. Tokens: the OTel names on the provider-call span first, then
+ * `ai.usage.*` (`inputTokens`/`promptTokens`, `outputTokens`/`completionTokens`,
+ * `cachedInputTokens`, `reasoningTokens`, `inputTokenDetails.*`, `outputTokenDetails.*`,
+ * `tokens` for embeddings). AI SDK 5 reports Anthropic cache writes only in
+ * `ai.response.providerMetadata` (`anthropic.cacheCreationInputTokens`, and the raw
+ * `anthropic.usage.cache_creation` split by TTL). When the SDK reports the uncached count
  * apart (`inputTokenDetails.noCacheTokens`), or for Anthropic under the legacy names (whose
  * `inputTokens` leave cached tokens out), input is rebuilt as uncached + cache read + cache
- * write so the OTel rule holds.
+ * write, and the call says so (`tokenRebuild`).
  */
 export const vercelAiMapper: SpanMapper = {
   name: 'vercel_ai',
@@ -27,33 +29,60 @@ export const vercelAiMapper: SpanMapper = {
     const a = span.attributes;
     const op = a['ai.operationId'];
     if (op === undefined) return null;
-    if (!PROVIDER_CALL.test(op)) return NOT_A_CALL;
-    const provider = providerFromVercel(a['ai.model.provider'] ?? a['gen_ai.system'] ?? '');
-    const cacheRead = firstCount(a, ['gen_ai.usage.cache_read.input_tokens', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens']);
-    const cacheWrite = firstCount(a, ['gen_ai.usage.cache_creation.input_tokens', 'ai.usage.inputTokenDetails.cacheWriteTokens']);
+    const rawProvider = a['ai.model.provider'] ?? a['gen_ai.system'] ?? '';
+    const provider = canonicalProvider(rawProvider);
+    const meta = provider === 'anthropic' ? anthropicMetadata(a) : undefined;
+    const cacheRead = readCount(a, ['gen_ai.usage.cache_read.input_tokens', 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens']);
+    const cacheWrite = readCount(a, ['gen_ai.usage.cache_creation.input_tokens', 'ai.usage.inputTokenDetails.cacheWriteTokens']) ?? meta?.write ?? null;
+    const input = inputTokens(a, provider, cacheRead, cacheWrite);
     return buildCall(span, 'vercel_ai', {
       operation: op.endsWith('doEmbed') ? 'embeddings' : 'chat',
       provider,
       requestModel: a['ai.model.id'] ?? a['gen_ai.request.model'] ?? '',
       responseModel: a['ai.response.model'] ?? a['gen_ai.response.model'] ?? '',
-      inputTokens: inputTokens(a, provider, cacheRead, cacheWrite),
-      outputTokens: firstCount(a, ['gen_ai.usage.output_tokens', 'ai.usage.outputTokens', 'ai.usage.completionTokens']),
+      inputTokens: input.tokens,
+      outputTokens: readCount(a, ['gen_ai.usage.output_tokens', 'ai.usage.outputTokens', 'ai.usage.completionTokens']),
       cacheReadTokens: cacheRead,
       cacheWriteTokens: cacheWrite,
-      reasoningTokens: firstCount(a, ['gen_ai.usage.reasoning.output_tokens', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']),
+      cacheWrite5mTokens: meta?.write5m ?? null,
+      cacheWrite1hTokens: meta?.write1h ?? null,
+      reasoningTokens: readCount(a, ['gen_ai.usage.reasoning.output_tokens', 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']),
       responseId: a['ai.response.id'] ?? a['gen_ai.response.id'] ?? '',
       sessionId: firstString(a, SESSION),
       userId: firstString(a, USER),
+      tokenRebuild: input.rebuilt ? 'input' : '',
     });
   },
 };
 
-function inputTokens(a: Attributes, provider: string, cacheRead: number | null, cacheWrite: number | null): number | null {
-  const noCache = firstCount(a, ['ai.usage.inputTokenDetails.noCacheTokens']);
-  if (noCache !== null) return noCache + (cacheRead ?? 0) + (cacheWrite ?? 0);
-  const otel = firstCount(a, ['gen_ai.usage.input_tokens']);
-  if (otel !== null && provider !== 'anthropic') return otel;
-  const legacy = firstCount(a, ['ai.usage.inputTokens', 'ai.usage.promptTokens']) ?? otel;
-  if (legacy === null) return null;
-  return provider === 'anthropic' ? legacy + (cacheRead ?? 0) + (cacheWrite ?? 0) : legacy;
+function inputTokens(a: Attributes, provider: string, cacheRead: number | null, cacheWrite: number | null): { tokens: number | null; rebuilt: boolean } {
+  const noCache = readCount(a, ['ai.usage.inputTokenDetails.noCacheTokens']);
+  if (noCache !== null) return { tokens: sumCounts('ai.usage.inputTokenDetails.noCacheTokens with cache tokens', noCache, cacheRead, cacheWrite), rebuilt: false };
+  const otel = readCount(a, ['gen_ai.usage.input_tokens']);
+  if (otel !== null && provider !== 'anthropic') return { tokens: otel, rebuilt: false };
+  const legacy = readCount(a, ['ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens']) ?? otel;
+  if (legacy === null) return { tokens: null, rebuilt: false };
+  if (provider !== 'anthropic' || (cacheRead ?? 0) + (cacheWrite ?? 0) === 0) return { tokens: legacy, rebuilt: false };
+  return { tokens: sumCounts('ai.usage.inputTokens with cache tokens', legacy, cacheRead, cacheWrite), rebuilt: true };
+}
+
+/** Cache writes from AI SDK 5's Anthropic provider metadata, total and by TTL. */
+function anthropicMetadata(a: Attributes): { write: number | null; write5m: number | null; write1h: number | null } | undefined {
+  const json = a['ai.response.providerMetadata'];
+  if (json === undefined || json.length > 65_536 || !json.includes('cache')) return undefined;
+  let doc: { anthropic?: { cacheCreationInputTokens?: unknown; usage?: { cache_creation?: { ephemeral_5m_input_tokens?: unknown; ephemeral_1h_input_tokens?: unknown } } } };
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const m = doc?.anthropic;
+  if (typeof m !== 'object' || m === null) return undefined;
+  const where = 'ai.response.providerMetadata.anthropic';
+  const split = m.usage?.cache_creation;
+  return {
+    write: countOf(m.cacheCreationInputTokens, `${where}.cacheCreationInputTokens`),
+    write5m: countOf(split?.ephemeral_5m_input_tokens, `${where}.usage.cache_creation.ephemeral_5m_input_tokens`),
+    write1h: countOf(split?.ephemeral_1h_input_tokens, `${where}.usage.cache_creation.ephemeral_1h_input_tokens`),
+  };
 }

@@ -6,8 +6,8 @@ export interface ConsumeResult {
   rejectedSpans: number;
   /** Names the span and why, e.g. a token count beyond 2^53-1, or storage's refusal. */
   errorMessage: string;
-  /** The refused-spans counter's reason label (`token_count_out_of_range`, `storage_refused`). */
-  reason: string;
+  /** How many were refused for each reason (the refused-spans counter's label: `token_count_out_of_range`, `storage_refused`). */
+  byReason: Readonly<Record<string, number>>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CallCost } from './call-cost';
 import type { Ownership } from './ownership';
-import type { SpanRecord } from './span-record';
+import type { Attributes, SpanRecord } from './span-record';
 
 /**
  * The canonical record of one LLM call, whatever span convention reported it.
@@ -12,14 +12,32 @@ export interface LlmCall {
   /** Name of the mapper (span convention) that produced this record. */
   convention: string;
   operation: string;
+  /** OTel GenAI well-known provider name (`openai`, `aws.bedrock`...), '' when unknown. */
   provider: string;
+  /** Model ids normalized for pricing (no `models/`, resource path, gateway or Bedrock region prefix). */
   requestModel: string;
   responseModel: string;
+  /**
+   * The provider and model ids as the span named them, before normalization. Set by
+   * normalization (absent on calls rebuilt from stored rows, e.g. for repricing).
+   */
+  rawProvider?: string;
+  rawRequestModel?: string;
+  rawResponseModel?: string;
   inputTokens: number | null;
   outputTokens: number | null;
   cacheReadTokens: number | null;
   cacheWriteTokens: number | null;
   reasoningTokens: number | null;
+  /** Parts of `cacheWriteTokens` written with a 5-minute and a 1-hour TTL (Anthropic); null or absent when not reported. */
+  cacheWrite5mTokens?: number | null;
+  cacheWrite1hTokens?: number | null;
+  /** Token totals rebuilt by the OTel rule from an exclusive report: '', 'input', 'output' or 'input,output'. */
+  tokenRebuild?: string;
+  /** Content attributes (prompts, answers) removed from this call's stored attributes. */
+  contentAttributesDropped?: number;
+  /** Attributes stored with the call row when they differ from the span's (content kept in `spans` only). */
+  callAttributes?: Attributes;
   requestId: string;
   responseId: string;
   sessionId: string;

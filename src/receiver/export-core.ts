@@ -57,7 +57,7 @@ export function createExportCore(next: ConsumeSpans, telemetry: ReceiverTelemetr
       }
       // Spans the pipeline refused one by one (a token count it cannot read exactly, a row
       // storage refuses for good); the rest of the export was stored.
-      telemetry.rejected(transport, refused.rejectedSpans, refused.reason);
+      for (const reason in refused.byReason) telemetry.rejected(transport, refused.byReason[reason]!, reason);
       telemetry.accepted(transport, offered - refused.rejectedSpans);
       const rejectedSpans = decoded.rejectedSpans + refused.rejectedSpans;
       const first = decoded.rejectMessage !== '' ? decoded.rejectMessage.replace(/^(1 span rejected: |\d+ spans rejected; first: )/, '') : refused.errorMessage;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DetachedParts, LedgerTelemetry } from '../ledger';
+import type { NormalizeReport } from '../normalize';
 import type { LlmCall } from '../pipeline';
 import type { PricingTelemetry } from '../pricing';
 import type { ReceiverTelemetry } from '../receiver';
@@ -24,6 +25,8 @@ export interface ServiceMetrics {
   reservationsSettledElsewhere(n: number): void;
   /** Counts spans that look like LLM calls no convention could read. */
   unmapped(n: number): void;
+  /** Counts what a normalize pass did: token totals rebuilt by the OTel rule, content attributes dropped. */
+  normalized(report: NormalizeReport): void;
   /** Sets how the data-quality gauge reads its value at scrape time. */
   qualityGauge(read: () => Promise<number>): void;
   /** Sets how the spool-size gauge reads its value at scrape time. */
@@ -128,6 +131,17 @@ export function createMetrics(): ServiceMetrics {
     help: 'Spans no span convention claimed that name a model the price catalog knows (flagged unmapped_llm in spans).',
     registers: [registry],
   });
+  const tokenRebuilds = new Counter({
+    name: 'spanledger_token_rebuilds_total',
+    help: 'LLM calls whose input (with cache read and write) or output (with reasoning) total was rebuilt by the OTel rule from an exclusive report, by class.',
+    labelNames: ['class'],
+    registers: [registry],
+  });
+  const contentDropped = new Counter({
+    name: 'spanledger_content_attributes_dropped_total',
+    help: 'Prompt and answer attributes removed at ingestion (normalize.content: drop from spans and calls; keep_in_spans from calls only).',
+    registers: [registry],
+  });
   let readQuality: (() => Promise<number>) | undefined;
   let spoolBytes: (() => number) | undefined;
   new Gauge({
@@ -192,6 +206,11 @@ export function createMetrics(): ServiceMetrics {
       durability = read;
     },
     unmapped: (n) => unmappedSpans.inc(n),
+    normalized: (r) => {
+      if (r.inputRebuilt > 0) tokenRebuilds.inc({ class: 'input' }, r.inputRebuilt);
+      if (r.outputRebuilt > 0) tokenRebuilds.inc({ class: 'output' }, r.outputRebuilt);
+      if (r.contentDropped > 0) contentDropped.inc(r.contentDropped);
+    },
     reservationEvicted: () => evicted.inc(),
     reservationsSettledElsewhere: (n) => settledElsewhere.inc(n),
     decision: (() => {

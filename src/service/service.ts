@@ -6,13 +6,13 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
 import { createDiskGuard, createLedgerWriter, createMarkResolver, openDeadLetters, openSpool, openSqlSandbox, createWorkflowViews, migrate, openStorage, readDetachedParts, setSpansTtl, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
-import { createNormalizer, defaultMappers, modelCandidate } from '../normalize';
+import { createNormalizer, defaultMappers, emptyReport, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
 import { createPolicyPersistence } from './policy-persistence';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
-import type { ConsumeSpans, LlmCall, SpanRecord } from '../pipeline';
+import type { ConsumeResult, ConsumeSpans, LlmCall, RefusedSpans, SpanRecord } from '../pipeline';
 import {
   bindGrpc,
   buildOtlpGrpcServer,
@@ -195,11 +195,16 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     };
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, ledgerTelemetry, spool, { deadLetters, diskGuard });
     onStop('ledger writer', () => writer.close());
-    const normalizer = createNormalizer(defaultMappers());
-    const consume: ConsumeSpans = async (spans, context) => {
+    const normalizer = createNormalizer(defaultMappers(), cfg.normalize);
+    const consume: ConsumeSpans = async (received, context) => {
       const unclaimed: SpanRecord[] = [];
-      const calls = normalizer.normalize(spans, unclaimed);
-      const unmapped = findUnmapped(unclaimed, priceBook.current());
+      const report = emptyReport();
+      const calls = normalizer.normalize(received, unclaimed, report);
+      metrics.normalized(report);
+      // A refused span (a token count beyond 2^53-1) is not stored at all; the sender is told which.
+      const refused = report.refused.length === 0 ? undefined : new Set(report.refused.map((r) => r.span));
+      const spans = refused === undefined ? received : received.filter((sp) => !refused.has(sp));
+      const unmapped = findUnmapped(refused === undefined ? unclaimed : unclaimed.filter((sp) => !refused.has(sp)), priceBook.current());
       if (unmapped !== undefined) metrics.unmapped(unmapped.size);
       if (calls.length > 0) {
         metrics.llmCalls(calls.length);
@@ -209,15 +214,17 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         policy.annotate(calls);
       }
       let stored: readonly LlmCall[] = [];
+      let storageRefused: RefusedSpans | undefined;
       try {
-        const refused = await writer.write(spans, calls, unmapped);
-        stored = refused === undefined ? calls : calls.filter((c) => !refused.spans.has(c.span));
-        return refused === undefined ? undefined : { rejectedSpans: refused.spans.size, errorMessage: `refused by storage for good: ${refused.message}`, reason: 'storage_refused' };
+        if (spans.length > 0) storageRefused = await writer.write(spans, calls, unmapped);
+        const byStorage = storageRefused?.spans;
+        stored = byStorage === undefined ? calls : calls.filter((c) => !byStorage.has(c.span));
       } finally {
         // Once per annotate, also when the write failed: a budget refresh waits until
         // annotated calls are settled. Only stored calls count as spend.
         if (calls.length > 0) policy.observe(stored.length > 0 ? stored : calls, stored.length > 0);
       }
+      return refusals(report.refused, storageRefused);
     };
 
     const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
@@ -328,4 +335,18 @@ function findUnmapped(unclaimed: readonly SpanRecord[], book: PriceBook): Set<Sp
 function portOf(app: FastifyInstance): number {
   const addr = app.server.address();
   return typeof addr === 'object' && addr !== null ? addr.port : 0;
+}
+
+/**
+ * What the consumer tells the receiver about spans refused one by one: at normalization
+ * (a token count it cannot read exactly) and by storage (rows refused for good).
+ */
+function refusals(normalized: readonly { reason: string }[], storage: RefusedSpans | undefined): ConsumeResult | undefined {
+  const byStorage = storage?.spans.size ?? 0;
+  if (normalized.length === 0 && byStorage === 0) return undefined;
+  const byReason: Record<string, number> = {};
+  if (normalized.length > 0) byReason.token_count_out_of_range = normalized.length;
+  if (byStorage > 0) byReason.storage_refused = byStorage;
+  const errorMessage = normalized.length > 0 ? normalized[0]!.reason : `refused by storage for good: ${storage!.message}`;
+  return { rejectedSpans: normalized.length + byStorage, errorMessage, byReason };
 }
