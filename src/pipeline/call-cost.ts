@@ -1,5 +1,11 @@
 /** How a call's cost was settled. */
-export type PricingStatus = 'priced' | 'unpriced_unknown_model' | 'unpriced_missing_usage' | 'unpriced_cost_overflow' | 'provider_reported';
+export type PricingStatus =
+  | 'priced'
+  | 'unpriced_unknown_model'
+  | 'unpriced_unknown_tier'
+  | 'unpriced_missing_usage'
+  | 'unpriced_cost_overflow'
+  | 'provider_reported';
 
 /**
  * The cost of one call in integer nano-USD (1e-9 USD). `billedNanoUsd` is what chargeback
@@ -15,6 +21,14 @@ export interface CallCost {
   cacheWriteNanoUsd: bigint | null;
   outputNanoUsd: bigint | null;
   reasoningNanoUsd: bigint | null;
+  /**
+   * The computed cost by billed class (`input`, `cache_write_1h`, `reasoning`, `web_search`,
+   * `request_fee`, ...): the exact decomposition, summing to `computedNanoUsd`. Absent when
+   * not computed.
+   */
+  componentsNanoUsd?: Readonly<Record<string, bigint>>;
+  /** Units billed per component (tokens, requests, searches, seconds). */
+  componentUnits?: Readonly<Record<string, bigint>>;
   providerReportedNanoUsd: bigint | null;
   /** 'catalog', 'override', or '' when not priced. */
   priceSource: string;
