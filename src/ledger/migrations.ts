@@ -353,4 +353,15 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS writer_epoch UInt64 DEFAULT 0 COMMENT 'that process''s budget-refresh epoch when the call arrived'`,
     ],
   },
+  {
+    version: 11,
+    name: 'per-call cost components and the units billed for each',
+    statements: (db) => [
+      // A call's computed cost decomposes exactly into these (their sum is
+      // computed_cost_nano_usd): 1-hour cache writes, audio, request and tool fees included.
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS cost_components Map(LowCardinality(String), Int64) COMMENT 'computed cost by billed class (input, cache_write_1h, reasoning, web_search, request_fee, ...), nano-USD; sums to computed_cost_nano_usd',
+        ADD COLUMN IF NOT EXISTS usage_details Map(LowCardinality(String), UInt64) COMMENT 'units billed per class of cost_components (tokens, requests, searches, seconds)'`,
+    ],
+  },
 ];

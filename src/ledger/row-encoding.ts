@@ -22,11 +22,11 @@ export const CALL_COLUMNS = [
   'service_tier', 'pricing_status', 'cost_nano_usd', 'computed_cost_nano_usd', 'input_cost_nano_usd',
   'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
   'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
-  'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch',
+  'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch', 'cost_components', 'usage_details',
 ] as const;
 
 /** What the columns added after a row was spooled hold for it, so an older spool still replays. */
-const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0 };
+const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0, cost_components: {}, usage_details: {} };
 
 /** Pads a spooled `llm_calls` row written before later columns existed; other rows are returned as they are. */
 export function upgradeCallRow(row: unknown[]): unknown[] {
@@ -119,6 +119,12 @@ function ownerColumns(c: LlmCall): unknown[] {
 // bigint is not JSON; ClickHouse reads Int64 from a quoted decimal exactly.
 const big = (v: bigint | null): string | null => (v === null ? null : v.toString());
 
+function bigMap(m: Readonly<Record<string, bigint>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (m !== undefined) for (const k in m) out[k] = m[k]!.toString();
+  return out;
+}
+
 function costColumns(c: LlmCall): unknown[] {
   const k = c.cost;
   if (k === undefined) return ['pending', null, null, null, null, null, null, null, null, '', '', 'USD'];
@@ -174,5 +180,7 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     s.statusCode === 2 || c.errorType !== '' || (c.httpStatusCode ?? 0) >= 400 ? 1 : 0,
     c.writer?.writerId ?? '',
     c.writer?.epoch ?? 0,
+    bigMap(c.cost?.componentsNanoUsd),
+    bigMap(c.cost?.componentUnits),
   ];
 }

@@ -20,6 +20,24 @@ export interface LlmCall {
   cacheReadTokens: number | null;
   cacheWriteTokens: number | null;
   reasoningTokens: number | null;
+  // Finer usage classes, each part of the count above it (OTel rule); undefined or null when
+  // the convention does not report it. The pricer bills each at its own catalog rate.
+  /** Cache writes with a 1-hour TTL (part of `cacheWriteTokens`; the rest are 5-minute writes). */
+  cacheWrite1hTokens?: number | null;
+  /** Audio, image and video input tokens (parts of `inputTokens`), and the cached audio and image ones. */
+  audioInputTokens?: number | null;
+  audioCacheReadTokens?: number | null;
+  imageInputTokens?: number | null;
+  imageCacheReadTokens?: number | null;
+  videoInputTokens?: number | null;
+  /** Audio, image, video and citation output tokens (parts of `outputTokens`). */
+  audioOutputTokens?: number | null;
+  imageOutputTokens?: number | null;
+  videoOutputTokens?: number | null;
+  citationTokens?: number | null;
+  /** Server-side tool uses billed per call: web searches, file (vector store) searches. */
+  webSearchCount?: number | null;
+  fileSearchCount?: number | null;
   requestId: string;
   responseId: string;
   sessionId: string;
