@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { LlmCall } from '../src/pipeline';
+import { createPricer } from '../src/pricing';
 import { killAll, runCli } from './helpers/cli-process';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
 import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
@@ -64,7 +66,7 @@ describe('price shapes through the receiver and the ledger', () => {
     assert.equal(row.service_tier, 'flex');
     assert.equal(row.cost, '2875000');
     assert.deepEqual(row.components, { input: '1250000', cache_read: '125000', output: '1500000' });
-    assert.deepEqual(row.units, { input: '1000', cache_read: '200', output: '300' });
+    assert.deepEqual(row.units, {}, 'no finer usage reported');
     assert.match(row.price_version, /\+tier:openai-flex$/);
   });
 
@@ -103,6 +105,39 @@ describe('price shapes through the receiver and the ledger', () => {
     const res = await runCli(['prices', 'check', '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
     assert.equal(res.code, 1, res.stderr);
     assert.match(res.stdout, /1 model\(s\) without a price:\n\s+openai\/o3-mini tier priority\s+1 calls/);
+  });
+
+  test('finer classes (1-hour cache writes, web searches) stored through the ledger writer: components and usage as reported', async () => {
+    // The mappers do not read these classes yet: the call goes through the real pricer and the
+    // real ledger writer into chDB, as a mapper's output would.
+    const traceId = newTraceId();
+    const nowNanos = (BigInt(Date.now()) * 1_000_000n).toString();
+    const span = {
+      traceId, spanId: newSpanId(), parentSpanId: '', traceState: '', name: 'chat', kind: 3, startTimeUnixNano: nowNanos, endTimeUnixNano: nowNanos,
+      statusCode: 0, statusMessage: '', attributes: {}, resource: { 'service.name': 'writer-test' }, scopeName: '', scopeVersion: '', events: [], links: [],
+    };
+    const call: LlmCall = {
+      span, convention: 'otel_genai', operation: 'chat', provider: 'anthropic', requestModel: 'claude-sonnet-4-5', responseModel: '',
+      inputTokens: 10_000, outputTokens: 500, cacheReadTokens: 2000, cacheWriteTokens: 4000, reasoningTokens: null, cacheWrite1hTokens: 1000, webSearchCount: 2,
+      requestId: '', responseId: '', sessionId: '', userId: '', errorType: '', httpStatusCode: null, serviceName: 'writer-test', serviceNamespace: '',
+      serviceVersion: '', deploymentEnvironment: '', latencyMs: 0, retryAttempt: 0, serviceTier: '',
+    };
+    createPricer(svc.service.priceBook.current(), 'computed')([call]);
+    await svc.service.writer.write([span], [call]);
+    const [row] = await svc.rows<Row & { computed: string }>(
+      `SELECT toString(computed_cost_nano_usd) AS computed, toString(cost_nano_usd) AS cost, mapApply((k, v) -> (k, toString(v)), cost_components) AS components,
+         mapApply((k, v) -> (k, toString(v)), usage_details) AS units
+       FROM llm_calls FINAL WHERE trace_id = {t:String}`,
+      { t: traceId },
+    );
+    // 4000 x $3 = 12,000,000; 2000 x $0.30 = 600,000; 3000 x $3.75 = 11,250,000; 1000 x $6 = 6,000,000;
+    // 500 x $15 = 7,500,000; 2 searches x $10 / 1000 = 20,000,000: 57,350,000
+    assert.deepEqual(row?.components, { input: '12000000', cache_read: '600000', cache_write: '11250000', cache_write_1h: '6000000', output: '7500000', web_search: '20000000' });
+    assert.equal(row?.cost, '57350000');
+    assert.equal(row?.computed, '57350000');
+    assert.deepEqual(row?.units, { cache_write_1h_tokens: '1000', web_search_count: '2' });
+    const [sum] = await svc.rows<{ s: string }>(`SELECT toString(arraySum(mapValues(cost_components))) AS s FROM llm_calls FINAL WHERE trace_id = {t:String}`, { t: traceId });
+    assert.equal(sum?.s, '57350000');
   });
 
   test('`prices show` names the correction in force and its source', async () => {

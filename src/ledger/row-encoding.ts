@@ -1,4 +1,4 @@
-import type { LlmCall, SpanRecord } from '../pipeline';
+import { FINE_USAGE_FIELDS, type LlmCall, type SpanRecord } from '../pipeline';
 
 // Rows are positional arrays for JSONCompactEachRow (measured faster than JSONEachRow);
 // the column lists below are the single source of their order.
@@ -125,6 +125,19 @@ function bigMap(m: Readonly<Record<string, bigint>> | undefined): Record<string,
   return out;
 }
 
+const FINE_USAGE = Object.entries(FINE_USAGE_FIELDS) as [keyof typeof FINE_USAGE_FIELDS, string][];
+
+/** The finer usage counts the call reports (absent ones left out). */
+function usageDetails(c: LlmCall): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [field, key] of FINE_USAGE) {
+    const v: unknown = c[field];
+    if (typeof v === 'number') out[key] = v;
+    else if (typeof v === 'bigint') out[key] = v.toString();
+  }
+  return out;
+}
+
 function costColumns(c: LlmCall): unknown[] {
   const k = c.cost;
   if (k === undefined) return ['pending', null, null, null, null, null, null, null, null, '', '', 'USD'];
@@ -181,6 +194,6 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.writer?.writerId ?? '',
     c.writer?.epoch ?? 0,
     bigMap(c.cost?.componentsNanoUsd),
-    bigMap(c.cost?.componentUnits),
+    usageDetails(c),
   ];
 }

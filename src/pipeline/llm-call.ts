@@ -68,3 +68,22 @@ export interface WriterStamp {
   readonly writerId: string;
   readonly epoch: number;
 }
+
+/**
+ * The finer usage fields of a call and their keys in the ledger's `usage_details` map, which
+ * stores the counts as reported (so a re-rating sees what ingestion saw).
+ */
+export const FINE_USAGE_FIELDS = {
+  cacheWrite1hTokens: 'cache_write_1h_tokens',
+  audioInputTokens: 'audio_input_tokens',
+  audioCacheReadTokens: 'audio_cache_read_tokens',
+  imageInputTokens: 'image_input_tokens',
+  imageCacheReadTokens: 'image_cache_read_tokens',
+  videoInputTokens: 'video_input_tokens',
+  audioOutputTokens: 'audio_output_tokens',
+  imageOutputTokens: 'image_output_tokens',
+  videoOutputTokens: 'video_output_tokens',
+  citationTokens: 'citation_tokens',
+  webSearchCount: 'web_search_count',
+  fileSearchCount: 'file_search_count',
+} as const satisfies Partial<Record<keyof LlmCall, string>>;
