@@ -27,8 +27,6 @@ export interface CallCost {
    * not computed.
    */
   componentsNanoUsd?: Readonly<Record<string, bigint>>;
-  /** Units billed per component (tokens, requests, searches, seconds). */
-  componentUnits?: Readonly<Record<string, bigint>>;
   providerReportedNanoUsd: bigint | null;
   /** 'catalog', 'override', or '' when not priced. */
   priceSource: string;

@@ -50,6 +50,8 @@ interface ResolvedModel {
   providerId: string;
   model: ModelInfo;
   corrections: readonly CompiledCorrection[];
+  /** The uncorrected price of each of the entry's selected prices, built once (one entry can be reached under several providers). */
+  plain: Map<ModelPrice, CatalogPrice>;
 }
 
 /**
@@ -63,7 +65,6 @@ interface ResolvedModel {
 export function createCatalog(corrections: { version: string; entries: readonly CompiledCorrection[] } = shippedCorrections()): Catalog {
   const version = catalogVersion();
   const models = new Map<string, ResolvedModel | null>();
-  const ratesOf = new WeakMap<ModelPrice, TokenRates>();
 
   const resolve = (provider: string, model: string, atMs: number): ResolvedModel | null => {
     const key = `${provider}\u0000${model}`;
@@ -73,20 +74,21 @@ export function createCatalog(corrections: { version: string; entries: readonly 
       found =
         r === null
           ? null
-          : { providerId: r.provider.id, model: r.model, corrections: corrections.entries.filter((c) => c.provider === r.provider.id && c.model === r.model.id) };
+          : { providerId: r.provider.id, model: r.model, corrections: corrections.entries.filter((c) => c.provider === r.provider.id && c.model === r.model.id), plain: new Map() };
       if (models.size >= MAX_CACHED) models.clear();
       models.set(key, found);
     }
     return found;
   };
 
-  const ratesFor = (m: ModelInfo, selected: ModelPrice): TokenRates => {
-    let rates = ratesOf.get(selected);
-    if (rates === undefined) {
-      rates = toRates(m, selected);
-      ratesOf.set(selected, rates);
+  // The uncorrected price of a selected entry is built once (rates and id), not per call.
+  const plain = (m: ResolvedModel, selected: ModelPrice, label: string): CatalogPrice => {
+    let p = m.plain.get(selected);
+    if (p === undefined) {
+      p = { rates: toRates(m.model, selected), version: `genai-prices@${version}:${m.providerId}/${m.model.id}@${label}` };
+      m.plain.set(selected, p);
     }
-    return rates;
+    return p;
   };
 
   return {
@@ -96,15 +98,17 @@ export function createCatalog(corrections: { version: string; entries: readonly 
       const m = resolve(provider, model, atMs);
       if (m === null) return undefined;
       const { selected, label } = selectPrice(m.model, atMs);
-      let rates = ratesFor(m.model, selected);
-      let id = `genai-prices@${version}:${m.providerId}/${m.model.id}@${label}`;
+      const base = plain(m, selected, label);
+      if (m.corrections.length === 0) return base;
+      let rates = base.rates;
+      let id = base.version;
       for (const c of m.corrections) {
         const over = c.ratesAt(atMs);
         if (over === undefined) continue;
         rates = mergeRates(rates, over);
         id = `${id}+correction:${c.id}`;
       }
-      return { rates, version: id };
+      return id === base.version ? base : { rates, version: id };
     },
   };
 }

@@ -50,12 +50,10 @@ export interface CostParts {
   fees: bigint;
   /** Component name (RATE_CLASSES[c].component) to its cost. */
   components: Record<string, bigint>;
-  /** Units billed per component, for the ledger's `usage_details`. */
-  units: Record<string, bigint>;
   total: bigint;
 }
 
-const GROUP: Record<RateClass, Exclude<keyof CostParts, 'components' | 'units' | 'total'>> = {
+const GROUP: Record<RateClass, Exclude<keyof CostParts, 'components' | 'total'>> = {
   input: 'input', inputAudio: 'input', inputImage: 'input', inputVideo: 'input',
   cacheRead: 'cacheRead', cacheReadAudio: 'cacheRead', cacheReadImage: 'cacheRead',
   cacheWrite: 'cacheWrite', cacheWrite1h: 'cacheWrite',
@@ -119,7 +117,7 @@ export function computeCost(usage: Usage, rates: TokenRates): CostParts | undefi
   if ((usage.inputTokens === null || usage.inputTokens === undefined) && (usage.outputTokens === null || usage.outputTokens === undefined)) return undefined;
   const units = unitsByClass(usage);
   const totalInput = n(usage.inputTokens);
-  const parts: CostParts = { input: 0n, cacheRead: 0n, cacheWrite: 0n, output: 0n, reasoning: 0n, fees: 0n, components: {}, units: {}, total: 0n };
+  const parts: CostParts = { input: 0n, cacheRead: 0n, cacheWrite: 0n, output: 0n, reasoning: 0n, fees: 0n, components: {}, total: 0n };
   for (const c of RATE_CLASS_NAMES) {
     const q = units[c];
     if (q <= 0n) continue;
@@ -129,7 +127,6 @@ export function computeCost(usage: Usage, rates: TokenRates): CostParts | undefi
     const cost = costNano(q, rate, totalInput, c);
     const name = RATE_CLASSES[c].component;
     parts.components[name] = cost;
-    parts.units[name] = q;
     parts[GROUP[c]] += cost;
     parts.total += cost;
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { Catalog } from './catalog';
+import type { Catalog, CatalogPrice } from './catalog';
 import { modelGlob, parseScaled } from '../pipeline';
 import { overridesSchema, type PriceOverride } from './overrides-schema';
 import { PricesError } from './prices-error';
@@ -105,12 +105,21 @@ export function createPriceBook(catalog: Catalog, overrides: readonly PriceOverr
     return list;
   };
 
+  // A standard-tier entry is built once per catalog price, not per call.
+  const standardOf = new WeakMap<CatalogPrice, PriceEntry>();
   const listPrice = (q: PriceQuery): PriceEntry | undefined => {
     for (const model of q.models) {
       if (model === '') continue;
       const base = catalog.priceAt(q.provider, model, q.atMs);
       if (base === undefined) continue;
-      if (isStandardTier(q.serviceTier)) return { rates: base.rates, source: 'catalog', version: base.version };
+      if (isStandardTier(q.serviceTier)) {
+        let entry = standardOf.get(base);
+        if (entry === undefined) {
+          entry = { rates: base.rates, source: 'catalog', version: base.version };
+          standardOf.set(base, entry);
+        }
+        return entry;
+      }
       const tiered = tiers.priceAt(q.provider, q.models, q.serviceTier, q.atMs, base.rates);
       if (tiered === undefined) return { rates: base.rates, source: 'catalog', version: base.version, unknownTier: q.serviceTier };
       return { rates: tiered.rates, source: 'catalog', version: `${base.version}+tier:${tiered.id}` };

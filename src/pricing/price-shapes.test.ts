@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CallCost, LlmCall } from '../pipeline';
 import { createCatalog } from './catalog';
+import { unitsByClass } from './compute-cost';
 import { loadCorrections } from './corrections';
 import { createPriceBook } from './price-book';
 import { overridesSchema } from './overrides-schema';
@@ -61,7 +62,8 @@ test('1-hour cache writes at 2x input, 5-minute ones at 1.25x (claude-sonnet-4-5
   assert.deepEqual(components(c), { input: 12_000_000n, cache_read: 600_000n, cache_write: 11_250_000n, cache_write_1h: 6_000_000n, output: 7_500_000n });
   assert.equal(c.billedNanoUsd, 37_350_000n);
   assert.equal(c.cacheWriteNanoUsd, 17_250_000n);
-  assert.deepEqual({ ...c.componentUnits }, { input: 4000n, cache_read: 2000n, cache_write: 3000n, cache_write_1h: 1000n, output: 500n });
+  const units = unitsByClass({ inputTokens: 10_000, cacheReadTokens: 2000, cacheWriteTokens: 4000, cacheWrite1hTokens: 1000, outputTokens: 500, reasoningTokens: null });
+  assert.deepEqual([units.input, units.cacheRead, units.cacheWrite, units.cacheWrite1h, units.output], [4000n, 2000n, 3000n, 1000n, 500n]);
 });
 
 test('a Claude entry without a 1-hour rate gets twice its input rate (Vertex claude-3-7-sonnet)', () => {

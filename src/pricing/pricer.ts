@@ -61,7 +61,7 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
     cacheWriteNanoUsd: parts?.cacheWrite ?? null,
     outputNanoUsd: parts?.output ?? null,
     reasoningNanoUsd: parts?.reasoning ?? null,
-    ...(parts === undefined ? {} : { componentsNanoUsd: parts.components, componentUnits: parts.units }),
+    ...(parts === undefined ? {} : { componentsNanoUsd: parts.components }),
     providerReportedNanoUsd: reported,
     priceSource: useReported ? 'provider' : entry?.source ?? '',
     priceVersion: entry?.version ?? '',
