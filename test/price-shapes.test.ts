@@ -148,5 +148,14 @@ describe('price shapes through the receiver and the ledger', () => {
     assert.match(res.stdout, /input\s+0\.56 per 1M tokens\n/);
     assert.match(res.stdout, /cacheRead\s+0\.07 per 1M tokens\n/);
     assert.match(res.stdout, /output\s+1\.68 per 1M tokens\n/);
+    const tier = await runCli(['prices', 'show', 'o3-mini', '--provider', 'openai', '--tier', 'priority', '--format', 'json']);
+    assert.equal(tier.code, 0, tier.stderr);
+    const shown = JSON.parse(tier.stdout) as { unknownTier: string | null; serviceTiersVersion: string };
+    assert.equal(shown.unknownTier, 'priority');
+    assert.match(shown.serviceTiersVersion, /^\d{4}-\d{2}-\d{2}$/);
+    const flex = await runCli(['prices', 'show', 'gpt-4o', '--provider', 'openai', '--tier', 'flex']);
+    assert.match(flex.stdout, /version:\s+genai-prices@[\d.]+:openai\/gpt-4o@base\+tier:openai-flex\n/);
+    assert.match(flex.stdout, /input\s+1\.25 per 1M tokens\n/);
+    assert.match(flex.stdout, /webSearch\s+10 per 1K\n/, 'a tier discounts tokens, not tool fees');
   });
 });

@@ -111,6 +111,8 @@ test('service tiers: flex at half, priority at its published rates, batch at hal
   // flex is half of every class: 1,250,000 + 125,000 + 1,500,000
   assert.deepEqual(components(flex), { input: 1_250_000n, cache_read: 125_000n, output: 1_500_000n });
   assert.match(flex.priceVersion, /openai\/gpt-4o@base\+tier:openai-flex$/);
+  // the tier discounts tokens, not tool fees: one web search stays $10 / 1000 = 10,000,000
+  assert.equal(costOf({ ...gpt4o, serviceTier: 'flex', webSearchCount: 1 }).componentsNanoUsd?.web_search, 10_000_000n);
   const priority = costOf({ ...gpt4o, serviceTier: 'priority' });
   // priority $4.25 / $2.125 / $17: 4,250,000 + 425,000 + 5,100,000
   assert.deepEqual(components(priority), { input: 4_250_000n, cache_read: 425_000n, output: 5_100_000n });
@@ -211,6 +213,16 @@ test('Int64 edge with counts beyond 2^53: just inside is priced exactly, just ou
   // 1,351,079,888,211,148,950 nano-USD, exact (a float would have lost the last token).
   const exact = costOf({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: big as unknown as number, outputTokens: 0 });
   assert.equal(exact.billedNanoUsd, 1_351_079_888_211_148_950n);
+});
+
+test('an override can price any class, fees included (a self-hosted model with a request fee and web search)', () => {
+  const overrides = overridesSchema.parse({
+    overrides: [{ id: 'gateway-llama', provider: '*', model: 'acme-llama-*', rates: { input: '0.10', output: '0.20', request: '0.5', webSearch: '4' } }],
+  }).overrides;
+  const c = costOf({ provider: 'vllm', model: 'acme-llama-3', inputTokens: 1000, outputTokens: 1000, webSearchCount: 1 }, createPricer(createPriceBook(catalog, overrides), 'computed'));
+  // 1000 x $0.10 = 100,000; 1000 x $0.20 = 200,000; 1 request x $0.50 / 1000 = 500,000; 1 search x $4 / 1000 = 4,000,000
+  assert.deepEqual(components(c), { input: 100_000n, output: 200_000n, request_fee: 500_000n, web_search: 4_000_000n });
+  assert.equal(c.priceVersion, 'override:gateway-llama');
 });
 
 test('the shipped corrections file is valid and every entry names a real catalog entry and a source', () => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { modelGlob, parseScaled } from '../pipeline';
 import { PricesError } from './prices-error';
 import { compileRates, decimal, instant, ratesSchema } from './rates-schema';
+import { RATE_CLASSES, RATE_CLASS_NAMES } from './rate-classes';
 import { scaleRates, type TokenRates } from './token-rates';
 
 /** Tier names that mean the provider's standard price (OpenAI `default`/`auto`, Anthropic `standard`, none). */
@@ -26,7 +27,7 @@ const tierSchema = z
     tier: z.string().regex(/^[a-z_]+$/, 'must be a lower-case tier name'),
     effectiveFrom: instant.optional(),
     effectiveTo: instant.optional(),
-    /** The tier's price as a multiple of the standard price (0.5: half). */
+    /** The tier's token prices as a multiple of the standard ones (0.5: half); request and tool fees stay. */
     multiplier: decimal.optional(),
     /** Or the tier's own rates, merged over the standard ones. */
     rates: ratesSchema.optional(),
@@ -57,6 +58,13 @@ export const SHIPPED_SERVICE_TIERS = path.resolve(__dirname, '..', '..', '..', '
 
 const SCALE = 1_000_000_000_000n;
 
+/** The token classes of `rates`: a tier discount is on tokens; request, tool and page fees stay. */
+function tokenClasses(rates: TokenRates): TokenRates {
+  const out: TokenRates = {};
+  for (const c of RATE_CLASS_NAMES) if (RATE_CLASSES[c].per === 1_000_000 && rates[c] !== undefined) out[c] = rates[c];
+  return out;
+}
+
 /** Reads and compiles a service-tier table. Throws PricesError naming the entry and field. */
 export function loadServiceTiers(file: string = SHIPPED_SERVICE_TIERS): ServiceTiers {
   let doc: unknown;
@@ -83,7 +91,7 @@ export function loadServiceTiers(file: string = SHIPPED_SERVICE_TIERS): ServiceT
         if (e.t.effectiveFrom !== undefined && atMs < e.t.effectiveFrom) continue;
         if (e.t.effectiveTo !== undefined && atMs >= e.t.effectiveTo) continue;
         if (!models.some((m) => m !== '' && e.globs.some((g) => g.test(m)))) continue;
-        const rates = e.factor !== undefined ? scaleRates(standard, e.factor, SCALE) : { ...standard, ...e.rates };
+        const rates = e.factor !== undefined ? { ...standard, ...scaleRates(tokenClasses(standard), e.factor, SCALE) } : { ...standard, ...e.rates };
         return { rates, id: e.t.id };
       }
       return undefined;
