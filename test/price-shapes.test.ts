@@ -20,6 +20,7 @@ interface Row {
   units: Record<string, string>;
   price_version: string;
   service_tier: string;
+  list_cost: string | null;
 }
 
 describe('price shapes through the receiver and the ledger', () => {
@@ -48,7 +49,8 @@ describe('price shapes through the receiver and the ledger', () => {
     assert.equal(res.status, 200);
     const rows = await svc.rows<Row>(
       `SELECT pricing_status, toString(cost_nano_usd) AS cost, mapApply((k, v) -> (k, toString(v)), cost_components) AS components,
-         mapApply((k, v) -> (k, toString(v)), usage_details) AS units, price_version, service_tier
+         mapApply((k, v) -> (k, toString(v)), usage_details) AS units, price_version, service_tier,
+         toString(list_cost_nano_usd) AS list_cost
        FROM llm_calls FINAL WHERE trace_id = {t:String}`,
       { t: traceId },
     );
@@ -84,6 +86,8 @@ describe('price shapes through the receiver and the ledger', () => {
     });
     // azure/gpt-4o $2.50 / $10, x1.15: 2,875,000 + 11,500,000
     assert.equal(row.cost, '14375000');
+    // FOCUS ListCost: the catalog price before the surcharge, 2,500,000 + 10,000,000
+    assert.equal(row.list_cost, '12500000');
     assert.match(row.price_version, /^override:contoso-eu-surcharge\+genai-prices@[\d.]+:azure\/gpt-4o@base$/);
   });
 

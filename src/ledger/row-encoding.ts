@@ -22,11 +22,11 @@ export const CALL_COLUMNS = [
   'service_tier', 'pricing_status', 'cost_nano_usd', 'computed_cost_nano_usd', 'input_cost_nano_usd',
   'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
   'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
-  'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch', 'cost_components', 'usage_details',
+  'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch', 'cost_components', 'list_cost_nano_usd', 'usage_details',
 ] as const;
 
 /** What the columns added after a row was spooled hold for it, so an older spool still replays. */
-const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0, cost_components: {}, usage_details: {} };
+const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0, cost_components: {}, list_cost_nano_usd: null, usage_details: {} };
 
 /** Pads a spooled `llm_calls` row written before later columns existed; other rows are returned as they are. */
 export function upgradeCallRow(row: unknown[]): unknown[] {
@@ -194,6 +194,7 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.writer?.writerId ?? '',
     c.writer?.epoch ?? 0,
     bigMap(c.cost?.componentsNanoUsd),
+    big(c.cost?.listNanoUsd ?? null),
     usageDetails(c),
   ];
 }

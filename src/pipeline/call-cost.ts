@@ -28,6 +28,12 @@ export interface CallCost {
    */
   componentsNanoUsd?: Readonly<Record<string, bigint>>;
   providerReportedNanoUsd: bigint | null;
+  /**
+   * The call at list price (catalog with its corrections, on the call's tier) before any
+   * override: the FOCUS ListCost. Equal to the computed cost for catalog prices; null when the
+   * call has no list price (a model only an override prices) or is not computed.
+   */
+  listNanoUsd?: bigint | null;
   /** 'catalog', 'override', or '' when not priced. */
   priceSource: string;
   /** Stable id of the price book entry used. */

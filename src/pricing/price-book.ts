@@ -18,6 +18,11 @@ export interface PriceEntry {
    * entry of the tier table prices: `rates` are then the standard ones and must not be billed.
    */
   unknownTier?: string;
+  /**
+   * For an override: the list price it replaced (catalog with corrections, on the call's tier),
+   * when there is one. A catalog entry is its own list price.
+   */
+  list?: PriceEntry;
 }
 
 /** What to price: the call's provider, models, tier and start time. */
@@ -147,7 +152,8 @@ export function createPriceBook(catalog: Catalog, overrides: readonly PriceOverr
           version = `${version}+${base.version}`;
         }
         if (c.factor !== undefined) rates = scaleRates(rates, c.factor[0], c.factor[1]);
-        return { rates, source: 'override', version };
+        const list = listPrice(q);
+        return list === undefined || list.unknownTier !== undefined ? { rates, source: 'override', version } : { rates, source: 'override', version, list };
       }
       return listPrice(q);
     },

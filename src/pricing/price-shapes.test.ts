@@ -111,6 +111,7 @@ test('service tiers: flex at half, priority at its published rates, batch at hal
   // flex is half of every class: 1,250,000 + 125,000 + 1,500,000
   assert.deepEqual(components(flex), { input: 1_250_000n, cache_read: 125_000n, output: 1_500_000n });
   assert.match(flex.priceVersion, /openai\/gpt-4o@base\+tier:openai-flex$/);
+  assert.equal(flex.listNanoUsd, 2_875_000n, 'a catalog price is its own list price, on the call tier');
   // the tier discounts tokens, not tool fees: one web search stays $10 / 1000 = 10,000,000
   assert.equal(costOf({ ...gpt4o, serviceTier: 'flex', webSearchCount: 1 }).componentsNanoUsd?.web_search, 10_000_000n);
   const priority = costOf({ ...gpt4o, serviceTier: 'priority' });
@@ -143,6 +144,8 @@ test('an Azure deployment name as request model: its surcharge override wins ove
   assert.deepEqual(components(eu), { input: 2_875_000n, output: 11_500_000n });
   assert.equal(eu.priceSource, 'override');
   assert.match(eu.priceVersion, /^override:contoso-eu-surcharge\+genai-prices@[\d.]+:azure\/gpt-4o@base$/);
+  // its list price (FOCUS ListCost) is the catalog's, before the override: 2,500,000 + 10,000,000
+  assert.equal(eu.listNanoUsd, 12_500_000n);
   // A discount reached through the request model takes its base from the response model too: 80% of (2,500,000 + 10,000,000)
   const us = costOf({ ...call, requestModel: 'contoso-gpt4o-us' }, priced);
   assert.equal(us.billedNanoUsd, 10_000_000n);
@@ -223,6 +226,7 @@ test('an override can price any class, fees included (a self-hosted model with a
   // 1000 x $0.10 = 100,000; 1000 x $0.20 = 200,000; 1 request x $0.50 / 1000 = 500,000; 1 search x $4 / 1000 = 4,000,000
   assert.deepEqual(components(c), { input: 100_000n, output: 200_000n, request_fee: 500_000n, web_search: 4_000_000n });
   assert.equal(c.priceVersion, 'override:gateway-llama');
+  assert.equal(c.listNanoUsd, null, 'a model only an override prices has no list price');
 });
 
 test('the shipped corrections file is valid and every entry names a real catalog entry and a source', () => {

@@ -51,6 +51,10 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
   const parts = overflow ? undefined : computed;
   const computedStatus: CallCost['status'] =
     entry === undefined ? 'unpriced_unknown_model' : !billable ? 'unpriced_unknown_tier' : overflow ? 'unpriced_cost_overflow' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
+  // The list price (before negotiated overrides), for FOCUS ListCost: the catalog's own cost,
+  // or the override's list entry priced the same way.
+  const list = parts === undefined ? undefined : entry!.source === 'catalog' ? parts : entry!.list === undefined ? undefined : computeCost(call, entry!.list.rates);
+  const listNanoUsd = list === undefined || list.total > INT64_MAX ? null : list.total;
   const useReported = reported !== null && (billing === 'provider_reported' || (billing === 'computed_or_reported' && parts === undefined));
   return {
     status: useReported ? 'provider_reported' : computedStatus,
@@ -61,6 +65,7 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
     cacheWriteNanoUsd: parts?.cacheWrite ?? null,
     outputNanoUsd: parts?.output ?? null,
     reasoningNanoUsd: parts?.reasoning ?? null,
+    listNanoUsd,
     ...(parts === undefined ? {} : { componentsNanoUsd: parts.components }),
     providerReportedNanoUsd: reported,
     priceSource: useReported ? 'provider' : entry?.source ?? '',
