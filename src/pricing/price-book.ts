@@ -51,6 +51,8 @@ interface CompiledOverride {
   rates: TokenRates | undefined;
   /** Applied to list or own rates: discount and multiplier, as numerator / denominator. */
   factor: [bigint, bigint] | undefined;
+  /** The factor applied to each rates object it met. */
+  scaled: WeakMap<TokenRates, TokenRates>;
 }
 
 const SCALE = 1_000_000_000_000n;
@@ -94,6 +96,7 @@ export function createPriceBook(catalog: Catalog, overrides: readonly PriceOverr
     model: modelGlob(o.model),
     rates: o.rates === undefined ? undefined : compileRates(o.rates),
     factor: factorOf(o),
+    scaled: new WeakMap(),
   }));
   // Which overrides can apply to a (provider, models, tier) is fixed; only dates vary per call.
   const candidates = new Map<string, CompiledOverride[]>();
@@ -138,6 +141,8 @@ export function createPriceBook(catalog: Catalog, overrides: readonly PriceOverr
     serviceTiersVersion: tiers.version,
     overrideCount: compiled.length,
     lookup(q) {
+      let list: PriceEntry | undefined | null = null;
+      const listOf = (): PriceEntry | undefined => (list === null ? (list = listPrice(q)) : list);
       for (const c of candidatesFor(q.provider, q.models, q.serviceTier)) {
         if (c.o.effectiveFrom !== undefined && q.atMs < c.o.effectiveFrom) continue;
         if (c.o.effectiveTo !== undefined && q.atMs >= c.o.effectiveTo) continue;
@@ -146,18 +151,28 @@ export function createPriceBook(catalog: Catalog, overrides: readonly PriceOverr
         if (rates === undefined) {
           // A discount or multiplier is taken off the list price of the model the call ran;
           // an override naming a tier defines that tier's price, so its base is the standard one.
-          const base = listPrice(c.o.serviceTier === undefined ? q : { ...q, serviceTier: '' });
+          const base = c.o.serviceTier === undefined ? listOf() : listPrice({ ...q, serviceTier: '' });
           if (base === undefined || base.unknownTier !== undefined) continue;
           rates = base.rates;
           version = `${version}+${base.version}`;
         }
-        if (c.factor !== undefined) rates = scaleRates(rates, c.factor[0], c.factor[1]);
-        const list = listPrice(q);
-        return list === undefined || list.unknownTier !== undefined ? { rates, source: 'override', version } : { rates, source: 'override', version, list };
+        if (c.factor !== undefined) rates = scaled(c, rates);
+        const l = listOf();
+        return l === undefined || l.unknownTier !== undefined ? { rates, source: 'override', version } : { rates, source: 'override', version, list: l };
       }
-      return listPrice(q);
+      return listOf();
     },
   };
+}
+
+/** The override's factor applied to `rates`, computed once per (override, rates). */
+function scaled(c: CompiledOverride, rates: TokenRates): TokenRates {
+  let out = c.scaled.get(rates);
+  if (out === undefined) {
+    out = scaleRates(rates, c.factor![0], c.factor![1]);
+    c.scaled.set(rates, out);
+  }
+  return out;
 }
 
 function factorOf(o: PriceOverride): [bigint, bigint] | undefined {
