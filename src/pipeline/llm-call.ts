@@ -38,6 +38,11 @@ export interface LlmCall {
   /** Server-side tool uses billed per call: web searches, file (vector store) searches. */
   webSearchCount?: number | null;
   fileSearchCount?: number | null;
+  /** Other billed units: text messages (voice agents), document pages and annotated pages (OCR), seconds of input audio (transcription). */
+  textMessageCount?: number | null;
+  documentPageCount?: number | null;
+  annotatedDocumentPageCount?: number | null;
+  audioSeconds?: number | null;
   requestId: string;
   responseId: string;
   sessionId: string;
@@ -86,4 +91,8 @@ export const FINE_USAGE_FIELDS = {
   citationTokens: 'citation_tokens',
   webSearchCount: 'web_search_count',
   fileSearchCount: 'file_search_count',
+  textMessageCount: 'text_message_count',
+  documentPageCount: 'document_page_count',
+  annotatedDocumentPageCount: 'annotated_document_page_count',
+  audioSeconds: 'audio_seconds',
 } as const satisfies Partial<Record<keyof LlmCall, string>>;

@@ -85,7 +85,7 @@ export function createCatalog(corrections: { version: string; entries: readonly 
   const plain = (m: ResolvedModel, selected: ModelPrice, label: string): CatalogPrice => {
     let p = m.plain.get(selected);
     if (p === undefined) {
-      p = { rates: toRates(m.model, selected), version: `genai-prices@${version}:${m.providerId}/${m.model.id}@${label}` };
+      p = { rates: toRates(m.providerId, m.model, selected), version: `genai-prices@${version}:${m.providerId}/${m.model.id}@${label}` };
       m.plain.set(selected, p);
     }
     return p;
@@ -159,8 +159,10 @@ function toRate(v: number | TieredPrices | undefined): Rate | undefined {
  * Every price key of the entry to its class. For Claude models an entry without a 1-hour
  * cache-write rate gets Anthropic's published one, twice the input rate (tiers included):
  * https://platform.claude.com/docs/en/build-with-claude/prompt-caching#pricing
+ * Groq's Whisper models bill 10 seconds at least per request, as the catalog's own
+ * calculator does (its rule lives in code, not in the data).
  */
-function toRates(model: ModelInfo, p: ModelPrice): TokenRates {
+function toRates(providerId: string, model: ModelInfo, p: ModelPrice): TokenRates {
   const rates: TokenRates = {};
   for (const [key, value] of Object.entries(p)) {
     const cls = CLASS_OF_PRICE_KEY.get(key);
@@ -172,6 +174,7 @@ function toRates(model: ModelInfo, p: ModelPrice): TokenRates {
     const i = rates.input;
     rates.cacheWrite1h = { base: i.base * 2n, tiers: i.tiers.map((t) => ({ aboveInputTokens: t.aboveInputTokens, rate: t.rate * 2n })) };
   }
+  if (providerId === 'groq' && /^whisper-large-v3/.test(model.id) && rates.audioSecond !== undefined) rates.audioSecond = { ...rates.audioSecond, minUnits: 10n };
   return rates;
 }
 

@@ -8,7 +8,8 @@ export type Count = number | bigint | null | undefined;
  * Usage as the OTel rule reports it: input includes cache read and cache write tokens and
  * the audio, image and video tokens; output includes reasoning, audio, image, video and
  * citation tokens; cache writes include the 1-hour ones; cache reads include the audio and
- * image ones. Counts of requests are not reported: each call is one request.
+ * image ones; document pages include the annotated ones. Counts of requests are not
+ * reported: each call is one request.
  */
 export interface Usage {
   inputTokens: Count;
@@ -31,7 +32,7 @@ export interface Usage {
   textMessageCount?: Count;
   documentPageCount?: Count;
   annotatedDocumentPageCount?: Count;
-  audioInputSeconds?: Count;
+  audioSeconds?: Count;
 }
 
 /**
@@ -59,7 +60,7 @@ const GROUP: Record<RateClass, Exclude<keyof CostParts, 'components' | 'total'>>
   cacheWrite: 'cacheWrite', cacheWrite1h: 'cacheWrite',
   output: 'output', outputAudio: 'output', outputImage: 'output', outputVideo: 'output', citation: 'output',
   reasoning: 'reasoning',
-  request: 'fees', webSearch: 'fees', fileSearch: 'fees', textMessage: 'fees', documentPage: 'fees', annotatedDocumentPage: 'fees', audioInputSecond: 'fees',
+  request: 'fees', webSearch: 'fees', fileSearch: 'fees', textMessage: 'fees', documentPage: 'fees', annotatedDocumentPage: 'fees', audioSecond: 'fees',
 };
 
 function n(v: Count): bigint {
@@ -69,6 +70,16 @@ function n(v: Count): bigint {
 }
 
 const min = (...v: bigint[]): bigint => v.reduce((a, b) => (b < a ? b : a));
+
+const present = (v: Count): boolean => v !== null && v !== undefined;
+
+/** Usage was reported: tokens, or units billed by count or duration (a transcription, an OCR call). */
+function reported(u: Usage): boolean {
+  return (
+    present(u.inputTokens) || present(u.outputTokens) || present(u.webSearchCount) || present(u.fileSearchCount) || present(u.textMessageCount) ||
+    present(u.documentPageCount) || present(u.annotatedDocumentPageCount) || present(u.audioSeconds)
+  );
+}
 
 /** Splits usage into disjoint units per class (each token counted once), clamping inconsistent reports. */
 export function unitsByClass(u: Usage): Record<RateClass, bigint> {
@@ -97,12 +108,15 @@ export function unitsByClass(u: Usage): Record<RateClass, bigint> {
   const outputImage = take(n(u.imageOutputTokens));
   const outputVideo = take(n(u.videoOutputTokens));
   const citation = take(n(u.citationTokens));
+  // Annotated pages are pages too (the catalog bills them at their own rate, instead of the page rate).
+  const annotated = n(u.annotatedDocumentPageCount);
+  const pages = n(u.documentPageCount);
   return {
     input: text, cacheRead: cacheRead - cacheReadAudio - cacheReadImage, cacheWrite: cacheWrite - cacheWrite1h, cacheWrite1h,
     inputAudio, cacheReadAudio, inputImage, cacheReadImage, inputVideo,
     output: rest, reasoning, outputAudio, outputImage, outputVideo, citation,
     request: 1n, webSearch: n(u.webSearchCount), fileSearch: n(u.fileSearchCount), textMessage: n(u.textMessageCount),
-    documentPage: n(u.documentPageCount), annotatedDocumentPage: n(u.annotatedDocumentPageCount), audioInputSecond: n(u.audioInputSeconds),
+    documentPage: pages > annotated ? pages - annotated : 0n, annotatedDocumentPage: annotated, audioSecond: n(u.audioSeconds),
   };
 }
 
@@ -111,10 +125,10 @@ export function unitsByClass(u: Usage): Record<RateClass, bigint> {
  * parent's: cache classes at input, reasoning and other output classes at output, 1-hour
  * cache writes at the cache-write rate). Each component is rounded half-up to the nano-USD
  * and the total is their sum, so a call's cost decomposes exactly. A request fee is billed
- * once per call. Returns undefined when no usage was reported.
+ * once per call. Returns undefined when no usage was reported (neither tokens nor counted units).
  */
 export function computeCost(usage: Usage, rates: TokenRates): CostParts | undefined {
-  if ((usage.inputTokens === null || usage.inputTokens === undefined) && (usage.outputTokens === null || usage.outputTokens === undefined)) return undefined;
+  if (!reported(usage)) return undefined;
   const units = unitsByClass(usage);
   const totalInput = n(usage.inputTokens);
   const parts: CostParts = { input: 0n, cacheRead: 0n, cacheWrite: 0n, output: 0n, reasoning: 0n, fees: 0n, components: {}, total: 0n };

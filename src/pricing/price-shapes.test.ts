@@ -103,6 +103,23 @@ test('a per-request fee is billed once per call (sonar-pro, $14 per thousand req
   assert.equal(costOf({ provider: 'openai', model: 'gpt-4.1', inputTokens: 1, outputTokens: 0 }).componentsNanoUsd?.request_fee, undefined);
 });
 
+test('pages, messages and seconds: OCR pages and annotations, a voice session, transcription with a minimum', () => {
+  const ocr = costOf({ provider: 'mistral_ai', model: 'mistral-ocr-latest', inputTokens: null, outputTokens: null, documentPageCount: 10, annotatedDocumentPageCount: 2 });
+  // from 2026-06-23: $4 per 1000 pages, $5 per 1000 annotated pages; the 2 annotated are among the 10:
+  // 8 x 4 / 1000 = 32,000,000; 2 x 5 / 1000 = 10,000,000
+  assert.deepEqual(components(ocr), { document_page: 32_000_000n, annotated_document_page: 10_000_000n });
+  assert.equal(ocr.status, 'priced');
+  const voice = costOf({ provider: 'x_ai', model: 'grok-voice-latest', inputTokens: null, outputTokens: null, audioSeconds: 60, textMessageCount: 3 });
+  // from 2026-08-05: $4.80 per hour: 60 s = 80,000,000; $4 per 1000 messages: 3 = 12,000,000
+  assert.deepEqual(components(voice), { text_message: 12_000_000n, audio_seconds: 80_000_000n });
+  const groq = costOf({ provider: 'groq', model: 'whisper-large-v3-turbo', inputTokens: null, outputTokens: null, audioSeconds: 4 });
+  // Groq bills 10 s at least: 10 x $0.04 / 3600 = 111,111.1 -> 111,111
+  assert.deepEqual(components(groq), { audio_seconds: 111_111n });
+  const whisper = costOf({ provider: 'openai', model: 'whisper-1', inputTokens: null, outputTokens: null, audioSeconds: 4 });
+  // no minimum: 4 x $0.36 / 3600 = 400,000
+  assert.deepEqual(components(whisper), { audio_seconds: 400_000n });
+});
+
 test('service tiers: flex at half, priority at its published rates, batch at half, an unpublished tier unpriced', () => {
   const gpt4o = { provider: 'openai', model: 'gpt-4o', inputTokens: 1200, cacheReadTokens: 200, outputTokens: 300 };
   // standard: 1000 x $2.50 = 2,500,000; 200 x $1.25 = 250,000; 300 x $10 = 3,000,000 (5,750,000)

@@ -28,9 +28,10 @@ export const RATE_CLASSES = {
   textMessage: { priceKeys: ['input_text_messages_kcount'], per: 1_000, fallback: undefined, component: 'text_message' },
   documentPage: { priceKeys: ['input_document_kpages'], per: 1_000, fallback: undefined, component: 'document_page' },
   annotatedDocumentPage: { priceKeys: ['input_annotated_document_kpages'], per: 1_000, fallback: undefined, component: 'annotated_document_page' },
-  // The catalog prices transcription by `input_audio_hours` and, for the same models, the
-  // parent `audio_hours`: one duration billed once.
-  audioInputSecond: { priceKeys: ['input_audio_hours', 'audio_hours'], per: 3_600, fallback: undefined, component: 'audio_input_seconds' },
+  // Audio billed by duration: `audio_hours` (any direction: transcription, voice sessions)
+  // and, for transcription models, its child `input_audio_hours` at the same price: one
+  // duration billed once.
+  audioSecond: { priceKeys: ['audio_hours', 'input_audio_hours'], per: 3_600, fallback: undefined, component: 'audio_seconds' },
 } as const satisfies Record<string, { priceKeys: readonly string[]; per: number; fallback: string | undefined; component: string }>;
 
 /** A billed class of usage. */

@@ -10,6 +10,8 @@ import { RATE_CLASSES, RATE_CLASS_NAMES, type RateClass } from './rate-classes';
 export interface Rate {
   base: bigint;
   tiers: { aboveInputTokens: number; rate: bigint }[];
+  /** Units billed at least, when any are used (Groq bills transcription for 10 seconds at least). */
+  minUnits?: bigint;
 }
 
 /** The rates of one price book entry, by class. A missing class falls back to its parent's rate. */
@@ -39,7 +41,8 @@ export function effectiveRate(rates: TokenRates, cls: RateClass): Rate | undefin
 /** Cost of `units` of `cls` at `rate`, rounded half-up to the nano-USD. */
 export function costNano(units: bigint, rate: Rate | undefined, totalInputTokens: bigint, cls: RateClass = 'input'): bigint {
   if (rate === undefined || units <= 0n) return 0n;
-  return divRound(units * rateFor(rate, totalInputTokens), BigInt(RATE_CLASSES[cls].per) * PICO_PER_NANO);
+  const billed = rate.minUnits !== undefined && units < rate.minUnits ? rate.minUnits : units;
+  return divRound(billed * rateFor(rate, totalInputTokens), BigInt(RATE_CLASSES[cls].per) * PICO_PER_NANO);
 }
 
 /** Scales every rate by `numerator / denominator` (discounts, multipliers), exactly rounded. */
@@ -48,7 +51,7 @@ export function scaleRates(rates: TokenRates, numerator: bigint, denominator: bi
   for (const c of RATE_CLASS_NAMES) {
     const r = rates[c];
     if (r !== undefined) {
-      out[c] = { base: divRound(r.base * numerator, denominator), tiers: r.tiers.map((t) => ({ aboveInputTokens: t.aboveInputTokens, rate: divRound(t.rate * numerator, denominator) })) };
+      out[c] = { ...r, base: divRound(r.base * numerator, denominator), tiers: r.tiers.map((t) => ({ aboveInputTokens: t.aboveInputTokens, rate: divRound(t.rate * numerator, denominator) })) };
     }
   }
   return out;
