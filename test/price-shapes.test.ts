@@ -144,6 +144,20 @@ describe('price shapes through the receiver and the ledger', () => {
     assert.equal(sum?.s, '57350000');
   });
 
+  test('Int64 edge through the ledger: just inside is stored exactly, just outside is unpriced_cost_overflow with no cost', async () => {
+    // gpt-4o output at $10 per million = 10,000 nano-USD a token; Int64 max 9,223,372,036,854,775,807
+    const inside = await send({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 0, 'gen_ai.usage.output_tokens': 922_337_203_685_477 });
+    // 922,337,203,685,477 x 10,000 = 9,223,372,036,854,770,000
+    assert.equal(inside.pricing_status, 'priced');
+    assert.equal(inside.cost, '9223372036854770000');
+    assert.deepEqual(inside.components, { output: '9223372036854770000' });
+    const outside = await send({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 0, 'gen_ai.usage.output_tokens': 922_337_203_685_478 });
+    // 9,223,372,036,854,780,000 does not fit
+    assert.equal(outside.pricing_status, 'unpriced_cost_overflow');
+    assert.equal(outside.cost, null);
+    assert.deepEqual(outside.components, {});
+  });
+
   test('`prices show` names the correction in force and its source', async () => {
     const res = await runCli(['prices', 'show', 'deepseek-chat', '--provider', 'deepseek', '--at', '2025-09-05T17:00:00Z']);
     assert.equal(res.code, 0, res.stderr);
