@@ -252,6 +252,10 @@ test('the shipped corrections file is valid and every entry names a real catalog
   assert.ok(entries.length > 0 && entries.length <= 12, 'short enough to send upstream');
   for (const e of entries) {
     assert.match(e.entry.source, /^https:\/\//, e.id);
-    assert.ok(catalog.priceAt(e.provider === 'google' ? 'gcp.gemini' : e.provider, e.model, Date.now()) !== undefined, `${e.id}: ${e.provider}/${e.model} is in the catalog`);
+    // In force at an instant of its interval, it applies to the catalog entry it names.
+    const at = e.entry.effectiveFrom ?? e.entry.effectiveTo! - 1;
+    const price = catalog.priceAt(e.provider, e.model, at);
+    assert.ok(price !== undefined, `${e.id}: ${e.provider}/${e.model} is in the catalog`);
+    assert.match(price.version, new RegExp(`:${e.provider}/${e.model.replace(/\./g, '\\.')}@[^+]+\\+correction:${e.id.replace(/\./g, '\\.')}$`), e.id);
   }
 });
