@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { findProvider } from '@pydantic/genai-prices';
 import { loadCorrections } from './corrections';
+import { loadOverrides } from './price-book';
 import { PricesError } from './prices-error';
 import { CLASS_OF_PRICE_KEY } from './rate-classes';
 import { loadServiceTiers } from './service-tiers';
@@ -51,4 +54,10 @@ test('an invalid service-tier table names the entry and the field', () => {
       return true;
     },
   );
+});
+
+test('a misspelt rate key in an overrides file is refused with the override and field named', () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'spanledger-typo-')), 'prices.yaml');
+  writeFileSync(file, 'overrides:\n  - id: typo\n    provider: openai\n    model: gpt-4o\n    rates: { input: "1", outptu: "2" }\n');
+  assert.throws(() => loadOverrides(file), (err: unknown) => err instanceof PricesError && /overrides\[0\] "typo": rates: Unrecognized key: "outptu"/.test(err.message));
 });
