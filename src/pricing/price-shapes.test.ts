@@ -192,6 +192,16 @@ test('a corrected catalog entry: Claude Sonnet 4 over 200K input tokens at the l
   // at 200,000 (not above): 200,000 x 3 = 600,000,000; 1000 x 15 = 15,000,000
 });
 
+test('a corrected launch-period cached rate: GLM-5.3-Flash at list price after its promotion ended at 16:00 UTC on 2026-09-09', () => {
+  const spec = { provider: 'zai', model: 'glm-5.3-flash', inputTokens: 1_000_000, cacheReadTokens: 500_000, outputTokens: 1_000_000 };
+  // promotion (catalog): 500,000 x $0.075 = 37,500,000; 500,000 x $0.015 = 7,500,000; 1,000,000 x $0.25 = 250,000,000
+  assert.deepEqual(components(costOf({ ...spec, at: '2026-09-09T15:59:59.999Z' })), { input: 37_500_000n, cache_read: 7_500_000n, output: 250_000_000n });
+  // list: 500,000 x $0.15 = 75,000,000; 500,000 x $0.03 = 15,000,000; 1,000,000 x $0.50 = 500,000,000
+  const listed = costOf({ ...spec, at: '2026-09-09T16:00:00.000Z' });
+  assert.deepEqual(components(listed), { input: 75_000_000n, cache_read: 15_000_000n, output: 500_000_000n });
+  assert.match(listed.priceVersion, /zai\/GLM-5\.3-Flash@base\+correction:glm-5\.3-flash-launch-promotion-ended$/);
+});
+
 test('an intraday price change is honoured to the millisecond, on the same catalog instance', () => {
   const flash = { provider: 'deepseek', model: 'deepseek-v4-flash', inputTokens: 1_000_000, outputTokens: 1_000_000 };
   // until 16:00 UTC on 2026-08-16: $0.14 / $0.28 -> 140,000,000 + 280,000,000
