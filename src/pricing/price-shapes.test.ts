@@ -135,6 +135,8 @@ test('service tiers: flex at half, priority at its published rates, batch at hal
   // priority $4.25 / $2.125 / $17: 4,250,000 + 425,000 + 5,100,000
   assert.deepEqual(components(priority), { input: 4_250_000n, cache_read: 425_000n, output: 5_100_000n });
   assert.equal(priority.billedNanoUsd, 9_775_000n);
+  // Azure flex on azure/gpt-4o ($2.50 / $10): 1000 x $1.25 + 100 x $5 = 1,250,000 + 500,000
+  assert.equal(costOf({ provider: 'azure.ai.openai', model: 'gpt-4o', inputTokens: 1000, outputTokens: 100, serviceTier: 'flex' }).billedNanoUsd, 1_750_000n);
   const batch = costOf({ provider: 'anthropic', model: 'claude-sonnet-4-5', inputTokens: 1000, outputTokens: 100, serviceTier: 'batch' });
   // 1000 x $1.50 = 1,500,000; 100 x $7.50 = 750,000
   assert.equal(batch.billedNanoUsd, 2_250_000n);
