@@ -390,7 +390,17 @@ ALTER TABLE spanledger.llm_calls ON CLUSTER ledger
         ADD COLUMN IF NOT EXISTS token_rebuild LowCardinality(String) DEFAULT '' COMMENT 'totals rebuilt by the OTel rule from an exclusive report: input, output or input,output',
         ADD COLUMN IF NOT EXISTS content_attributes_dropped UInt32 DEFAULT 0 COMMENT 'prompt and answer attributes left out of this row';
 
-INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content');
+ALTER TABLE spanledger.llm_calls_local ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS cost_components Map(LowCardinality(String), Int64) COMMENT 'computed cost by billed class (input, cache_write_1h, reasoning, web_search, request_fee, ...), nano-USD; sums to computed_cost_nano_usd',
+        ADD COLUMN IF NOT EXISTS list_cost_nano_usd Nullable(Int64) COMMENT 'the call at list price (catalog, corrections, tier) before overrides: FOCUS ListCost',
+        ADD COLUMN IF NOT EXISTS usage_details Map(LowCardinality(String), UInt64) COMMENT 'finer usage as reported (cache_write_1h_tokens, audio_input_tokens, web_search_count, ...), parts of the token columns';
+
+ALTER TABLE spanledger.llm_calls ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS cost_components Map(LowCardinality(String), Int64) COMMENT 'computed cost by billed class (input, cache_write_1h, reasoning, web_search, request_fee, ...), nano-USD; sums to computed_cost_nano_usd',
+        ADD COLUMN IF NOT EXISTS list_cost_nano_usd Nullable(Int64) COMMENT 'the call at list price (catalog, corrections, tier) before overrides: FOCUS ListCost',
+        ADD COLUMN IF NOT EXISTS usage_details Map(LowCardinality(String), UInt64) COMMENT 'finer usage as reported (cache_write_1h_tokens, audio_input_tokens, web_search_count, ...), parts of the token columns';
+
+INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content'), (13, 'per-call cost components, list cost and the finer usage they were computed from');
 
 ALTER TABLE spanledger.spans_local ON CLUSTER ledger MODIFY TTL toDateTime(timestamp) + INTERVAL 30 DAY;
 

@@ -1,9 +1,9 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { createCatalog, createPriceBook, loadOverrides, type Rate } from '../pricing';
+import { createCatalog, createPriceBook, effectiveRate, loadOverrides, RATE_CLASS_NAMES, RATE_CLASSES, shippedCorrections, type Rate } from '../pricing';
 import { parseCommandArgs } from './command-args';
 
 const USAGE = `usage: spanledger prices show MODEL [--provider P] [--tier T] [--at YYYY-MM-DD] [--prices FILE] [--format json]
-       spanledger prices check [--format json]          models in the ledger that have no price (exit 1 if any)
+       spanledger prices check [--format json]          (provider, model, tier) in the ledger without a price (exit 1 if any)
        spanledger prices reprice --from YYYY-MM-DD --to YYYY-MM-DD [--reason TEXT]
 check and reprice talk to the running service (--host, --api-port) with --admin-token.`;
 
@@ -36,27 +36,46 @@ async function show(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writ
   }
   const book = createPriceBook(createCatalog(), config.pricing.prices ? loadOverrides(config.pricing.prices) : []);
   const provider = typeof flags.provider === 'string' ? flags.provider : '';
-  const entry = book.lookup({ provider, models: [model], serviceTier: typeof flags.tier === 'string' ? flags.tier : '', atMs });
+  const tier = typeof flags.tier === 'string' ? flags.tier : '';
+  const entry = book.lookup({ provider, models: [model], serviceTier: tier, atMs });
   const at = new Date(atMs).toISOString();
+  const versions = `catalog @pydantic/genai-prices ${book.catalogVersion}, corrections ${book.correctionsVersion || 'none'}, service tiers ${book.serviceTiersVersion || 'none'}, ${book.overrideCount} overrides`;
   if (entry === undefined) {
-    err.write(`no price for ${provider ? `${provider}/` : ''}${model} at ${at} (catalog @pydantic/genai-prices ${book.catalogVersion}, ${book.overrideCount} overrides)\n`);
+    err.write(`no price for ${provider ? `${provider}/` : ''}${model} at ${at} (${versions})\n`);
     return 1;
   }
+  // Every class with a rate of its own or through its parent; fees only where priced.
   const rates = Object.fromEntries(
-    (['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning'] as const).map((k) => [k, describe(entry.rates[k] ?? (k === 'reasoning' ? entry.rates.output : k.startsWith('cache') ? entry.rates.input : undefined))]),
+    RATE_CLASS_NAMES.flatMap((c) => {
+      const own = entry.rates[c];
+      const r = own ?? (RATE_CLASSES[c].per === 1_000_000 ? effectiveRate(entry.rates, c) : undefined);
+      return r === undefined ? [] : [[c, `${describe(r)}${own === undefined ? ' (parent rate)' : ''} per ${unit(c)}`]];
+    }),
   );
+  const applied = /\+correction:([^+]+)/g;
+  const corrections = [...entry.version.matchAll(applied)].map((m) => {
+    const c = shippedCorrections().entries.find((e) => e.id === m[1]);
+    return { id: m[1], source: c?.entry.source ?? '', checked: c?.entry.checked ?? '', note: c?.entry.note ?? '' };
+  });
   if (flags.format === 'json') {
-    out.write(`${JSON.stringify({ model, provider, at, source: entry.source, priceVersion: entry.version, catalogVersion: book.catalogVersion, usdPerMillionTokens: rates }, null, 2)}\n`);
+    out.write(`${JSON.stringify({ model, provider, tier, at, source: entry.source, priceVersion: entry.version, unknownTier: entry.unknownTier ?? null, catalogVersion: book.catalogVersion, correctionsVersion: book.correctionsVersion, serviceTiersVersion: book.serviceTiersVersion, corrections, usd: rates }, null, 2)}\n`);
     return 0;
   }
-  out.write(`${provider ? `${provider}/` : ''}${model} at ${at}\n`);
-  out.write(`  source:   ${entry.source}\n  version:  ${entry.version}\n  catalog:  @pydantic/genai-prices ${book.catalogVersion}\n`);
-  out.write('  USD per 1M tokens:\n');
-  for (const [k, v] of Object.entries(rates)) out.write(`    ${k.padEnd(11)} ${v ?? 'not priced'}\n`);
+  out.write(`${provider ? `${provider}/` : ''}${model}${tier ? ` (${tier} tier)` : ''} at ${at}\n`);
+  out.write(`  source:   ${entry.source}\n  version:  ${entry.version}\n  ${versions}\n`);
+  if (entry.unknownTier !== undefined) out.write(`  tier "${entry.unknownTier}" has no known price: calls on it are unpriced_unknown_tier (standard rates shown)\n`);
+  for (const c of corrections) out.write(`  correction ${c.id}: ${c.note} (${c.source}, checked ${c.checked})\n`);
+  out.write('  USD:\n');
+  for (const [k, v] of Object.entries(rates)) out.write(`    ${k.padEnd(22)} ${v}\n`);
   return 0;
 }
 
-/** Atto-USD per token back to USD per million tokens, with tiers. */
+function unit(c: keyof typeof RATE_CLASSES): string {
+  const per = RATE_CLASSES[c].per;
+  return per === 1_000_000 ? '1M tokens' : per === 3_600 ? 'hour' : '1K';
+}
+
+/** Pico-USD per block back to USD per block, with tiers. */
 function describe(rate: Rate | undefined): string | undefined {
   if (rate === undefined) return undefined;
   const usd = (atto: bigint) => {
@@ -77,17 +96,21 @@ async function check(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Wri
   const client = createClient({ url: apiBase(config), pathname: '/clickhouse', password: config.adminToken ?? '', log: { level: ClickHouseLogLevel.OFF } });
   try {
     const rs = await client.query({
-      query: `SELECT provider, request_model, response_model, count() AS calls, toString(min(timestamp)) AS first_seen, toString(max(timestamp)) AS last_seen
-        FROM llm_calls FINAL WHERE pricing_status = 'unpriced_unknown_model'
-        GROUP BY provider, request_model, response_model ORDER BY calls DESC`,
+      query: `SELECT provider, request_model, response_model, service_tier, pricing_status AS reason, count() AS calls,
+          toString(min(timestamp)) AS first_seen, toString(max(timestamp)) AS last_seen
+        FROM llm_calls FINAL WHERE pricing_status IN ('unpriced_unknown_model', 'unpriced_unknown_tier')
+        GROUP BY provider, request_model, response_model, service_tier, pricing_status ORDER BY calls DESC`,
       format: 'JSONEachRow',
     });
-    const rows = await rs.json<{ provider: string; request_model: string; response_model: string; calls: number | string; first_seen: string; last_seen: string }>();
+    const rows = await rs.json<{ provider: string; request_model: string; response_model: string; service_tier: string; reason: string; calls: number | string; first_seen: string; last_seen: string }>();
     if (flags.format === 'json') out.write(`${JSON.stringify(rows, null, 2)}\n`);
     else if (rows.length === 0) out.write('every call in the ledger has a price\n');
     else {
       out.write(`${rows.length} model(s) without a price:\n`);
-      for (const r of rows) out.write(`  ${`${r.provider}/${r.response_model || r.request_model}`.padEnd(48)} ${String(r.calls).padStart(8)} calls  ${r.first_seen} .. ${r.last_seen}\n`);
+      for (const r of rows) {
+        const what = `${r.provider}/${r.response_model || r.request_model}${r.reason === 'unpriced_unknown_tier' ? ` tier ${r.service_tier}` : ''}`;
+        out.write(`  ${what.padEnd(48)} ${String(r.calls).padStart(8)} calls  ${r.first_seen} .. ${r.last_seen}\n`);
+      }
       out.write('Add them to the prices file (--prices), then `spanledger prices reprice` the period.\n');
     }
     return rows.length === 0 ? 0 : 1;

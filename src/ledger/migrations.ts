@@ -375,4 +375,16 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS content_attributes_dropped UInt32 DEFAULT 0 COMMENT 'prompt and answer attributes left out of this row'`,
     ],
   },
+  {
+    version: 13,
+    name: 'per-call cost components, list cost and the finer usage they were computed from',
+    statements: (db) => [
+      // A call's computed cost decomposes exactly into these (their sum is
+      // computed_cost_nano_usd): 1-hour cache writes, audio, request and tool fees included.
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS cost_components Map(LowCardinality(String), Int64) COMMENT 'computed cost by billed class (input, cache_write_1h, reasoning, web_search, request_fee, ...), nano-USD; sums to computed_cost_nano_usd',
+        ADD COLUMN IF NOT EXISTS list_cost_nano_usd Nullable(Int64) COMMENT 'the call at list price (catalog, corrections, tier) before overrides: FOCUS ListCost',
+        ADD COLUMN IF NOT EXISTS usage_details Map(LowCardinality(String), UInt64) COMMENT 'finer usage as reported (cache_write_1h_tokens, audio_input_tokens, web_search_count, ...), parts of the token columns'`,
+    ],
+  },
 ];

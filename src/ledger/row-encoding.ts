@@ -1,4 +1,4 @@
-import type { LlmCall, SpanRecord } from '../pipeline';
+import { FINE_USAGE_FIELDS, type LlmCall, type SpanRecord } from '../pipeline';
 
 // Rows are positional arrays for JSONCompactEachRow (measured faster than JSONEachRow);
 // the column lists below are the single source of their order.
@@ -24,13 +24,14 @@ export const CALL_COLUMNS = [
   'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
   'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch',
   'raw_provider', 'raw_request_model', 'raw_response_model', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'token_rebuild',
-  'content_attributes_dropped',
+  'content_attributes_dropped', 'cost_components', 'list_cost_nano_usd', 'usage_details',
 ] as const;
 
 /** What the columns added after a row was spooled hold for it, so an older spool still replays. */
 const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = {
   writer_id: '', writer_epoch: 0, raw_provider: '', raw_request_model: '', raw_response_model: '',
   cache_write_5m_tokens: null, cache_write_1h_tokens: null, token_rebuild: '', content_attributes_dropped: 0,
+  cost_components: {}, list_cost_nano_usd: null, usage_details: {},
 };
 
 /** Pads a spooled `llm_calls` row written before later columns existed; other rows are returned as they are. */
@@ -124,6 +125,25 @@ function ownerColumns(c: LlmCall): unknown[] {
 // bigint is not JSON; ClickHouse reads Int64 from a quoted decimal exactly.
 const big = (v: bigint | null): string | null => (v === null ? null : v.toString());
 
+function bigMap(m: Readonly<Record<string, bigint>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (m !== undefined) for (const k in m) out[k] = m[k]!.toString();
+  return out;
+}
+
+const FINE_USAGE = Object.entries(FINE_USAGE_FIELDS) as [keyof typeof FINE_USAGE_FIELDS, string][];
+
+/** The finer usage counts the call reports (absent ones left out). */
+function usageDetails(c: LlmCall): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [field, key] of FINE_USAGE) {
+    const v: unknown = c[field];
+    if (typeof v === 'number') out[key] = v;
+    else if (typeof v === 'bigint') out[key] = v.toString();
+  }
+  return out;
+}
+
 function costColumns(c: LlmCall): unknown[] {
   const k = c.cost;
   if (k === undefined) return ['pending', null, null, null, null, null, null, null, null, '', '', 'USD'];
@@ -186,5 +206,8 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.cacheWrite1hTokens ?? null,
     c.tokenRebuild ?? '',
     c.contentAttributesDropped ?? 0,
+    bigMap(c.cost?.componentsNanoUsd),
+    big(c.cost?.listNanoUsd ?? null),
+    usageDetails(c),
   ];
 }

@@ -1,6 +1,7 @@
 /** Shared vocabulary of the pipeline. Imports nothing internal. */
 export type { Attributes, SpanEvent, SpanLink, SpanRecord } from './span-record';
 export type { LlmCall, WriterStamp } from './llm-call';
+export { FINE_USAGE_FIELDS } from './llm-call';
 export type { ConsumeResult, ConsumeSpans, RefusedSpans } from './consumer';
 export { PermanentError, RetryableError, isPermanent } from './errors';
 export type { PermanentReason } from './errors';

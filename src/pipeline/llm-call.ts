@@ -38,6 +38,27 @@ export interface LlmCall {
   contentAttributesDropped?: number;
   /** Attributes stored with the call row when they differ from the span's (content kept in `spans` only). */
   callAttributes?: Attributes;
+  // Finer usage classes, each part of the count above it (OTel rule); undefined or null when
+  // the convention does not report it. The pricer bills each at its own catalog rate.
+  /** Audio, image and video input tokens (parts of `inputTokens`), and the cached audio and image ones. */
+  audioInputTokens?: number | null;
+  audioCacheReadTokens?: number | null;
+  imageInputTokens?: number | null;
+  imageCacheReadTokens?: number | null;
+  videoInputTokens?: number | null;
+  /** Audio, image, video and citation output tokens (parts of `outputTokens`). */
+  audioOutputTokens?: number | null;
+  imageOutputTokens?: number | null;
+  videoOutputTokens?: number | null;
+  citationTokens?: number | null;
+  /** Server-side tool uses billed per call: web searches, file (vector store) searches. */
+  webSearchCount?: number | null;
+  fileSearchCount?: number | null;
+  /** Other billed units: text messages (voice agents), document pages and annotated pages (OCR), seconds of input audio (transcription). */
+  textMessageCount?: number | null;
+  documentPageCount?: number | null;
+  annotatedDocumentPageCount?: number | null;
+  audioSeconds?: number | null;
   requestId: string;
   responseId: string;
   sessionId: string;
@@ -68,3 +89,26 @@ export interface WriterStamp {
   readonly writerId: string;
   readonly epoch: number;
 }
+
+/**
+ * The finer usage fields of a call and their keys in the ledger's `usage_details` map, which
+ * stores the counts as reported (so a re-rating sees what ingestion saw).
+ */
+export const FINE_USAGE_FIELDS = {
+  cacheWrite1hTokens: 'cache_write_1h_tokens',
+  audioInputTokens: 'audio_input_tokens',
+  audioCacheReadTokens: 'audio_cache_read_tokens',
+  imageInputTokens: 'image_input_tokens',
+  imageCacheReadTokens: 'image_cache_read_tokens',
+  videoInputTokens: 'video_input_tokens',
+  audioOutputTokens: 'audio_output_tokens',
+  imageOutputTokens: 'image_output_tokens',
+  videoOutputTokens: 'video_output_tokens',
+  citationTokens: 'citation_tokens',
+  webSearchCount: 'web_search_count',
+  fileSearchCount: 'file_search_count',
+  textMessageCount: 'text_message_count',
+  documentPageCount: 'document_page_count',
+  annotatedDocumentPageCount: 'annotated_document_page_count',
+  audioSeconds: 'audio_seconds',
+} as const satisfies Partial<Record<keyof LlmCall, string>>;

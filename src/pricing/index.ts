@@ -1,10 +1,13 @@
-/** Pricing: catalog + effective-dated overrides, exact nano-USD costs. */
+/** Pricing: catalog + shipped corrections + service tiers + effective-dated overrides, exact nano-USD costs. */
 export { pricingConfigSchema, type PricingConfig } from './config';
-export { createCatalog, type Catalog, type CatalogPrice } from './catalog';
+export { createCatalog, selectPrice, type Catalog, type CatalogPrice } from './catalog';
+export { loadCorrections, shippedCorrections, SHIPPED_CORRECTIONS, type CompiledCorrection, type Correction } from './corrections';
+export { loadServiceTiers, shippedServiceTiers, isStandardTier, SHIPPED_SERVICE_TIERS, type ServiceTiers, type ServiceTierEntry } from './service-tiers';
 export { createPriceBook, loadOverrides, PricesError, type PriceBook, type PriceEntry, type PriceQuery } from './price-book';
 export { overridesSchema, type PriceOverride } from './overrides-schema';
-export { computeCost, type CostParts, type Usage } from './compute-cost';
+export { computeCost, unitsByClass, type CostParts, type Count, type Usage } from './compute-cost';
 export { createPricer, type PriceCalls, type PricingTelemetry } from './pricer';
 export { providerReportedNanoUsd, PROVIDER_COST_ATTRIBUTES } from './provider-cost';
 export { formatNanoUsd, parseScaled, divRound } from '../pipeline';
-export { rateFor, type Rate, type TokenRates } from './token-rates';
+export { rateFor, effectiveRate, type Rate, type TokenRates } from './token-rates';
+export { RATE_CLASSES, RATE_CLASS_NAMES, CLASS_OF_PRICE_KEY, type RateClass } from './rate-classes';

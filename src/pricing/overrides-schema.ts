@@ -1,38 +1,12 @@
 import { z } from 'zod';
-
-const decimal = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v))
-  .pipe(z.string().regex(/^\d+(\.\d{1,12})?$/, 'must be a non-negative decimal with at most 12 decimals'));
-
-/** USD per million tokens, flat or with long-context tiers. */
-const rateSchema = z.union([
-  decimal,
-  z
-    .object({
-      base: decimal,
-      tiers: z.array(z.object({ aboveInputTokens: z.number().int().nonnegative(), rate: decimal }).strict()).min(1),
-    })
-    .strict(),
-]);
-
-const instant = z
-  .union([z.string(), z.date()])
-  .transform((v, ctx) => {
-    const ms = v instanceof Date ? v.getTime() : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: `not a date: '${String(v)}' (use YYYY-MM-DD, UTC, or an ISO timestamp)` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+import { decimal, instant, ratesSchema } from './rates-schema';
 
 const overrideSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be letters, digits, ".", "_" or "-"'),
     /** OTel provider name (`openai`, `anthropic`, `gcp.vertex_ai`, ...) or `*`. */
     provider: z.string().min(1),
-    /** Model name or glob (`gpt-4o*`); matched against the response model, then the request model. */
+    /** Model name or glob (`gpt-4o*`); the override applies when it matches the response model or the request model. */
     model: z.string().min(1),
     /** Only calls on this service tier (`batch`, `flex`, `priority`). */
     serviceTier: z.string().min(1).optional(),
@@ -42,12 +16,8 @@ const overrideSchema = z
     effectiveTo: instant.optional(),
     /** Percent off the catalog price (needs the model in the catalog). */
     discountPercent: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'must be a percentage')).optional(),
-    /** Absolute rates in USD per million tokens; reasoning defaults to output. */
-    rates: z
-      .object({ input: rateSchema.optional(), cacheRead: rateSchema.optional(), cacheWrite: rateSchema.optional(), output: rateSchema.optional(), reasoning: rateSchema.optional() })
-      .strict()
-      .refine((r) => r.input !== undefined || r.output !== undefined, 'needs at least an input or an output rate')
-      .optional(),
+    /** Absolute rates (USD per million tokens, per thousand requests or searches, per hour); a class left out bills at its parent's rate. */
+    rates: ratesSchema.refine((r) => r.input !== undefined || r.output !== undefined, 'needs at least an input or an output rate').optional(),
     /** Internal transfer multiplier applied on top (e.g. 1.1 for a 10% platform fee). */
     multiplier: decimal.optional(),
   })
@@ -80,4 +50,4 @@ export const overridesSchema = z
   });
 
 export type PriceOverride = z.infer<typeof overrideSchema>;
-export type RateInput = z.infer<typeof rateSchema>;
+export type { RateInput } from './rates-schema';

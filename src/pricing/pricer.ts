@@ -14,9 +14,11 @@ export interface PricingTelemetry {
 
 /**
  * Builds the pricer over a price book, or a source of the book in force (read once per
- * batch, so a reload applies to the next export). It looks each call up at its start time (response
- * model, then request model), computes the exact cost, and bills the computed or the
- * provider-reported cost as `billing` says. An unknown model is never priced at zero.
+ * batch, so a reload applies to the next export). It looks each call up at its start time (to
+ * the millisecond; overrides matching the response or the request model first, then the list
+ * price of the response model, else the request model, on the call's service tier), computes
+ * the exact cost by component, and bills the computed or the provider-reported cost as
+ * `billing` says. An unknown model or an unpriced tier is never priced at zero.
  */
 export function createPricer(books: { current(): PriceBook } | PriceBook, billing: PricingConfig['billing'], telemetry?: PricingTelemetry): PriceCalls {
   return (calls) => {
@@ -40,12 +42,19 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
     serviceTier: call.serviceTier,
     atMs: startMs(call.span.startTimeUnixNano),
   });
-  const computed = entry === undefined ? undefined : computeCost(call, entry.rates);
+  // A tier nobody publishes a price for is never billed at the standard rates.
+  const billable = entry !== undefined && entry.unknownTier === undefined;
+  const computed = billable ? computeCost(call, entry.rates) : undefined;
   // A cost the ledger's Int64 column cannot hold is never stored wrapped (as a large
   // negative amount every report would sum): the call keeps no cost and says why.
   const overflow = computed !== undefined && computed.total > INT64_MAX;
   const parts = overflow ? undefined : computed;
-  const computedStatus: CallCost['status'] = entry === undefined ? 'unpriced_unknown_model' : overflow ? 'unpriced_cost_overflow' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
+  const computedStatus: CallCost['status'] =
+    entry === undefined ? 'unpriced_unknown_model' : !billable ? 'unpriced_unknown_tier' : overflow ? 'unpriced_cost_overflow' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
+  // The list price (before negotiated overrides), for FOCUS ListCost: the catalog's own cost,
+  // or the override's list entry priced the same way.
+  const list = parts === undefined ? undefined : entry!.source === 'catalog' ? parts : entry!.list === undefined ? undefined : computeCost(call, entry!.list.rates);
+  const listNanoUsd = list === undefined || list.total > INT64_MAX ? null : list.total;
   const useReported = reported !== null && (billing === 'provider_reported' || (billing === 'computed_or_reported' && parts === undefined));
   return {
     status: useReported ? 'provider_reported' : computedStatus,
@@ -56,6 +65,8 @@ function priceOne(book: PriceBook, billing: PricingConfig['billing'], call: LlmC
     cacheWriteNanoUsd: parts?.cacheWrite ?? null,
     outputNanoUsd: parts?.output ?? null,
     reasoningNanoUsd: parts?.reasoning ?? null,
+    listNanoUsd,
+    ...(parts === undefined ? {} : { componentsNanoUsd: parts.components }),
     providerReportedNanoUsd: reported,
     priceSource: useReported ? 'provider' : entry?.source ?? '',
     priceVersion: entry?.version ?? '',
