@@ -1,3 +1,4 @@
+import { providerReportedNanoUsd } from './provider-cost';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -186,4 +187,16 @@ test('a provider-reported cost beyond Int64 is not taken as billed', () => {
   assert.equal(c.billedNanoUsd, null);
   const ok = costOf({ provider: 'openai', model: 'no-such-model-xyz', attributes: { 'gen_ai.usage.cost': '9223372036.854775807' } });
   assert.equal(ok.providerReportedNanoUsd, 9_223_372_036_854_775_807n);
+});
+
+test("LiteLLM's and Pydantic AI's reported costs are read, exponent notation included", () => {
+
+  // 0.0342 USD = 34,200,000 nano-USD.
+  assert.equal(providerReportedNanoUsd({ 'gen_ai.cost.total_cost': '0.0342' }), 34_200_000n);
+  assert.equal(providerReportedNanoUsd({ 'litellm.cost.total': '1.5' }), 1_500_000_000n);
+  assert.equal(providerReportedNanoUsd({ 'operation.cost': '0.139692' }), 139_692_000n);
+  // 5e-7 USD = 500 nano-USD; 1.25e-10 USD rounds to 0.
+  assert.equal(providerReportedNanoUsd({ 'operation.cost': '5e-7' }), 500n);
+  assert.equal(providerReportedNanoUsd({ 'operation.cost': '1.25e-10' }), 0n);
+  assert.equal(providerReportedNanoUsd({ 'operation.cost': '-1e-3' }), null, 'a negative cost is not a cost');
 });

@@ -1,8 +1,12 @@
 import type { Attributes } from '../pipeline';
 import { parseScaled } from '../pipeline';
 
-/** Attributes carrying a cost the sender computed, in USD. The first present wins. */
-export const PROVIDER_COST_ATTRIBUTES = ['spanledger.cost_usd', 'gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total'] as const;
+/**
+ * Attributes carrying a cost the sender computed, in USD. The first present wins. LiteLLM
+ * writes `gen_ai.cost.total_cost` (its v2 callback `litellm.cost.total`), Pydantic AI
+ * `operation.cost`.
+ */
+export const PROVIDER_COST_ATTRIBUTES = ['spanledger.cost_usd', 'gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total', 'gen_ai.cost.total_cost', 'litellm.cost.total', 'operation.cost'] as const;
 
 /** The sender-reported cost in nano-USD, or null when absent or not a non-negative amount that fits Int64. */
 export function providerReportedNanoUsd(attrs: Attributes): bigint | null {
@@ -21,7 +25,9 @@ export function providerReportedNanoUsd(attrs: Attributes): bigint | null {
 }
 
 /** A USD decimal (possibly with more than 9 decimals, as floats print) rounded half-up to nano-USD. */
-function roundToNano(text: string): bigint {
+function roundToNano(raw: string): bigint {
+  // A double printed by its sender may use exponent notation (5e-7): written out in full.
+  const text = /e/i.test(raw) && Number.isFinite(Number(raw)) ? Number(raw).toFixed(20) : raw;
   const [int, frac = ''] = text.trim().split('.');
   if (!/^\d+$/.test(int ?? '') || !/^\d*$/.test(frac)) return parseScaled(text, 9);
   const nano = parseScaled(`${int}.${frac.slice(0, 9)}`, 9);
