@@ -22,11 +22,11 @@ export const CALL_COLUMNS = [
   'service_tier', 'pricing_status', 'cost_nano_usd', 'computed_cost_nano_usd', 'input_cost_nano_usd',
   'cache_read_cost_nano_usd', 'cache_write_cost_nano_usd', 'output_cost_nano_usd', 'reasoning_cost_nano_usd',
   'provider_reported_cost_nano_usd', 'price_source', 'price_version', 'currency', 'policy_decision_id', 'policy_outcome',
-  'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch',
+  'sender_kind', 'retry_attempt', 'is_failed', 'writer_id', 'writer_epoch', 'list_cost_nano_usd',
 ] as const;
 
 /** What the columns added after a row was spooled hold for it, so an older spool still replays. */
-const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0 };
+const CALL_COLUMN_DEFAULTS: Readonly<Record<string, unknown>> = { writer_id: '', writer_epoch: 0, list_cost_nano_usd: null };
 
 /** Pads a spooled `llm_calls` row written before later columns existed; other rows are returned as they are. */
 export function upgradeCallRow(row: unknown[]): unknown[] {
@@ -174,5 +174,18 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     s.statusCode === 2 || c.errorType !== '' || (c.httpStatusCode ?? 0) >= 400 ? 1 : 0,
     c.writer?.writerId ?? '',
     c.writer?.epoch ?? 0,
+    big(listCost(c)),
   ];
+}
+
+/**
+ * The call's list cost (catalog price before negotiated overrides): the pricer's when it
+ * gives one; otherwise the billed cost when the catalog priced the call (no override
+ * applied); otherwise not known (NULL).
+ */
+function listCost(c: LlmCall): bigint | null {
+  const k = c.cost;
+  if (k === undefined) return null;
+  if (k.listNanoUsd !== undefined) return k.listNanoUsd;
+  return k.priceSource === 'catalog' ? k.billedNanoUsd : null;
 }

@@ -16,6 +16,11 @@ export interface CallCost {
   outputNanoUsd: bigint | null;
   reasoningNanoUsd: bigint | null;
   providerReportedNanoUsd: bigint | null;
+  /**
+   * The catalog list price of the call before negotiated overrides, when the pricer knows it
+   * (FOCUS `ListCost`); absent, the ledger takes the billed cost of a catalog-priced call.
+   */
+  listNanoUsd?: bigint | null;
   /** 'catalog', 'override', or '' when not priced. */
   priceSource: string;
   /** Stable id of the price book entry used. */

@@ -1,7 +1,6 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { formatNanoUsd } from '../pipeline';
 import type { Period } from './period';
-import { rollupRange } from './rollup-range';
+import type { ReportLedger } from './ports';
 
 /** FOCUS 1.2 columns we emit, spec columns first (alphabetical), then our `x_` columns. */
 export const FOCUS_COLUMNS = [
@@ -26,18 +25,8 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
  * and ListCost are all the billed cost (duplicates excluded): the price book does not yet keep
  * list prices apart from negotiated ones. Quantities are tokens.
  */
-export async function focusRows(client: ClickHouseClient, db: string, period: Period): Promise<Record<(typeof FOCUS_COLUMNS)[number], string | null>[]> {
-  const rows = await (
-    await client.query({
-      query: `SELECT toString(day) AS day, provider, model, tenant, team, app, feature, environment, toString(llm_calls) AS calls,
-          toString(input_tokens + output_tokens) AS tokens, toString(cost_nano_usd) AS cost, toString(failed_cost_nano_usd) AS failed,
-          toString(retry_cost_nano_usd) AS retry
-        FROM ${rollupRange(db, 'rollup_daily_costs')} AND llm_calls + duplicates > 0
-        ORDER BY day, provider, model, tenant, team, app, feature, environment`,
-      query_params: { from: period.from, to: period.to },
-      format: 'JSONEachRow',
-    })
-  ).json<Record<string, string>>();
+export async function focusRows(ledger: ReportLedger, period: Period): Promise<Record<(typeof FOCUS_COLUMNS)[number], string | null>[]> {
+  const rows = await ledger.dailyCosts({ from: period.from, to: period.to });
   return rows.map((r) => {
     const dayMs = Date.parse(`${r.day}T00:00:00Z`);
     const cost = formatNanoUsd(BigInt(r.cost!));
