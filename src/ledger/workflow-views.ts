@@ -147,7 +147,8 @@ const IN_PERIOD = `timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTim
  * (Re)creates the workflow views, parameterized so ClickHouse reads only the period or the
  * trace asked for: `trace_calls_resolved(trace)` applies the rules live; `llm_calls_resolved`,
  * `trace_costs`, `session_costs` and `daily_costs` (all `(from, to)`) read the marks the
- * resolver stored; `touched_calls_resolved(since, upto)` feeds the resolver. Rules come from
+ * resolver stored; `touched_calls_resolved(since, upto)` feeds the resolver; `unpriced_calls`
+ * lists calls without a cost. Every money column is the billed cost of `billed-cost.ts`. Rules come from
  * the configuration, so the views are replaced at every start.
  */
 export async function createWorkflowViews(client: ClickHouseClient, db: string, o: WorkflowOptions): Promise<void> {
@@ -189,6 +190,12 @@ export async function createWorkflowViews(client: ClickHouseClient, db: string, 
       `SELECT toDate(timestamp) AS day, tenant, team, app, feature, environment, provider, model_key AS model, ${ROLLUP}
        FROM (${markedSql(db)})
        GROUP BY day, tenant, team, app, feature, environment, provider, model`,
+    ],
+    // Calls without a price, for `spanledger prices check` over the SQL endpoint (duplicates included: each report names a model).
+    [
+      'unpriced_calls',
+      `SELECT timestamp, provider, request_model, response_model, service_tier, pricing_status, is_failed
+       FROM ${db}.llm_calls FINAL WHERE pricing_status LIKE 'unpriced%'`,
     ],
   ];
   for (const [name, sql] of views) {
