@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from './audit';
 import { CHARGEBACK_DIMENSIONS, chargeback, type Dimension } from './chargeback';
-import { FOCUS_COLUMNS, focusRows } from './focus';
+import { focusColumns, focusRows, FOCUS_VERSIONS, type FocusVersion } from './focus';
 import { detectFormat, importInvoice, type InvoiceFormat } from './invoice-import';
 import { parsePeriod, type Period } from './period';
 import type { ReportLedger, TeamDirectory } from './ports';
@@ -24,7 +24,7 @@ export interface ReportRouteOptions {
   resolve: () => Promise<unknown>;
 }
 
-type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string };
+type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string; focus_version?: string };
 
 /**
  * Finance reports on the API port, admin token required, JSON by default and CSV where
@@ -64,7 +64,7 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
       (p, q) => reconcile(opts.ledger, p, q.tolerance_pct === undefined ? opts.tolerancePct : Number(q.tolerance_pct), opts.boundaryHours),
       (r) => r.lines as unknown as Record<string, unknown>[],
     ));
-    scope.get('/v1/reports/focus', handle((p) => focusRows(opts.ledger, p), (rows) => rows));
+    scope.get('/v1/reports/focus', handle((p, q) => focusRows(opts.ledger, p, parseFocusVersion(q.focus_version)), (rows) => rows));
 
     scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req, reply) => {
       const check = opts.authorize(req);
@@ -82,6 +82,12 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
   });
 }
 
+function parseFocusVersion(text: string | undefined): FocusVersion {
+  if (text === undefined) return '1.3';
+  if (!(FOCUS_VERSIONS as readonly string[]).includes(text)) throw Object.assign(new Error(`focus_version: '${text}' is not one of ${FOCUS_VERSIONS.join(', ')}`), { statusCode: 400 });
+  return text as FocusVersion;
+}
+
 function parseGroup(text: string | undefined): Dimension[] {
   if (!text) return ['team', 'app', 'feature', 'model'];
   const dims = text.split(',').map((d) => d.trim()).filter(Boolean);
@@ -91,7 +97,7 @@ function parseGroup(text: string | undefined): Dimension[] {
 
 /** CSV with a header from the union of keys, in first-seen order; FOCUS rows keep the spec's order. */
 export function toCsv(rows: Record<string, unknown>[]): string {
-  const columns: string[] = rows.length > 0 && 'BilledCost' in rows[0]! ? [...FOCUS_COLUMNS] : [];
+  const columns: string[] = rows.length > 0 && 'BilledCost' in rows[0]! ? [...focusColumns('ServiceProviderName' in rows[0]! ? '1.3' : '1.2')] : [];
   for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   return stringify(rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c])))), { header: true, columns });
 }
