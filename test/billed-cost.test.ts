@@ -197,3 +197,59 @@ senders:
     assert.ok(checked.length >= 9, checked.join('\n'));
   });
 });
+
+describe("the policy's spend right after a re-rating, before and after the resolver folds it into the rollup", () => {
+  let svc: TestService;
+  let pricesPath: string;
+  const now = Date.now();
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  const closed = today - 4 * DAY_MS;
+  before(async () => {
+    pricesPath = path.join(mkdtempSync(path.join(tmpdir(), 'spanledger-billed-')), 'prices.yaml');
+    writeFileSync(pricesPath, 'overrides: []\n');
+    // The background resolver stays out of the way: each step below runs it or not on purpose.
+    svc = await startTestService({
+      pricing: { prices: pricesPath, pricesPollMs: 50 },
+      ledger: { resolveIntervalMs: 3_600_000 },
+      ownership: { registry: registryFile(`
+tenants: [{ id: acme, team: search, app: search-api }]
+senders: [{ id: search-api, token: "${hashToken('tok-acme')}", tenant: acme }]
+`), allowUnauthenticated: false },
+    });
+  });
+  after(async () => {
+    await svc?.stop();
+  });
+
+  test('a closed day re-rated is read from the calls until the rollup holds the adjustment, then from the rollup', async () => {
+    const body = encodeRequest([{
+      traceId: newTraceId(), spanId: newSpanId(), name: 'chat', startUnixNano: BigInt(closed + 3_600_000) * 1_000_000n,
+      attributes: usage(1000, 1000),
+    }]);
+    const res = await fetch(`http://127.0.0.1:${svc.service.ports.otlpHttp}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', authorization: 'Bearer tok-acme' } });
+    assert.equal(res.status, 200);
+    await svc.service.resolveMarks();
+    const store = createPolicyStore(svc.service.storage.client, svc.cfg.ledger.database);
+    const spend = async () => (await store.spend(closed, today + DAY_MS, now)).reduce((s, r) => s + BigInt(r.nano), 0n);
+    // 1000 x 150 + 1000 x 600, the closed day from the rollup.
+    assert.equal(await spend(), 750_000n);
+    writeFileSync(pricesPath, `overrides:\n  - { id: mini-negotiated, provider: openai, model: "gpt-4o-mini*", effectiveFrom: ${utcDay(closed - DAY_MS)}, rates: { input: "0.10", output: "0.40" } }\n`);
+    await waitFor(() => svc.service.priceBook.current().overrideCount === 1);
+    const rerate = await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/admin/prices/reprice`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: utcDay(closed), to: utcDay(closed + DAY_MS) }),
+    });
+    assert.equal(rerate.status, 200);
+    // The rollup still holds 750,000; the adjustment is newer than it, so the calls are read.
+    assert.equal(await spend(), 500_000n);
+    await svc.service.resolveMarks();
+    assert.equal(await spend(), 500_000n);
+    // Proof that the closed day now comes from the rollup: a row of its own there shows.
+    await svc.service.storage.client.insert({
+      table: `${svc.cfg.ledger.database}.rollup_daily_costs`,
+      format: 'JSONEachRow',
+      values: [{ day: utcDay(closed), build: '1', tenant: 'acme', team: 'acme', provider: 'rollup-probe', llm_calls: 1, cost_nano_usd: '777' }],
+    });
+    assert.equal(await spend(), 500_777n);
+  });
+});
