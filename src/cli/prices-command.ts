@@ -78,7 +78,7 @@ async function check(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Wri
   try {
     const rs = await client.query({
       query: `SELECT provider, request_model, response_model, count() AS calls, toString(min(timestamp)) AS first_seen, toString(max(timestamp)) AS last_seen
-        FROM unpriced_calls WHERE pricing_status = 'unpriced_unknown_model'
+        FROM unpriced_calls WHERE no_price
         GROUP BY provider, request_model, response_model ORDER BY calls DESC`,
       format: 'JSONEachRow',
     });

@@ -23,3 +23,10 @@ export function adjustmentsSql(db: string, where: string): string {
   return `SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
     FROM ${db}.cost_adjustments FINAL WHERE ${where} GROUP BY adj_trace_id, adj_span_id`;
 }
+
+/**
+ * A call the price book has no price for (its model, or its model's tier): what `prices
+ * check` and the quality report's unpriced models list. Calls that reported no usage, or
+ * whose cost did not fit, are unpriced for other reasons and never counted here.
+ */
+export const NO_PRICE = "(pricing_status LIKE 'unpriced%' AND pricing_status NOT IN ('unpriced_missing_usage', 'unpriced_cost_overflow'))";

@@ -4,7 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 const KEYS = 'tenant, team, app, feature, environment, provider, model';
 const MEASURES = `llm_calls, duplicates, retries, failed_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
   reasoning_tokens, cost_nano_usd, list_cost_nano_usd, failed_cost_nano_usd, retry_cost_nano_usd, unpriced_calls, missing_usage_calls,
-  failed_missing_usage_calls, unallocated_calls, unallocated_cost_nano_usd, with_session_calls, ownership_conflicts, first_call_at, last_call_end`;
+  failed_missing_usage_calls, no_price_calls, unallocated_calls, unallocated_cost_nano_usd, with_session_calls, ownership_conflicts, first_call_at, last_call_end`;
 
 /** Bumped when the rollups gain measures: the mark resolver then rebuilds every day once. */
 export const ROLLUP_SCHEMA = 2;

@@ -362,6 +362,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${db}.rollup_daily_costs
         ADD COLUMN IF NOT EXISTS missing_usage_calls UInt64 DEFAULT 0 COMMENT 'calls not priced because they report no usage' AFTER unpriced_calls,
         ADD COLUMN IF NOT EXISTS failed_missing_usage_calls UInt64 DEFAULT 0 COMMENT 'of those, failed calls' AFTER missing_usage_calls,
+        ADD COLUMN IF NOT EXISTS no_price_calls UInt64 DEFAULT 0 COMMENT 'calls whose model (or tier) has no price' AFTER failed_missing_usage_calls,
         ADD COLUMN IF NOT EXISTS list_cost_nano_usd Int64 DEFAULT 0 COMMENT 'list cost before negotiated overrides (duplicates excluded)' AFTER cost_nano_usd`,
     ],
   },

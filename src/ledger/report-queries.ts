@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { NO_PRICE } from './billed-cost';
 import { MODEL_FAMILY } from './workflow-views';
 
 /** A reporting period: ClickHouse DateTime64 literals (UTC), `from` inclusive, `to` exclusive, whole days for rollup reads. */
@@ -45,7 +46,7 @@ export interface ReportQueries {
    * failed_missing_usage duplicates conflicts`.
    */
   qualityTotals(p: PeriodBounds): Promise<Row>;
-  /** Models without a price (unpriced calls that did report usage): `provider model calls`, most calls first. */
+  /** Models (or their tiers) without a price: `provider model calls`, most calls first; calls without usage are not among them. */
   unpricedModels(p: PeriodBounds): Promise<Row[]>;
   /** Spans no convention claimed that name a catalog model. */
   unmappedLlmSpans(p: PeriodBounds): Promise<number>;
@@ -116,9 +117,8 @@ export function createReportQueries(client: ClickHouseClient, writer: ClickHouse
           toString(sum(duplicates)) AS duplicates, toString(sum(ownership_conflicts)) AS conflicts
         FROM ${costs}`, p))[0]!,
     unpricedModels: (p) =>
-      all(`SELECT provider, model, toString(sum(unpriced_calls) - sum(missing_usage_calls)) AS calls FROM ${costs}
-        GROUP BY provider, model HAVING sum(unpriced_calls) > sum(missing_usage_calls)
-        ORDER BY sum(unpriced_calls) - sum(missing_usage_calls) DESC, provider, model`, p),
+      all(`SELECT provider, model, toString(sum(no_price_calls)) AS calls FROM ${costs}
+        GROUP BY provider, model HAVING sum(no_price_calls) > 0 ORDER BY sum(no_price_calls) DESC, provider, model`, p),
     unmappedLlmSpans: async (p) =>
       Number((await all(`SELECT toString(count()) AS n FROM ${db}.spans FINAL
         WHERE unmapped_llm = 1 AND timestamp >= {from:String} AND timestamp < {to:String}`, p))[0]?.n ?? 0),
@@ -132,7 +132,7 @@ export function createReportQueries(client: ClickHouseClient, writer: ClickHouse
     ledgerByDay: (p, edgeHours) =>
       all(`SELECT toString(toDate(timestamp)) AS day, provider, ${MODEL_FAMILY('model_key')} AS model,
           toString(sumIf(billed_nano_usd, inside)) AS cost,
-          toString(countIf(inside AND NOT is_duplicate AND pricing_status = 'unpriced_unknown_model')) AS unpriced,
+          toString(countIf(inside AND NOT is_duplicate AND ${NO_PRICE})) AS unpriced,
           toString(countIf(inside AND NOT is_duplicate AND is_failed AND pricing_status = 'unpriced_missing_usage')) AS failed_no_usage,
           toString(sumIf(billed_nano_usd, abs(dateDiff('second', timestamp, toDateTime64({from:String}, 9))) <= {edge:UInt32})) AS near_start,
           toString(sumIf(billed_nano_usd, abs(dateDiff('second', timestamp, toDateTime64({to:String}, 9))) <= {edge:UInt32})) AS near_end

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { adjustmentsSql, BILLED_NANO_USD } from './billed-cost';
+import { adjustmentsSql, BILLED_NANO_USD, NO_PRICE } from './billed-cost';
 
 /** How duplicate reports of one call are settled. */
 export interface WorkflowOptions {
@@ -130,6 +130,7 @@ const ROLLUP = `
   countIf(pricing_status LIKE 'unpriced%' AND NOT is_duplicate) AS unpriced_calls,
   countIf(pricing_status = 'unpriced_missing_usage' AND NOT is_duplicate) AS missing_usage_calls,
   countIf(pricing_status = 'unpriced_missing_usage' AND is_failed AND NOT is_duplicate) AS failed_missing_usage_calls,
+  countIf(${NO_PRICE} AND NOT is_duplicate) AS no_price_calls,
   sumIf(list_or_billed_nano_usd, NOT is_duplicate) AS list_cost_nano_usd,
   countIf(tenant = '' AND NOT is_duplicate) AS unallocated_calls,
   sumIf(billed_nano_usd, tenant = '') AS unallocated_cost_nano_usd,
@@ -194,7 +195,7 @@ export async function createWorkflowViews(client: ClickHouseClient, db: string, 
     // Calls without a price, for `spanledger prices check` over the SQL endpoint (duplicates included: each report names a model).
     [
       'unpriced_calls',
-      `SELECT timestamp, provider, request_model, response_model, service_tier, pricing_status, is_failed
+      `SELECT timestamp, provider, request_model, response_model, service_tier, pricing_status, is_failed, ${NO_PRICE} AS no_price
        FROM ${db}.llm_calls FINAL WHERE pricing_status LIKE 'unpriced%'`,
     ],
   ];
