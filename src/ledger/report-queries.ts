@@ -75,8 +75,9 @@ const DAYS = (table: string) => `${table} AS r FINAL WHERE r.day >= toDate({from
  * `writer` stores invoice lines.
  */
 export function createReportQueries(client: ClickHouseClient, writer: ClickHouseClient, db: string): ReportQueries {
-  const all = async (query: string, p: PeriodBounds & Record<string, unknown> | PeriodBounds): Promise<Row[]> =>
-    (await client.query({ query, query_params: { ...p }, format: 'JSONEachRow' })).json<Row>();
+  // Every value is a bound parameter: the period, and a query's own (a limit, an edge).
+  const all = async (query: string, params: PeriodBounds & { [k: string]: unknown } | PeriodBounds): Promise<Row[]> =>
+    (await client.query({ query, query_params: { ...params }, format: 'JSONEachRow' })).json<Row>();
   const costs = DAYS(`${db}.rollup_daily_costs`);
   return {
     dailyCosts: (p) =>
