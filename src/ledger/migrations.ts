@@ -364,6 +364,11 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS failed_missing_usage_calls UInt64 DEFAULT 0 COMMENT 'of those, failed calls' AFTER missing_usage_calls,
         ADD COLUMN IF NOT EXISTS no_price_calls UInt64 DEFAULT 0 COMMENT 'calls whose model (or tier) has no price' AFTER failed_missing_usage_calls,
         ADD COLUMN IF NOT EXISTS list_cost_nano_usd Int64 DEFAULT 0 COMMENT 'list cost before negotiated overrides (duplicates excluded)' AFTER cost_nano_usd`,
+      // Every billed cost now joins the adjustments: a trace's drill-down looks them up by
+      // trace, the resolver asks for those created since its last pass.
+      `ALTER TABLE ${db}.cost_adjustments
+        ADD INDEX IF NOT EXISTS idx_trace trace_id TYPE bloom_filter GRANULARITY 4,
+        ADD INDEX IF NOT EXISTS idx_created created_at TYPE minmax GRANULARITY 1`,
     ],
   },
 ];
