@@ -71,28 +71,35 @@ export function createPolicyStore(client: ClickHouseClient, db: string): PolicyQ
     async spend(startMs, endMs, nowMs = Date.now(), exclude) {
       // Closed days come from the daily rollup (a few rows per tenant and day) once the
       // resolver built it after they closed and after their latest re-rating; the rest of
-      // the period from the resolved calls, billed as every report bills them. One query,
-      // so the refresh's view of the ledger is a single read.
-      const [d1, d2] = closedDays(startMs, endMs, nowMs) ?? [endMs, endMs];
+      // the period from the resolved calls, billed as every report bills them.
+      const closed = closedDays(startMs, endMs, nowMs);
       const ms = (t: string) => `fromUnixTimestamp64Milli({${t}:Int64}, 'UTC')`;
-      const rollupReady = `((SELECT max(watermark) FROM ${db}.resolver_state FINAL WHERE name = 'daily_rollups') >= ${ms('d2')}
-        AND (SELECT max(created_at) FROM ${db}.cost_adjustments WHERE timestamp >= ${ms('d1')} AND timestamp < ${ms('d2')})
-          <= (SELECT max(watermark) FROM ${db}.resolver_state FINAL WHERE name = {adjusted:String}))`;
       const iso = (t: number) => new Date(t).toISOString().replace('T', ' ').replace('Z', '');
+      let ready = false;
+      if (closed !== undefined) {
+        // Asked apart, so each view below reads only its own days. Readiness only grows, but
+        // for a re-rating landing between the two reads, which the next refresh counts.
+        const [r] = await rows<{ ready: number }>(
+          `SELECT (SELECT max(watermark) FROM ${db}.resolver_state FINAL WHERE name = 'daily_rollups') >= ${ms('d2')}
+             AND (SELECT max(created_at) FROM ${db}.cost_adjustments WHERE timestamp >= ${ms('d1')} AND timestamp < ${ms('d2')})
+               <= (SELECT max(watermark) FROM ${db}.resolver_state FINAL WHERE name = {adjusted:String}) AS ready`,
+          { d1: closed[0], d2: closed[1], adjusted: ADJUSTMENTS_STATE });
+        ready = Number(r?.ready ?? 0) === 1;
+      }
+      // A call this writer's memory still counts adds only its re-rating, which memory never saw.
+      const calls = (from: string, to: string) =>
+        `SELECT tenant, team, if(writer_id = {w:String} AND writer_epoch >= {we:UInt64}, if(is_duplicate, 0, adjustment_nano_usd), billed_nano_usd) AS c
+         FROM ${db}.llm_calls_resolved(from = {${from}:String}, to = {${to}:String})`;
+      const parts = ready
+        ? [calls('s', 'd1'), calls('d2', 'e'),
+          `SELECT tenant, team, cost_nano_usd AS c FROM ${db}.rollup_daily_costs FINAL WHERE day >= toDate(${ms('d1ms')}) AND day < toDate(${ms('d2ms')})`]
+        : [calls('s', 'e')];
+      const [d1, d2] = closed ?? [endMs, endMs];
       return rows<SpendRow>(
-        `SELECT tenant, team, toString(sum(c)) AS nano FROM (
-           SELECT tenant, team,
-             -- A call this writer's memory still counts adds only its re-rating, which memory never saw.
-             if(writer_id = {w:String} AND writer_epoch >= {we:UInt64}, if(is_duplicate, 0, adjustment_nano_usd), billed_nano_usd) AS c
-           FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
-           WHERE NOT (${rollupReady} AND timestamp >= ${ms('d1')} AND timestamp < ${ms('d2')})
-           UNION ALL
-           SELECT tenant, team, cost_nano_usd AS c FROM ${db}.rollup_daily_costs FINAL
-           WHERE ${rollupReady} AND day >= toDate(${ms('d1')}) AND day < toDate(${ms('d2')})
-         ) WHERE tenant != '' GROUP BY tenant, team`,
+        `SELECT tenant, team, toString(sum(c)) AS nano FROM (${parts.join(' UNION ALL ')}) WHERE tenant != '' GROUP BY tenant, team`,
         // Without `exclude`, an epoch no call reaches: nothing is left out.
         {
-          from: iso(startMs), to: iso(endMs), d1, d2, adjusted: ADJUSTMENTS_STATE,
+          s: iso(startMs), e: iso(endMs), d1: iso(d1), d2: iso(d2), d1ms: d1, d2ms: d2,
           w: exclude?.writerId ?? '', we: exclude?.fromEpoch ?? '18446744073709551615',
         },
       );
