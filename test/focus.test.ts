@@ -5,9 +5,12 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashToken } from '../src/ownership';
 import { FOCUS_1_2_COLUMNS, FOCUS_COLUMNS } from '../src/reports';
+import { killAll, runCli } from './helpers/cli-process';
 import { encodeRequest, newSpanId, newTraceId, type RawSpan } from './helpers/payloads';
 import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
 import { waitFor } from './helpers/wait';
+
+after(killAll);
 
 const DAY_MS = 86_400_000;
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -112,6 +115,10 @@ senders:
     assert.equal(rows.find((r) => r.x_Model?.startsWith('anthropic.'))!.ProviderName, 'AWS');
     const csv = await (await get(`/v1/reports/focus?${q}&focus_version=1.2&format=csv`)).text();
     assert.equal(csv.split('\n')[0], FOCUS_1_2_COLUMNS.join(','));
+    const cli = await runCli(['report', 'focus', '--from', utcDay(day), '--to', utcDay(day + DAY_MS), '--focus-version', '1.2', '--format', 'csv',
+      '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(cli.stdout.split('\n')[0], FOCUS_1_2_COLUMNS.join(','));
     const bad = await get(`/v1/reports/focus?${q}&focus_version=2.0`);
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { message?: string; error?: string }).message ?? '', /focus_version: '2\.0' is not one of 1\.3, 1\.2/);
