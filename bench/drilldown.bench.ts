@@ -3,6 +3,7 @@
 // (10 million by default, generated in ClickHouse; see generate-ledger.ts).
 //
 //   npm run bench:drilldown     (BENCH_CALLS=10000000 BENCH_LOOKUPS=20)
+import { createDrilldownQueries } from '../src/ledger';
 import { createWorkflowQueries } from '../src/reports';
 import { CALLS_PER_TRACE, generateLedger } from './generate-ledger';
 
@@ -12,7 +13,7 @@ const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 20);
 async function main(): Promise<void> {
   const ledger = await generateLedger(CALLS);
   try {
-    const queries = createWorkflowQueries(ledger.storage.readonly, ledger.db);
+    const queries = createWorkflowQueries(createDrilldownQueries(ledger.storage.readonly, ledger.db));
     const times: number[] = [];
     let calls = 0;
     for (let i = 0; i < LOOKUPS; i++) {

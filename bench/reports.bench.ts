@@ -4,8 +4,7 @@
 // here runs the resolver first, so its time includes rebuilding the days that changed.
 //
 //   npm run bench:reports     (BENCH_CALLS=10000000)
-import { createMarkResolver } from '../src/ledger';
-import { createPolicyStore } from '../src/policy';
+import { createMarkResolver, createPolicyStore, createReportQueries } from '../src/ledger';
 import { audit, chargeback, parsePeriod, quality } from '../src/reports';
 import { generateLedger, insertCalls } from './generate-ledger';
 
@@ -16,7 +15,7 @@ const FRESH_CALLS = 10_000;
 async function main(): Promise<void> {
   const ledger = await generateLedger(CALLS);
   try {
-    const client = ledger.storage.readonly;
+    const queries = createReportQueries(ledger.storage.readonly, ledger.storage.client, ledger.db);
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const period = parsePeriod({ from: day(-31), to: day(1) });
     const timed = async (name: string, run: () => Promise<unknown>) => {
@@ -32,9 +31,9 @@ async function main(): Promise<void> {
     await timed('resolve all', () => resolver.resolve());
     await timed('resolve noop', () => resolver.resolve());
     const reports = {
-      chargeback: () => chargeback(client, ledger.db, period, ['team', 'app', 'feature', 'model'], () => ({ costCenter: '', businessUnit: '', transferMultiplier: '1.1' })),
-      audit: () => audit(client, ledger.db, period),
-      quality: () => quality(client, ledger.db, period),
+      chargeback: () => chargeback(queries, period, ['team', 'app', 'feature', 'model'], () => ({ costCenter: '', businessUnit: '', transferMultiplier: '1.1' })),
+      audit: () => audit(queries, period),
+      quality: () => quality(queries, period),
     };
     // Steady state: a few seconds of new traffic landed since the last pass (today's day is
     // rebuilt by the resolver the report runs first). The first pass after the bulk load

@@ -400,23 +400,44 @@ ALTER TABLE spanledger.llm_calls ON CLUSTER ledger
         ADD COLUMN IF NOT EXISTS list_cost_nano_usd Nullable(Int64) COMMENT 'the call at list price (catalog, corrections, tier) before overrides: FOCUS ListCost',
         ADD COLUMN IF NOT EXISTS usage_details Map(LowCardinality(String), UInt64) COMMENT 'finer usage as reported (cache_write_1h_tokens, audio_input_tokens, web_search_count, ...), parts of the token columns';
 
-INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content'), (13, 'per-call cost components, list cost and the finer usage they were computed from');
+ALTER TABLE spanledger.rollup_daily_costs_local ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS missing_usage_calls UInt64 DEFAULT 0 COMMENT 'calls not priced because they report no usage' AFTER unpriced_calls,
+        ADD COLUMN IF NOT EXISTS failed_missing_usage_calls UInt64 DEFAULT 0 COMMENT 'of those, failed calls' AFTER missing_usage_calls,
+        ADD COLUMN IF NOT EXISTS no_price_calls UInt64 DEFAULT 0 COMMENT 'calls whose model (or tier) has no price' AFTER failed_missing_usage_calls,
+        ADD COLUMN IF NOT EXISTS list_cost_nano_usd Int64 DEFAULT 0 COMMENT 'list cost before negotiated overrides (duplicates excluded)' AFTER cost_nano_usd;
+
+ALTER TABLE spanledger.rollup_daily_costs ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS missing_usage_calls UInt64 DEFAULT 0 COMMENT 'calls not priced because they report no usage' AFTER unpriced_calls,
+        ADD COLUMN IF NOT EXISTS failed_missing_usage_calls UInt64 DEFAULT 0 COMMENT 'of those, failed calls' AFTER missing_usage_calls,
+        ADD COLUMN IF NOT EXISTS no_price_calls UInt64 DEFAULT 0 COMMENT 'calls whose model (or tier) has no price' AFTER failed_missing_usage_calls,
+        ADD COLUMN IF NOT EXISTS list_cost_nano_usd Int64 DEFAULT 0 COMMENT 'list cost before negotiated overrides (duplicates excluded)' AFTER cost_nano_usd;
+
+ALTER TABLE spanledger.cost_adjustments_local ON CLUSTER ledger
+        ADD INDEX IF NOT EXISTS idx_trace trace_id TYPE bloom_filter GRANULARITY 4,
+        ADD INDEX IF NOT EXISTS idx_created created_at TYPE minmax GRANULARITY 1;
+
+INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content'), (13, 'per-call cost components, list cost and the finer usage they were computed from'), (14, 'rollups of list cost and calls without usage; adjustment indexes');
 
 ALTER TABLE spanledger.spans_local ON CLUSTER ledger MODIFY TTL toDateTime(timestamp) + INTERVAL 30 DAY;
 
 CREATE OR REPLACE VIEW spanledger.llm_calls_resolved ON CLUSTER ledger AS 
     SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
-      if(is_duplicate, 0, ifNull(c.cost_nano_usd, 0)) AS billed_nano_usd
+      a.adjustment_nano_usd AS adjustment_nano_usd,
+      if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
+      -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
+      ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
   operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
-  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd,
-  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
+  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
+  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
     LEFT JOIN (
-      SELECT trace_id, span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
+      SELECT trace_id AS m_trace_id, span_id AS m_span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
       WHERE (duplicate_of != '' OR is_retry = 1) AND timestamp >= {from:DateTime64(9)} - INTERVAL 1 HOUR AND timestamp < {to:DateTime64(9)} + INTERVAL 1 HOUR
-    ) AS m ON m.trace_id = c.trace_id AND m.span_id = c.span_id;
+    ) AS m ON m.m_trace_id = c.trace_id AND m.m_span_id = c.span_id
+    LEFT JOIN (SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
+    FROM spanledger.cost_adjustments FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY adj_trace_id, adj_span_id) AS a ON a.adj_trace_id = c.trace_id AND a.adj_span_id = c.span_id;
 
 CREATE OR REPLACE VIEW spanledger.touched_calls_resolved ON CLUSTER ledger AS 
     SELECT
@@ -424,14 +445,16 @@ CREATE OR REPLACE VIEW spanledger.touched_calls_resolved ON CLUSTER ledger AS
       service_name, provider, operation, request_model, response_model, model_key, input_tokens, output_tokens,
       cache_read_tokens, cache_write_tokens, reasoning_tokens, status_code, error_type, http_status_code, is_failed,
       retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center, business_unit, ownership_source,
-      unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, provider_reported_cost_nano_usd,
+      unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd, provider_reported_cost_nano_usd,
       pricing_status, price_version,
       if(p.1 != '' AND ((p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)), p.1, '') AS duplicate_of,
       duplicate_of != '' AS is_duplicate,
-      retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent AND x.3 = model_key AND x.8 = 1
+      retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent
+        AND (x.3 = model_key OR (x.12 != '' AND x.12 = request_model) OR x.13 = model_family) AND x.8 = 1
         AND x.9 < toUnixTimestamp64Nano(timestamp) AND x.10 <= toUnixTimestamp64Nano(timestamp) + 1000000
         AND toUnixTimestamp64Nano(timestamp) - x.10 <= 60000000000, trace_calls) AS is_retry,
-      if(is_duplicate, 0, ifNull(cost_nano_usd, 0)) AS billed_nano_usd
+      adjustment_nano_usd,
+      if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd
     FROM (
       SELECT *, arrayFirst(x -> x.1 != span_id AND (
       (response_id != '' AND x.6 = response_id)
@@ -442,19 +465,21 @@ CREATE OR REPLACE VIEW spanledger.touched_calls_resolved ON CLUSTER ledger AS
       FROM (
         SELECT *, groupArray(tuple(
     span_id, parent_span_id, model_key, ifNull(input_tokens, 0), ifNull(output_tokens, 0), response_id, sender_kind,
-    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent
+    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family
   )) OVER (PARTITION BY trace_id) AS trace_calls
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, if(response_model != '', response_model, request_model) AS model_key,
+            SELECT *, if(response_model != '', response_model, request_model) AS model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM spanledger.llm_calls FINAL
             WHERE trace_id IN (SELECT trace_id FROM spanledger.llm_calls WHERE ingested_at > {since:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)})
           )
         )
       )
-    );
+    ) AS r
+    LEFT JOIN (SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
+    FROM spanledger.cost_adjustments FINAL WHERE 0 GROUP BY adj_trace_id, adj_span_id) AS a ON a.adj_trace_id = r.trace_id AND a.adj_span_id = r.span_id;
 
 CREATE OR REPLACE VIEW spanledger.trace_calls_resolved ON CLUSTER ledger AS 
     SELECT
@@ -462,14 +487,16 @@ CREATE OR REPLACE VIEW spanledger.trace_calls_resolved ON CLUSTER ledger AS
       service_name, provider, operation, request_model, response_model, model_key, input_tokens, output_tokens,
       cache_read_tokens, cache_write_tokens, reasoning_tokens, status_code, error_type, http_status_code, is_failed,
       retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center, business_unit, ownership_source,
-      unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, provider_reported_cost_nano_usd,
+      unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd, provider_reported_cost_nano_usd,
       pricing_status, price_version,
       if(p.1 != '' AND ((p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)), p.1, '') AS duplicate_of,
       duplicate_of != '' AS is_duplicate,
-      retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent AND x.3 = model_key AND x.8 = 1
+      retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent
+        AND (x.3 = model_key OR (x.12 != '' AND x.12 = request_model) OR x.13 = model_family) AND x.8 = 1
         AND x.9 < toUnixTimestamp64Nano(timestamp) AND x.10 <= toUnixTimestamp64Nano(timestamp) + 1000000
         AND toUnixTimestamp64Nano(timestamp) - x.10 <= 60000000000, trace_calls) AS is_retry,
-      if(is_duplicate, 0, ifNull(cost_nano_usd, 0)) AS billed_nano_usd
+      adjustment_nano_usd,
+      if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd
     FROM (
       SELECT *, arrayFirst(x -> x.1 != span_id AND (
       (response_id != '' AND x.6 = response_id)
@@ -480,19 +507,21 @@ CREATE OR REPLACE VIEW spanledger.trace_calls_resolved ON CLUSTER ledger AS
       FROM (
         SELECT *, groupArray(tuple(
     span_id, parent_span_id, model_key, ifNull(input_tokens, 0), ifNull(output_tokens, 0), response_id, sender_kind,
-    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent
+    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family
   )) OVER (PARTITION BY trace_id) AS trace_calls
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, if(response_model != '', response_model, request_model) AS model_key,
+            SELECT *, if(response_model != '', response_model, request_model) AS model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM spanledger.llm_calls FINAL
             WHERE trace_id = {trace:String}
           )
         )
       )
-    );
+    ) AS r
+    LEFT JOIN (SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
+    FROM spanledger.cost_adjustments FINAL WHERE trace_id = {trace:String} GROUP BY adj_trace_id, adj_span_id) AS a ON a.adj_trace_id = r.trace_id AND a.adj_span_id = r.span_id;
 
 CREATE OR REPLACE VIEW spanledger.trace_costs ON CLUSTER ledger AS SELECT c.*, r.root_span_id, r.root_service, r.root_name, r.root_start, r.root_duration_ms, r.root_status
        FROM (
@@ -510,6 +539,10 @@ CREATE OR REPLACE VIEW spanledger.trace_costs ON CLUSTER ledger AS SELECT c.*, r
   sumIf(billed_nano_usd, is_failed) AS failed_cost_nano_usd,
   sumIf(billed_nano_usd, is_retry) AS retry_cost_nano_usd,
   countIf(pricing_status LIKE 'unpriced%' AND NOT is_duplicate) AS unpriced_calls,
+  countIf(pricing_status = 'unpriced_missing_usage' AND NOT is_duplicate) AS missing_usage_calls,
+  countIf(pricing_status = 'unpriced_missing_usage' AND is_failed AND NOT is_duplicate) AS failed_missing_usage_calls,
+  countIf((pricing_status LIKE 'unpriced%' AND pricing_status NOT IN ('unpriced_missing_usage', 'unpriced_cost_overflow')) AND NOT is_duplicate) AS no_price_calls,
+  sumIf(list_or_billed_nano_usd, NOT is_duplicate) AS list_cost_nano_usd,
   countIf(tenant = '' AND NOT is_duplicate) AS unallocated_calls,
   sumIf(billed_nano_usd, tenant = '') AS unallocated_cost_nano_usd,
   countIf(session_id != '' AND NOT is_duplicate) AS with_session_calls,
@@ -521,16 +554,21 @@ CREATE OR REPLACE VIEW spanledger.trace_costs ON CLUSTER ledger AS SELECT c.*, r
          FROM (
     SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
-      if(is_duplicate, 0, ifNull(c.cost_nano_usd, 0)) AS billed_nano_usd
+      a.adjustment_nano_usd AS adjustment_nano_usd,
+      if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
+      -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
+      ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
   operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
-  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd,
-  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
+  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
+  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
     LEFT JOIN (
-      SELECT trace_id, span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
+      SELECT trace_id AS m_trace_id, span_id AS m_span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
       WHERE (duplicate_of != '' OR is_retry = 1) AND timestamp >= {from:DateTime64(9)} - INTERVAL 1 HOUR AND timestamp < {to:DateTime64(9)} + INTERVAL 1 HOUR
-    ) AS m ON m.trace_id = c.trace_id AND m.span_id = c.span_id)
+    ) AS m ON m.m_trace_id = c.trace_id AND m.m_span_id = c.span_id
+    LEFT JOIN (SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
+    FROM spanledger.cost_adjustments FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY adj_trace_id, adj_span_id) AS a ON a.adj_trace_id = c.trace_id AND a.adj_span_id = c.span_id)
          GROUP BY trace_id
        ) AS c
        LEFT JOIN (
@@ -556,6 +594,10 @@ CREATE OR REPLACE VIEW spanledger.session_costs ON CLUSTER ledger AS SELECT sess
   sumIf(billed_nano_usd, is_failed) AS failed_cost_nano_usd,
   sumIf(billed_nano_usd, is_retry) AS retry_cost_nano_usd,
   countIf(pricing_status LIKE 'unpriced%' AND NOT is_duplicate) AS unpriced_calls,
+  countIf(pricing_status = 'unpriced_missing_usage' AND NOT is_duplicate) AS missing_usage_calls,
+  countIf(pricing_status = 'unpriced_missing_usage' AND is_failed AND NOT is_duplicate) AS failed_missing_usage_calls,
+  countIf((pricing_status LIKE 'unpriced%' AND pricing_status NOT IN ('unpriced_missing_usage', 'unpriced_cost_overflow')) AND NOT is_duplicate) AS no_price_calls,
+  sumIf(list_or_billed_nano_usd, NOT is_duplicate) AS list_cost_nano_usd,
   countIf(tenant = '' AND NOT is_duplicate) AS unallocated_calls,
   sumIf(billed_nano_usd, tenant = '') AS unallocated_cost_nano_usd,
   countIf(session_id != '' AND NOT is_duplicate) AS with_session_calls,
@@ -566,16 +608,21 @@ CREATE OR REPLACE VIEW spanledger.session_costs ON CLUSTER ledger AS SELECT sess
        FROM (
     SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
-      if(is_duplicate, 0, ifNull(c.cost_nano_usd, 0)) AS billed_nano_usd
+      a.adjustment_nano_usd AS adjustment_nano_usd,
+      if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
+      -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
+      ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
   operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
-  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd,
-  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
+  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
+  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
     LEFT JOIN (
-      SELECT trace_id, span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
+      SELECT trace_id AS m_trace_id, span_id AS m_span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
       WHERE (duplicate_of != '' OR is_retry = 1) AND timestamp >= {from:DateTime64(9)} - INTERVAL 1 HOUR AND timestamp < {to:DateTime64(9)} + INTERVAL 1 HOUR
-    ) AS m ON m.trace_id = c.trace_id AND m.span_id = c.span_id)
+    ) AS m ON m.m_trace_id = c.trace_id AND m.m_span_id = c.span_id
+    LEFT JOIN (SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
+    FROM spanledger.cost_adjustments FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY adj_trace_id, adj_span_id) AS a ON a.adj_trace_id = c.trace_id AND a.adj_span_id = c.span_id)
        WHERE session_id != ''
        GROUP BY session_id;
 
@@ -593,6 +640,10 @@ CREATE OR REPLACE VIEW spanledger.daily_costs ON CLUSTER ledger AS SELECT toDate
   sumIf(billed_nano_usd, is_failed) AS failed_cost_nano_usd,
   sumIf(billed_nano_usd, is_retry) AS retry_cost_nano_usd,
   countIf(pricing_status LIKE 'unpriced%' AND NOT is_duplicate) AS unpriced_calls,
+  countIf(pricing_status = 'unpriced_missing_usage' AND NOT is_duplicate) AS missing_usage_calls,
+  countIf(pricing_status = 'unpriced_missing_usage' AND is_failed AND NOT is_duplicate) AS failed_missing_usage_calls,
+  countIf((pricing_status LIKE 'unpriced%' AND pricing_status NOT IN ('unpriced_missing_usage', 'unpriced_cost_overflow')) AND NOT is_duplicate) AS no_price_calls,
+  sumIf(list_or_billed_nano_usd, NOT is_duplicate) AS list_cost_nano_usd,
   countIf(tenant = '' AND NOT is_duplicate) AS unallocated_calls,
   sumIf(billed_nano_usd, tenant = '') AS unallocated_cost_nano_usd,
   countIf(session_id != '' AND NOT is_duplicate) AS with_session_calls,
@@ -602,14 +653,22 @@ CREATE OR REPLACE VIEW spanledger.daily_costs ON CLUSTER ledger AS SELECT toDate
        FROM (
     SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
-      if(is_duplicate, 0, ifNull(c.cost_nano_usd, 0)) AS billed_nano_usd
+      a.adjustment_nano_usd AS adjustment_nano_usd,
+      if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
+      -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
+      ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
   operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
-  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd,
-  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
+  business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
+  provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
     LEFT JOIN (
-      SELECT trace_id, span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
+      SELECT trace_id AS m_trace_id, span_id AS m_span_id, duplicate_of, is_retry FROM spanledger.call_marks FINAL
       WHERE (duplicate_of != '' OR is_retry = 1) AND timestamp >= {from:DateTime64(9)} - INTERVAL 1 HOUR AND timestamp < {to:DateTime64(9)} + INTERVAL 1 HOUR
-    ) AS m ON m.trace_id = c.trace_id AND m.span_id = c.span_id)
+    ) AS m ON m.m_trace_id = c.trace_id AND m.m_span_id = c.span_id
+    LEFT JOIN (SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
+    FROM spanledger.cost_adjustments FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY adj_trace_id, adj_span_id) AS a ON a.adj_trace_id = c.trace_id AND a.adj_span_id = c.span_id)
        GROUP BY day, tenant, team, app, feature, environment, provider, model;
+
+CREATE OR REPLACE VIEW spanledger.unpriced_calls ON CLUSTER ledger AS SELECT timestamp, provider, request_model, response_model, service_tier, pricing_status, is_failed, (pricing_status LIKE 'unpriced%' AND pricing_status NOT IN ('unpriced_missing_usage', 'unpriced_cost_overflow')) AS no_price
+       FROM spanledger.llm_calls FINAL WHERE pricing_status LIKE 'unpriced%';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LlmCall } from '../src/pipeline';
-import { createPolicyStore, type PolicyEngine, type PolicyStore } from '../src/policy';
+import { createPolicyStore } from '../src/ledger';
+import { type PolicyEngine, type PolicyStore } from '../src/policy';
 import { pricedCall, startAcmeService, storeThrough, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
 

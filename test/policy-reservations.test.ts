@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createPolicyStore, type PolicyEngine } from '../src/policy';
+import { createPolicyStore } from '../src/ledger';
+import { type PolicyEngine } from '../src/policy';
 import { parseRegistry } from '../src/ownership';
 import { startAcmeService, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashToken } from '../src/ownership';
-import { createPolicyStore } from '../src/policy';
+import { createPolicyStore } from '../src/ledger';
 import { encodeRequest, newSpanId, newTraceId, type RawSpan } from './helpers/payloads';
 import { registryFile, startTestService, type TestService } from './helpers/test-service';
 

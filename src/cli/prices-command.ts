@@ -98,7 +98,7 @@ async function check(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Wri
     const rs = await client.query({
       query: `SELECT provider, request_model, response_model, service_tier, pricing_status AS reason, count() AS calls,
           toString(min(timestamp)) AS first_seen, toString(max(timestamp)) AS last_seen
-        FROM llm_calls FINAL WHERE pricing_status IN ('unpriced_unknown_model', 'unpriced_unknown_tier')
+        FROM unpriced_calls WHERE no_price
         GROUP BY provider, request_model, response_model, service_tier, pricing_status ORDER BY calls DESC`,
       format: 'JSONEachRow',
     });

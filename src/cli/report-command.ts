@@ -5,6 +5,7 @@ const USAGE = `usage: spanledger report chargeback|audit|quality|reconcile|focus
        spanledger report chargeback --group-by team,app,feature,model
        spanledger report quality --max-unallocated-pct 2      exits 1 when more of the spend has no owner
        spanledger report reconcile --tolerance-pct 2
+       spanledger report focus --focus-version 1.3|1.2      FOCUS 1.3 by default
        spanledger report import-invoice FILE [--invoice-format generic_csv|openai_costs_json|anthropic_cost_csv]
 They talk to the running service (--host, --api-port) with --admin-token.`;
 
@@ -21,7 +22,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   const [sub, ...rest] = argv;
   const { flags, positionals, config } = parseCommandArgs(rest, {
     period: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, 'group-by': { type: 'string' },
-    'max-unallocated-pct': { type: 'string' }, 'tolerance-pct': { type: 'string' }, 'invoice-format': { type: 'string' },
+    'max-unallocated-pct': { type: 'string' }, 'tolerance-pct': { type: 'string' }, 'focus-version': { type: 'string' }, 'invoice-format': { type: 'string' },
   });
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}`;
@@ -54,6 +55,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   for (const k of ['period', 'from', 'to'] as const) if (typeof flags[k] === 'string') params.set(k, flags[k] as string);
   if (typeof flags['group-by'] === 'string') params.set('group_by', flags['group-by']);
   if (typeof flags['tolerance-pct'] === 'string') params.set('tolerance_pct', flags['tolerance-pct']);
+  if (typeof flags['focus-version'] === 'string') params.set('focus_version', flags['focus-version']);
   const format = typeof flags.format === 'string' ? flags.format : 'table';
   if (format === 'csv') params.set('format', 'csv');
   const res = await fetch(`${base}${path}?${params}`, { headers });

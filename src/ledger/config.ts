@@ -35,6 +35,12 @@ export const ledgerConfigSchema = z
     resolveIntervalMs: z.coerce.number().int().min(100).default(5000),
     /** Reconciliation: the ledger matches an invoice when the gap is within this percentage. */
     reconciliationTolerancePct: z.coerce.number().min(0).max(100).default(2),
+    /**
+     * Reconciliation: a gap on the first or last day of a period is put down to timing only when
+     * the ledger has calls of that provider and model family within this many hours of the
+     * period's edge (either side) costing at least the gap.
+     */
+    reconciliationBoundaryHours: z.coerce.number().min(0).max(72).default(6),
     /** Spool directory for exports storage cannot take (default: `<dataDir>.spool/<database>`, or `./spool/<database>` with a server). */
     spoolDir: z.string().min(1).optional(),
     /** Spool size cap; past it, exports get a retryable refusal. 0 turns the spool off. */

@@ -3,8 +3,11 @@ import type { ClickHouseClient } from '@clickhouse/client';
 // The measures of `daily_costs` the rollup keeps, in table order after the grouping keys.
 const KEYS = 'tenant, team, app, feature, environment, provider, model';
 const MEASURES = `llm_calls, duplicates, retries, failed_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-  reasoning_tokens, cost_nano_usd, failed_cost_nano_usd, retry_cost_nano_usd, unpriced_calls, unallocated_calls,
-  unallocated_cost_nano_usd, with_session_calls, ownership_conflicts, first_call_at, last_call_end`;
+  reasoning_tokens, cost_nano_usd, list_cost_nano_usd, failed_cost_nano_usd, retry_cost_nano_usd, unpriced_calls, missing_usage_calls,
+  failed_missing_usage_calls, no_price_calls, unallocated_calls, unallocated_cost_nano_usd, with_session_calls, ownership_conflicts, first_call_at, last_call_end`;
+
+/** Bumped when the rollups gain measures: the mark resolver then rebuilds every day once. */
+export const ROLLUP_SCHEMA = 2;
 
 /** The longest run of days one rebuild statement reads, to bound its memory and time. */
 const MAX_RUN_DAYS = 31;

@@ -21,3 +21,8 @@ export { readDetachedParts, type DetachedParts } from './detached-parts';
 export { classifyStorageError } from './storage-errors';
 export { splitByDay, MAX_DAYS_PER_INSERT } from './partition-split';
 export { schemaScript, type SchemaScriptOptions } from './schema-script';
+export { createPolicyStore, closedDays, type PolicyQueries, type SpendRow, type StoredRequest, type StoredReservations } from './policy-queries';
+export { createPolicyStateWriter, type PolicyStateWriter, type PolicyEventRow, type PolicyDecisionRow } from './policy-state-writer';
+export { BILLED_NANO_USD } from './billed-cost';
+export { createReportQueries, type ReportQueries, type PeriodBounds, type InvoiceLineRow } from './report-queries';
+export { createDrilldownQueries, TOTAL_COLUMNS, type DrilldownQueries, type TraceSpan, type DrilldownTotals } from './drilldown-queries';

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { rebuildDailyRollups } from './daily-rollups';
+import { rebuildDailyRollups, ROLLUP_SCHEMA } from './daily-rollups';
 
 /** What one resolver pass did. */
 export interface ResolveReport {
@@ -19,6 +19,10 @@ export interface MarkResolver {
 
 const MARKS = 'call_marks';
 const ROLLUPS = 'daily_rollups';
+/** Re-rating rows created up to here are in the rollups (read by the policy's spend too). */
+export const ADJUSTMENTS_STATE = 'adjustments';
+// Its version is the rollup schema the rollups were last built for.
+const SCHEMA = 'rollup_schema';
 const EPOCH = '1970-01-01 00:00:00.000';
 // Inserts commit out of order: a row stamped just before the watermark can become visible
 // after a pass. Each pass re-resolves this much before its watermark, and a pass runs
@@ -50,10 +54,17 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
     (await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
   const one = async <T>(query: string, params: Record<string, unknown> = {}) => (await all<T>(query, params))[0];
   const pass = async (): Promise<ResolveReport> => {
-    const states = await all<{ name: string; w: string }>(
-      `SELECT name, toString(watermark) AS w FROM ${db}.resolver_state FINAL WHERE name IN ({m:String}, {r:String})`, { m: MARKS, r: ROLLUPS });
+    const states = await all<{ name: string; w: string; v: string }>(
+      `SELECT name, toString(watermark) AS w, toString(version) AS v FROM ${db}.resolver_state FINAL WHERE name IN ({m:String}, {r:String}, {a:String}, {s:String})`,
+      { m: MARKS, r: ROLLUPS, a: ADJUSTMENTS_STATE, s: SCHEMA });
     const marksW = states.find((x) => x.name === MARKS)?.w ?? EPOCH;
-    const rollupsW = states.find((x) => x.name === ROLLUPS)?.w;
+    // Rollups built for an older schema lack measures: every day is built again, once.
+    const schemaOk = Number(states.find((x) => x.name === SCHEMA)?.v ?? 0) >= ROLLUP_SCHEMA;
+    const rollupsW = schemaOk ? states.find((x) => x.name === ROLLUPS)?.w : undefined;
+    // Re-rating rows change billed costs without a new call: their days are rebuilt too.
+    const adjustW = states.find((x) => x.name === ADJUSTMENTS_STATE)?.w ?? EPOCH;
+    const adjust = await one<{ upto: string }>(`SELECT toString(max(created_at)) AS upto FROM ${db}.cost_adjustments`);
+    const adjustUpto = adjust && adjust.upto > adjustW ? adjust.upto : adjustW;
     const watermark = rollupsW !== undefined && rollupsW < marksW ? rollupsW : marksW;
     // A root span arriving after its trace's calls moves their cost to its route, so root
     // spans advance the window as calls do.
@@ -77,7 +88,7 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
     // Merges only take rows away (a redelivered span collapsing, spans past their TTL); a
     // late commit adds them. So only growth calls for a pass.
     const grew = seenTail === undefined || seenTail.upto !== upto || tailRows > seenTail.rows;
-    if (upto === watermark && rollupsW !== undefined && !grew) {
+    if (upto === watermark && rollupsW !== undefined && !grew && adjustUpto === adjustW) {
       seenTail = { upto, rows: tailRows };
       return { since: watermark, upto, marked: 0, daysRebuilt: 0 };
     }
@@ -109,12 +120,21 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
         { since: sinceR ?? EPOCH, upto },
       )
     ).map((d) => d.day);
+    if (sinceR !== undefined && adjustUpto > adjustW) {
+      const adjusted = await all<{ day: string }>(
+        `SELECT DISTINCT toString(toDate(timestamp)) AS day FROM ${db}.cost_adjustments
+         WHERE created_at > {w:DateTime64(3)} AND created_at <= {upto:DateTime64(3)}`, { w: adjustW, upto: adjustUpto });
+      days.push(...adjusted.map((d) => d.day));
+    }
     await rebuildDailyRollups(client, db, days, version);
     seenTail = { upto, rows: tailRows };
     await client.insert({
       table: `${db}.resolver_state`,
       format: 'JSONEachRow',
-      values: [{ name: MARKS, watermark: upto, version: version.toString() }, { name: ROLLUPS, watermark: upto, version: version.toString() }],
+      values: [
+        { name: MARKS, watermark: upto, version: version.toString() }, { name: ROLLUPS, watermark: upto, version: version.toString() },
+        { name: ADJUSTMENTS_STATE, watermark: adjustUpto, version: version.toString() }, { name: SCHEMA, watermark: upto, version: String(ROLLUP_SCHEMA) },
+      ],
     });
     return { since, upto, marked: Number(after?.n ?? 0) - Number(before0?.n ?? 0), daysRebuilt: days.length };
   };

@@ -387,4 +387,21 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS usage_details Map(LowCardinality(String), UInt64) COMMENT 'finer usage as reported (cache_write_1h_tokens, audio_input_tokens, web_search_count, ...), parts of the token columns'`,
     ],
   },
+  {
+    version: 14,
+    name: 'rollups of list cost and calls without usage; adjustment indexes',
+    statements: (db) => [
+      // llm_calls.list_cost_nano_usd comes with version 13.
+      `ALTER TABLE ${db}.rollup_daily_costs
+        ADD COLUMN IF NOT EXISTS missing_usage_calls UInt64 DEFAULT 0 COMMENT 'calls not priced because they report no usage' AFTER unpriced_calls,
+        ADD COLUMN IF NOT EXISTS failed_missing_usage_calls UInt64 DEFAULT 0 COMMENT 'of those, failed calls' AFTER missing_usage_calls,
+        ADD COLUMN IF NOT EXISTS no_price_calls UInt64 DEFAULT 0 COMMENT 'calls whose model (or tier) has no price' AFTER failed_missing_usage_calls,
+        ADD COLUMN IF NOT EXISTS list_cost_nano_usd Int64 DEFAULT 0 COMMENT 'list cost before negotiated overrides (duplicates excluded)' AFTER cost_nano_usd`,
+      // Every billed cost now joins the adjustments: a trace's drill-down looks them up by
+      // trace, the resolver asks for those created since its last pass.
+      `ALTER TABLE ${db}.cost_adjustments
+        ADD INDEX IF NOT EXISTS idx_trace trace_id TYPE bloom_filter GRANULARITY 4,
+        ADD INDEX IF NOT EXISTS idx_created created_at TYPE minmax GRANULARITY 1`,
+    ],
+  },
 ];

@@ -207,7 +207,19 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.tokenRebuild ?? '',
     c.contentAttributesDropped ?? 0,
     bigMap(c.cost?.componentsNanoUsd),
-    big(c.cost?.listNanoUsd ?? null),
+    big(listCost(c)),
     usageDetails(c),
   ];
+}
+
+/**
+ * The call's list cost (catalog price before negotiated overrides): the pricer's when it
+ * gives one; otherwise the billed cost when the catalog priced the call (no override
+ * applied); otherwise not known (NULL).
+ */
+function listCost(c: LlmCall): bigint | null {
+  const k = c.cost;
+  if (k === undefined) return null;
+  if (k.listNanoUsd !== undefined) return k.listNanoUsd;
+  return k.priceSource === 'catalog' ? k.billedNanoUsd : null;
 }

@@ -1,7 +1,6 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { ReservationSnapshot } from './types';
 
-/** Spend of one (tenant, team) in a period: billed cost (duplicates once) plus re-rating adjustments. */
+/** Spend of one (tenant, team) in a period: the ledger's billed cost (duplicates once, re-rating adjustments added). */
 export interface SpendRow {
   tenant: string;
   team: string;
@@ -17,7 +16,11 @@ export interface StoredRequest {
   senderKind: string;
 }
 
-/** ClickHouse reads of the policy; only the background refresh and start-up call them. */
+/**
+ * What the policy reads from the ledger, through the ledger's named queries (the service
+ * hands in `createPolicyStore` of `src/ledger/`); only the background refresh, start-up and
+ * the events route call them.
+ */
 export interface PolicyStore {
   /**
    * Spend per (tenant, team) in [startMs, endMs); `nowMs` decides which days are closed.
@@ -36,99 +39,4 @@ export interface PolicyStore {
   /** Keys `scope|subject|periodStartMs|kind` of events already emitted for periods still running. */
   emittedEvents(nowMs: number): Promise<string[]>;
   listEvents(q: { since?: number; tenant?: string; limit: number }): Promise<Record<string, unknown>[]>;
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * The whole UTC days `[fromMs, toMs)` of a period that are closed (before yesterday, so no
- * longer written to in the normal course), or undefined when there are none.
- */
-export function closedDays(startMs: number, endMs: number, nowMs: number): [number, number] | undefined {
-  const first = Math.ceil(startMs / DAY_MS) * DAY_MS;
-  const end = Math.min(Math.floor(endMs / DAY_MS) * DAY_MS, Math.floor(nowMs / DAY_MS) * DAY_MS - DAY_MS);
-  return end > first ? [first, end] : undefined;
-}
-
-/** Reads policy state from the ledger database `db`. */
-export function createPolicyStore(client: ClickHouseClient, db: string): PolicyStore {
-  const rows = async <T>(query: string, params: Record<string, unknown>) =>
-    (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-  return {
-    async spend(startMs, endMs, nowMs = Date.now(), exclude) {
-      // Closed days come from the daily rollup (a few rows per tenant and day) once the
-      // resolver built it after they closed; the rest of the period from the calls. One
-      // query, so the refresh's view of the ledger is a single read.
-      const [d1, d2] = closedDays(startMs, endMs, nowMs) ?? [endMs, endMs];
-      const rollupReady = `(SELECT max(watermark) FROM ${db}.resolver_state FINAL WHERE name = 'daily_rollups') >= fromUnixTimestamp64Milli({d2:Int64}, 'UTC')`;
-      return rows<SpendRow>(
-        `SELECT tenant, team, toString(sum(c)) AS nano FROM (
-           SELECT tenant, team, ifNull(cost_nano_usd, 0) AS c FROM ${db}.llm_calls FINAL
-           WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
-             AND NOT (${rollupReady} AND timestamp >= fromUnixTimestamp64Milli({d1:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({d2:Int64}, 'UTC'))
-             AND NOT (writer_id = {w:String} AND writer_epoch >= {we:UInt64})
-             -- One call reported twice (gateway and SDK) is billed once: the resolver's marks name the copy.
-             AND (trace_id, span_id) NOT IN (
-               SELECT trace_id, span_id FROM ${db}.call_marks FINAL
-               WHERE duplicate_of != '' AND timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') - INTERVAL 1 HOUR
-                 AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC') + INTERVAL 1 HOUR)
-           UNION ALL
-           SELECT tenant, team, cost_nano_usd AS c FROM ${db}.rollup_daily_costs FINAL
-           WHERE ${rollupReady} AND day >= toDate(fromUnixTimestamp64Milli({d1:Int64}, 'UTC')) AND day < toDate(fromUnixTimestamp64Milli({d2:Int64}, 'UTC'))
-           UNION ALL
-           SELECT tenant, team, delta_nano_usd AS c FROM ${db}.cost_adjustments FINAL
-           WHERE timestamp >= fromUnixTimestamp64Milli({s:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({e:Int64}, 'UTC')
-         ) WHERE tenant != '' GROUP BY tenant, team`,
-        // Without `exclude`, an epoch no call reaches: nothing is left out.
-        { s: startMs, e: endMs, d1, d2, w: exclude?.writerId ?? '', we: exclude?.fromEpoch ?? '18446744073709551615' },
-      );
-    },
-    async requestIdsStoredElsewhere(writerId, lookbackMs) {
-      const found = await rows<{ r: string; t: string; s: string; k: string }>(
-        `SELECT DISTINCT request_id AS r, tenant AS t, sender_id AS s, sender_kind AS k FROM ${db}.llm_calls
-         WHERE ingested_at >= now64(3) - toIntervalMillisecond({lb:UInt64})
-           AND request_id != '' AND tenant != '' AND policy_decision_id = '' AND writer_id != {w:String}`,
-        { lb: Math.max(0, Math.ceil(lookbackMs)), w: writerId },
-      );
-      return found.map((x) => ({ requestId: x.r, tenant: x.t, senderId: x.s, senderKind: x.k }));
-    },
-    async reservationSnapshots(nowMs, maxAgeMs) {
-      const found = await rows<{ replica: string; tenant: string; team: string; n: number | string; amount: string; expires: string; updated: string }>(
-        `SELECT replica_id AS replica, tenant, team, open_count AS n, toString(reserved_nano_usd) AS amount,
-           toString(toUnixTimestamp64Milli(expires_at)) AS expires, toString(toUnixTimestamp64Milli(updated_at)) AS updated
-         FROM ${db}.policy_reservations FINAL
-         WHERE reserved_nano_usd > 0 AND expires_at > fromUnixTimestamp64Milli({now:Int64}, 'UTC')
-           AND updated_at > fromUnixTimestamp64Milli({oldest:Int64}, 'UTC')`,
-        { now: nowMs, oldest: nowMs - maxAgeMs },
-      );
-      return found.map((r) => ({
-        replicaId: r.replica, tenant: r.tenant, team: r.team, openCount: Number(r.n), reservedNano: BigInt(r.amount),
-        expiresAtMs: Number(r.expires), updatedAtMs: Number(r.updated),
-      }));
-    },
-    async emittedEvents(nowMs) {
-      const found = await rows<{ k: string }>(
-        `SELECT concat(scope, '|', subject, '|', toString(toUnixTimestamp(period_start) * 1000), '|', kind) AS k
-         FROM ${db}.policy_events FINAL WHERE period_end > fromUnixTimestamp64Milli({now:Int64}, 'UTC')`,
-        { now: nowMs },
-      );
-      return found.map((r) => r.k);
-    },
-    async listEvents(q) {
-      const found = await rows<Record<string, string>>(
-        `SELECT event_id, toString(created_at) AS created, kind, scope, subject, toString(period_start) AS p_start,
-           toString(period_end) AS p_end, toString(limit_nano_usd) AS limit_nano, toString(spent_nano_usd) AS spent_nano,
-           toString(reserved_nano_usd) AS reserved_nano, currency, message
-         FROM ${db}.policy_events FINAL
-         WHERE created_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND ({tenant:String} = '' OR (scope = 'tenant' AND subject = {tenant:String}))
-         ORDER BY created_at DESC LIMIT {limit:UInt32}`,
-        { since: q.since ?? 0, tenant: q.tenant ?? '', limit: q.limit },
-      );
-      return found.map((r) => ({
-        event_id: r.event_id, created_at: r.created, kind: r.kind, scope: r.scope, subject: r.subject, period_start: r.p_start,
-        period_end: r.p_end, limit_nano_usd: r.limit_nano, spent_nano_usd: r.spent_nano, reserved_nano_usd: r.reserved_nano,
-        currency: r.currency, message: r.message,
-      }));
-    },
-  };
 }

@@ -1,7 +1,6 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { dollars } from './money-format';
 import { previousPeriod, type Period } from './period';
-import { rollupRange } from './rollup-range';
+import type { ReportLedger } from './ports';
 
 /** One subject's change between two periods, with what drove it. */
 export interface AuditLine {
@@ -32,39 +31,20 @@ export interface Anomaly {
 
 interface Row { subject: string; cost: string; calls: string; tokens: string }
 
-const q = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
-  (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-
-const COLUMN = { team: "if(tenant = '', '(unattributed)', team)" } as const;
-
 /**
  * Month over month (or period over period) by team, feature, model and user, largest
  * changes first. A change in cost = calls x tokens per call x cost per token, so its log
  * splits into those three; the largest part is named as the driver. Anomalies: days whose
  * spend or retry rate is 3 standard deviations above the team's own mean of the period.
  */
-export async function audit(client: ClickHouseClient, db: string, period: Period): Promise<{ period: string; previous: string; lines: AuditLine[]; anomalies: Anomaly[]; headlines: string[] }> {
+export async function audit(ledger: ReportLedger, period: Period): Promise<{ period: string; previous: string; lines: AuditLine[]; anomalies: Anomaly[]; headlines: string[] }> {
   const prev = previousPeriod(period);
-  // Per period: team, feature and model at once through grouping sets over the daily
-  // rollup, and users from theirs (both kept current by the mark resolver, run by the caller).
+  // Per period: team, feature and model from the daily rollup, and users from theirs (both
+  // kept current by the mark resolver, run by the caller).
   const read = async (p: Period) => {
     const params = { from: p.from, to: p.to };
-    const [dims, users] = await Promise.all([
-      q<Row & { dim: AuditLine['dimension'] }>(client,
-        `SELECT multiIf(grouping(t) = 0, 'team', grouping(f) = 0, 'feature', 'model') AS dim,
-           multiIf(grouping(t) = 0, t, grouping(f) = 0, f, m) AS subject,
-           toString(sum(cost_nano_usd)) AS cost, toString(sum(llm_calls)) AS calls, toString(sum(input_tokens + output_tokens)) AS tokens
-         FROM (
-           SELECT ${COLUMN.team} AS t, feature AS f, model AS m, cost_nano_usd, llm_calls, input_tokens, output_tokens
-           FROM ${rollupRange(db, 'rollup_daily_costs')} AND llm_calls + duplicates > 0
-         )
-         GROUP BY GROUPING SETS ((t), (f), (m))`, params),
-      q<Row>(client,
-        `SELECT user_id AS subject, toString(sum(cost_nano_usd)) AS cost, toString(sum(llm_calls)) AS calls, toString(sum(tokens)) AS tokens
-         FROM ${rollupRange(db, 'rollup_daily_users')}
-         GROUP BY user_id HAVING sum(llm_calls) > 0`, params),
-    ]);
-    return [...dims, ...users.map((u) => ({ ...u, dim: 'user' as const }))];
+    const [dims, users] = await Promise.all([ledger.costByDimension(params), ledger.costByUser(params)]);
+    return [...(dims as unknown as (Row & { dim: AuditLine['dimension'] })[]), ...(users as unknown as Row[]).map((u) => ({ ...u, dim: 'user' as const }))];
   };
   const [now, before] = await Promise.all([read(period), read(prev)]);
   const lines: AuditLine[] = [];
@@ -75,7 +55,7 @@ export async function audit(client: ClickHouseClient, db: string, period: Period
     for (const subject of new Set([...cur.keys(), ...last.keys()])) lines.push(line(dimension, subject, cur.get(subject), last.get(subject), period));
   }
   lines.sort((x, y) => Math.abs(Number(BigInt(y.change_nano_usd))) - Math.abs(Number(BigInt(x.change_nano_usd))));
-  const anomalies = await detectAnomalies(client, db, period);
+  const anomalies = await detectAnomalies(ledger, period);
   const headlines = lines.filter((l) => l.dimension === 'team').slice(0, 5).map((l) => l.summary);
   const unattributed = lines.find((l) => l.dimension === 'team' && l.subject === '(unattributed)');
   if (unattributed && BigInt(unattributed.this_nano_usd) > 0n) headlines.push(`Unattributed traffic: ${dollars(BigInt(unattributed.this_nano_usd))} this period, needs cleanup`);
@@ -117,12 +97,8 @@ function line(dimension: AuditLine['dimension'], subject: string, a: Row | undef
   };
 }
 
-async function detectAnomalies(client: ClickHouseClient, db: string, period: Period): Promise<Anomaly[]> {
-  const days = await q<{ team: string; day: string; spend: string; retry_rate: number }>(client,
-    `SELECT if(tenant = '', '(unattributed)', team) AS team, toString(day) AS day, toString(sum(cost_nano_usd)) AS spend,
-       if(sum(llm_calls) = 0, 0, sum(retries) / sum(llm_calls)) AS retry_rate
-     FROM ${rollupRange(db, 'rollup_daily_costs')}
-     GROUP BY team, day HAVING sum(llm_calls) + sum(duplicates) > 0 ORDER BY team, day`, { from: period.from, to: period.to });
+async function detectAnomalies(ledger: ReportLedger, period: Period): Promise<Anomaly[]> {
+  const days = (await ledger.teamDays({ from: period.from, to: period.to })).map((d) => ({ team: d.team!, day: d.day!, spend: d.spend!, retry_rate: Number(d.retry_rate) }));
   const out: Anomaly[] = [];
   const byTeam = new Map<string, typeof days>();
   for (const d of days) byTeam.set(d.team, [...(byTeam.get(d.team) ?? []), d]);

@@ -1,8 +1,6 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { applyMultiplier, dollars, usd } from './money-format';
 import type { Period } from './period';
-import { rollupRange } from './rollup-range';
-import type { TeamDirectory } from './ports';
+import type { ReportLedger, TeamDirectory } from './ports';
 
 /** Dimensions a chargeback can be grouped by, in the order given. */
 export const CHARGEBACK_DIMENSIONS = ['team', 'app', 'feature', 'model', 'provider', 'environment', 'tenant'] as const;
@@ -33,28 +31,18 @@ export interface Chargeback {
   top_routes: { route: string; service: string; traces: number; billed_nano_usd: string }[];
 }
 
-const q = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
-  (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-
 /**
- * Chargeback for a period from the daily rollups (duplicates billed once; the caller runs
- * the mark resolver first so they are current) plus re-rating adjustments. The unallocated bucket is its own line and is excluded from team totals;
+ * Chargeback for a period from the ledger's daily rollups of the billed cost (duplicates
+ * billed once, re-rating adjustments added; the caller runs the mark resolver first so they
+ * are current). The unallocated bucket is its own line and is excluded from team totals;
  * each team's transfer multiplier from the registry is applied and shown.
  */
-export async function chargeback(client: ClickHouseClient, db: string, period: Period, groupBy: Dimension[], teams: TeamDirectory): Promise<Chargeback> {
+export async function chargeback(ledger: ReportLedger, period: Period, groupBy: Dimension[], teams: TeamDirectory): Promise<Chargeback> {
   const dims = groupBy.length > 0 ? [...groupBy] : (['team'] as Dimension[]);
   if (!dims.includes('team')) dims.unshift('team');
   const p = { from: period.from, to: period.to };
-  // One scan of the rollup and one of the adjustments; every section is summed from them here.
-  const daily = await q<Record<string, string>>(client,
-    `SELECT toString(day) AS day, tenant, team, app, feature, environment, provider, model, toString(llm_calls) AS calls,
-       toString(cost_nano_usd) AS cost, toString(failed_cost_nano_usd) AS failed, toString(retry_cost_nano_usd) AS retry
-     FROM ${rollupRange(db, 'rollup_daily_costs')} AND llm_calls + duplicates > 0`, p);
-  const adjustments = await q<Record<string, string>>(client,
-    `SELECT toString(toDate(timestamp)) AS day, tenant, team, app, feature, '' AS environment, provider, request_model AS model, '0' AS calls,
-       toString(delta_nano_usd) AS cost, '0' AS failed, '0' AS retry
-     FROM ${db}.cost_adjustments FINAL WHERE timestamp >= {from:String} AND timestamp < {to:String}`, p);
-  const rows = [...daily, ...adjustments];
+  // One scan of the rollup; every section is summed from it here.
+  const rows = await ledger.dailyCosts(p);
   const sum = <K>(keyOf: (r: Record<string, string>) => K | undefined, field = 'cost') => {
     const m = new Map<K, bigint>();
     for (const r of rows) {
@@ -104,10 +92,7 @@ export async function chargeback(client: ClickHouseClient, db: string, period: P
   const trend = sum((r) => `${r.day}\u0000${r.tenant === '' ? '(unallocated)' : r.team}`);
   const families = sum((r) => `${r.provider}/${r.model!.replace(/(-\d{4}-\d{2}-\d{2}|-\d{8}|@.*)$/, '')}`);
   const familyTotal = [...families.values()].reduce((a, b) => a + b, 0n);
-  const routes = await q<{ route: string; service: string; trace_count: string; billed: string }>(client,
-    `SELECT route, service, toString(uniqExactMerge(r.traces)) AS trace_count, toString(sum(r.cost_nano_usd)) AS billed
-     FROM ${rollupRange(db, 'rollup_daily_routes')}
-     GROUP BY route, service HAVING uniqExactMerge(r.traces) > 0 ORDER BY sum(r.cost_nano_usd) DESC, route LIMIT 10`, p);
+  const routes = await ledger.topRoutes(p, 10);
 
   const allocatedTotal = lines.reduce((s2, l) => s2 + BigInt(l.billed_nano_usd), 0n);
   const charged = lines.reduce((s2, l) => s2 + BigInt(l.charged_nano_usd), 0n);
@@ -128,6 +113,6 @@ export async function chargeback(client: ClickHouseClient, db: string, period: P
     model_family_mix: [...families.entries()].sort((a, b) => (b[1] > a[1] ? 1 : -1)).map(([family, v]) => ({
       family, billed_nano_usd: v.toString(), share: familyTotal === 0n ? 0 : Number((v * 1_000_000n) / familyTotal) / 1_000_000,
     })),
-    top_routes: routes.map((r) => ({ route: r.route, service: r.service, traces: Number(r.trace_count), billed_nano_usd: r.billed })),
+    top_routes: routes.map((r) => ({ route: r.route!, service: r.service!, traces: Number(r.traces), billed_nano_usd: r.billed! })),
   };
 }

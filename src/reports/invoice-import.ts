@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { parse } from 'csv-parse/sync';
 import { divRound, parseScaled } from '../pipeline';
+import type { ReportLedger } from './ports';
 
 /** Invoice export formats understood. */
 export type InvoiceFormat = 'generic_csv' | 'openai_costs_json' | 'anthropic_cost_csv';
@@ -73,16 +73,10 @@ export function parseInvoice(body: string, format: InvoiceFormat): InvoiceLine[]
 }
 
 /** Stores an invoice file; the file's SHA-256 and line numbers key the rows, so re-importing replaces, never doubles. */
-export async function importInvoice(client: ClickHouseClient, db: string, body: string, format: InvoiceFormat): Promise<ImportResult> {
+export async function importInvoice(ledger: ReportLedger, body: string, format: InvoiceFormat): Promise<ImportResult> {
   const lines = parseInvoice(body, format);
   const sha = createHash('sha256').update(body).digest('hex');
-  if (lines.length > 0) {
-    await client.insert({
-      table: `${db}.invoice_lines`,
-      format: 'JSONEachRow',
-      values: lines.map((l, i) => ({ file_sha256: sha, line_no: i + 1, source: format, day: l.day, provider: l.provider, model: l.model, cost_nano_usd: l.costNano.toString(), currency: l.currency })),
-    });
-  }
+  await ledger.writeInvoiceLines(sha, format, lines);
   return { file_sha256: sha, format, lines: lines.length, total_nano_usd: lines.reduce((s, l) => s + l.costNano, 0n).toString() };
 }
 

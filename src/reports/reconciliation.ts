@@ -1,6 +1,6 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { dollars } from './money-format';
 import type { Period } from './period';
+import type { LedgerRow, ReportLedger } from './ports';
 
 /** Why a line's ledger cost differs from the invoice. */
 export type GapCategory = 'not_seen_by_ledger' | 'unpriced_models' | 'failed_or_retried_calls' | 'timing_at_period_boundary' | 'rate_mismatch';
@@ -16,61 +16,80 @@ export interface ReconLine {
   category: GapCategory | 'within_tolerance';
 }
 
-const q = async <T>(client: ClickHouseClient, query: string, params: Record<string, unknown>) =>
-  (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-
-// Invoices name dated model versions; the ledger may hold either form. Compare model families.
-const FAMILY = (col: string) => `replaceRegexpOne(lower(${col}), '(-\\\\d{4}-\\\\d{2}-\\\\d{2}|-\\\\d{8}|@.*)$', '')`;
+/**
+ * The order explanations are tried in, first match wins: the ledger never saw the calls; it
+ * saw them but has no price for the model; failed calls without usage; a rate mismatch that
+ * shows on the family's other days too; timing at the period's edge; otherwise a rate
+ * mismatch on that day.
+ */
+export const EXPLANATION_ORDER: readonly GapCategory[] = ['not_seen_by_ledger', 'unpriced_models', 'failed_or_retried_calls', 'rate_mismatch', 'timing_at_period_boundary'];
 
 /**
- * Compares imported invoices with the ledger per provider, model family and day. The
- * whole period is within tolerance when |gap| <= tolerance% of the invoice; each line out of
- * tolerance is explained: not seen by the ledger (no calls at all), timing at a period
- * boundary (first or last day), unpriced models, failed or retried calls without usage, or
+ * Compares imported invoices with the ledger's billed cost per provider, model family and
+ * day. The whole period is within tolerance when |gap| <= tolerance% of the invoice; each
+ * line out of tolerance is explained in `EXPLANATION_ORDER`: not seen by the ledger (no
+ * calls at all); unpriced models; failed calls without usage; a rate mismatch when the
+ * family's days inside the period (not its first or last) are out of tolerance in the same
+ * direction; timing at the period boundary only on the first or last day and only when the
+ * family's calls within `boundaryHours` of that edge (either side) cost at least the gap;
  * otherwise a rate mismatch. Totals are exact nano-USD.
  */
-export async function reconcile(client: ClickHouseClient, db: string, period: Period, tolerancePct: number) {
+export async function reconcile(ledger: ReportLedger, period: Period, tolerancePct: number, boundaryHours: number) {
   const p = { from: period.from, to: period.to };
-  const invoice = await q<{ day: string; provider: string; model: string; cost: string }>(client,
-    `SELECT toString(i.day) AS day, i.provider AS provider, ${FAMILY('i.model')} AS model, toString(sum(i.cost_nano_usd)) AS cost
-     FROM ${db}.invoice_lines AS i FINAL WHERE i.day >= toDate({from:String}) AND i.day < toDate({to:String})
-     GROUP BY day, provider, model`, p);
-  const ledger = await q<{ day: string; provider: string; model: string; cost: string; unpriced: string; failed_no_usage: string }>(client,
-    `SELECT toString(toDate(timestamp)) AS day, provider, ${FAMILY('model_key')} AS model, toString(sum(billed_nano_usd)) AS cost,
-       toString(countIf(NOT is_duplicate AND pricing_status = 'unpriced_unknown_model')) AS unpriced,
-       toString(countIf(NOT is_duplicate AND is_failed AND pricing_status = 'unpriced_missing_usage')) AS failed_no_usage
-     FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
-     GROUP BY day, provider, model`, p);
-  const key = (r: { day: string; provider: string; model: string }) => `${r.day}|${r.provider}|${r.model}`;
-  const led = new Map(ledger.map((r) => [key(r), r]));
-  const invoicedProviders = new Set(invoice.map((r) => r.provider));
+  const [invoice, rows] = await Promise.all([ledger.invoiceByDay(p), ledger.ledgerByDay(p, boundaryHours)]);
   const firstDay = period.from.slice(0, 10);
   const lastDay = new Date(period.toMs - 86_400_000).toISOString().slice(0, 10);
-  const lines: ReconLine[] = [];
+  // Rows of days outside the period carry only the cost near its edges.
+  const ledger0 = rows.filter((r) => r.day! >= firstDay && r.day! <= lastDay);
+  const near = new Map<string, { start: bigint; end: bigint }>();
+  for (const r of rows) {
+    const k = `${r.provider}|${r.model}`;
+    const n = near.get(k) ?? { start: 0n, end: 0n };
+    n.start += BigInt(r.near_start ?? '0');
+    n.end += BigInt(r.near_end ?? '0');
+    near.set(k, n);
+  }
+  const key = (r: LedgerRow) => `${r.day}|${r.provider}|${r.model}`;
+  const led = new Map(ledger0.map((r) => [key(r), r]));
+  const invoicedProviders = new Set(invoice.map((r) => r.provider));
+  const abs = (v: bigint) => (v < 0n ? -v : v);
+  const outOf = (inv: bigint, gap: bigint) => abs(gap) > (inv * BigInt(Math.round(tolerancePct * 1000))) / 100_000n;
+  // The days to compare: every invoice line, and ledger spend of an invoiced provider that the
+  // invoice does not show (e.g. a model renamed on the bill).
+  const pairs: { day: string; provider: string; model: string; inv: bigint; l: LedgerRow | undefined }[] = [];
   const seen = new Set<string>();
-  const consider = (day: string, provider: string, model: string, inv: bigint, l: (typeof ledger)[number] | undefined) => {
+  for (const r of invoice) {
+    seen.add(key(r));
+    pairs.push({ day: r.day!, provider: r.provider!, model: r.model!, inv: BigInt(r.cost!), l: led.get(key(r)) });
+  }
+  for (const r of ledger0) if (!seen.has(key(r)) && invoicedProviders.has(r.provider) && BigInt(r.cost!) !== 0n) pairs.push({ day: r.day!, provider: r.provider!, model: r.model!, inv: 0n, l: r });
+  // Families whose days inside the period are out of tolerance, by the gap's sign: a rate
+  // mismatch shows every day, timing only at an edge.
+  const systematic = new Set<string>();
+  for (const x of pairs) {
+    const gap = x.inv - BigInt(x.l?.cost ?? '0');
+    if (x.day !== firstDay && x.day !== lastDay && x.l !== undefined && outOf(x.inv, gap)) systematic.add(`${x.provider}|${x.model}|${gap > 0n}`);
+  }
+  const lines: ReconLine[] = [];
+  for (const { day, provider, model, inv, l } of pairs) {
     const ledgerCost = BigInt(l?.cost ?? '0');
     const gap = inv - ledgerCost;
-    const tolerance = (inv * BigInt(Math.round(tolerancePct * 1000))) / 100_000n;
     let category: ReconLine['category'] = 'within_tolerance';
-    if ((gap < 0n ? -gap : gap) > tolerance) {
-      if (l === undefined || ledgerCost === 0n && Number(l.unpriced) === 0) category = 'not_seen_by_ledger';
-      else if (day === firstDay || day === lastDay) category = 'timing_at_period_boundary';
+    if (outOf(inv, gap)) {
+      const edge = near.get(`${provider}|${model}`);
+      const nearEdge = day === firstDay && day === lastDay ? (edge?.start ?? 0n) + (edge?.end ?? 0n) : day === firstDay ? edge?.start ?? 0n : day === lastDay ? edge?.end ?? 0n : 0n;
+      if (l === undefined || (ledgerCost === 0n && Number(l.unpriced) === 0 && Number(l.failed_no_usage) === 0)) category = 'not_seen_by_ledger';
       else if (Number(l.unpriced) > 0) category = 'unpriced_models';
       else if (Number(l.failed_no_usage) > 0) category = 'failed_or_retried_calls';
+      else if (systematic.has(`${provider}|${model}|${gap > 0n}`)) category = 'rate_mismatch';
+      else if ((day === firstDay || day === lastDay) && nearEdge > 0n && abs(gap) <= nearEdge) category = 'timing_at_period_boundary';
       else category = 'rate_mismatch';
     }
     lines.push({ day, provider, model, invoiced_nano_usd: inv.toString(), ledger_nano_usd: ledgerCost.toString(), gap_nano_usd: gap.toString(), category });
-  };
-  for (const r of invoice) {
-    seen.add(key(r));
-    consider(r.day, r.provider, r.model, BigInt(r.cost), led.get(key(r)));
   }
-  // Ledger spend of an invoiced provider that the invoice does not show (e.g. a model renamed on the bill).
-  for (const r of ledger) if (!seen.has(key(r)) && invoicedProviders.has(r.provider) && BigInt(r.cost) !== 0n) consider(r.day, r.provider, r.model, 0n, r);
 
-  const invoiced = invoice.reduce((s, r) => s + BigInt(r.cost), 0n);
-  const ledgerTotal = ledger.filter((r) => invoicedProviders.has(r.provider)).reduce((s, r) => s + BigInt(r.cost), 0n);
+  const invoiced = invoice.reduce((s, r) => s + BigInt(r.cost!), 0n);
+  const ledgerTotal = ledger0.filter((r) => invoicedProviders.has(r.provider)).reduce((s, r) => s + BigInt(r.cost!), 0n);
   const gap = invoiced - ledgerTotal;
   const within = (gap < 0n ? -gap : gap) <= (invoiced * BigInt(Math.round(tolerancePct * 1000))) / 100_000n;
   const byCategory: Record<string, string> = {};
@@ -78,6 +97,8 @@ export async function reconcile(client: ClickHouseClient, db: string, period: Pe
   return {
     period: period.label,
     tolerance_pct: tolerancePct,
+    boundary_window_hours: boundaryHours,
+    explanation_order: EXPLANATION_ORDER,
     invoiced_nano_usd: invoiced.toString(),
     ledger_nano_usd: ledgerTotal.toString(),
     gap_nano_usd: gap.toString(),

@@ -1,31 +1,30 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from './audit';
 import { CHARGEBACK_DIMENSIONS, chargeback, type Dimension } from './chargeback';
-import { FOCUS_COLUMNS, focusRows } from './focus';
+import { focusColumns, focusRows, FOCUS_VERSIONS, type FocusVersion } from './focus';
 import { detectFormat, importInvoice, type InvoiceFormat } from './invoice-import';
 import { parsePeriod, type Period } from './period';
-import type { TeamDirectory } from './ports';
+import type { ReportLedger, TeamDirectory } from './ports';
 import { quality } from './quality';
 import { reconcile } from './reconciliation';
 import type { AdminCheck } from './workflow-routes';
 
 /** What the report routes read. */
 export interface ReportRouteOptions {
-  client: ClickHouseClient;
-  /** A client allowed to write (invoice import). */
-  writer: ClickHouseClient;
-  db: string;
+  /** The ledger's named queries (reads, and the invoice import's write). */
+  ledger: ReportLedger;
   teams: TeamDirectory;
   authorize: AdminCheck;
   /** Default reconciliation tolerance in percent. */
   tolerancePct: number;
+  /** Reconciliation: how near a period's edge calls must be for a gap to be put down to timing. */
+  boundaryHours: number;
   /** Brings duplicate and retry marks up to date; run before every report so it is exact. */
   resolve: () => Promise<unknown>;
 }
 
-type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string };
+type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string; focus_version?: string };
 
 /**
  * Finance reports on the API port, admin token required, JSON by default and CSV where
@@ -56,16 +55,16 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
       };
 
     scope.get('/v1/reports/chargeback', handle(
-      (p, q) => chargeback(opts.client, opts.db, p, parseGroup(q.group_by), opts.teams),
+      (p, q) => chargeback(opts.ledger, p, parseGroup(q.group_by), opts.teams),
       (r) => [...r.lines, { team: '(unallocated)', calls: r.unallocated.calls, billed_nano_usd: r.unallocated.billed_nano_usd, charged_nano_usd: r.unallocated.billed_nano_usd, transfer_multiplier: '1' }],
     ));
-    scope.get('/v1/reports/audit', handle((p) => audit(opts.client, opts.db, p), (r) => r.lines as unknown as Record<string, unknown>[]));
-    scope.get('/v1/reports/quality', handle((p) => quality(opts.client, opts.db, p), (r) => [r as unknown as Record<string, unknown>]));
+    scope.get('/v1/reports/audit', handle((p) => audit(opts.ledger, p), (r) => r.lines as unknown as Record<string, unknown>[]));
+    scope.get('/v1/reports/quality', handle((p) => quality(opts.ledger, p), (r) => [r as unknown as Record<string, unknown>]));
     scope.get('/v1/reports/reconciliation', handle(
-      (p, q) => reconcile(opts.client, opts.db, p, q.tolerance_pct === undefined ? opts.tolerancePct : Number(q.tolerance_pct)),
+      (p, q) => reconcile(opts.ledger, p, q.tolerance_pct === undefined ? opts.tolerancePct : Number(q.tolerance_pct), opts.boundaryHours),
       (r) => r.lines as unknown as Record<string, unknown>[],
     ));
-    scope.get('/v1/reports/focus', handle((p) => focusRows(opts.client, opts.db, p), (rows) => rows));
+    scope.get('/v1/reports/focus', handle((p, q) => focusRows(opts.ledger, p, parseFocusVersion(q.focus_version)), (rows) => rows));
 
     scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req, reply) => {
       const check = opts.authorize(req);
@@ -75,12 +74,18 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
       const format = (req.query.format ?? detectFormat(body)) as InvoiceFormat;
       if (!['generic_csv', 'openai_costs_json', 'anthropic_cost_csv'].includes(format)) return reply.code(400).send({ error: `unknown format '${format}': generic_csv, openai_costs_json or anthropic_cost_csv` });
       try {
-        return await importInvoice(opts.writer, opts.db, body, format);
+        return await importInvoice(opts.ledger, body, format);
       } catch (err) {
         return reply.code(400).send({ error: `invalid ${format}: ${(err as Error).message}` });
       }
     });
   });
+}
+
+function parseFocusVersion(text: string | undefined): FocusVersion {
+  if (text === undefined) return '1.3';
+  if (!(FOCUS_VERSIONS as readonly string[]).includes(text)) throw Object.assign(new Error(`focus_version: '${text}' is not one of ${FOCUS_VERSIONS.join(', ')}`), { statusCode: 400 });
+  return text as FocusVersion;
 }
 
 function parseGroup(text: string | undefined): Dimension[] {
@@ -92,7 +97,7 @@ function parseGroup(text: string | undefined): Dimension[] {
 
 /** CSV with a header from the union of keys, in first-seen order; FOCUS rows keep the spec's order. */
 export function toCsv(rows: Record<string, unknown>[]): string {
-  const columns: string[] = rows.length > 0 && 'BilledCost' in rows[0]! ? [...FOCUS_COLUMNS] : [];
+  const columns: string[] = rows.length > 0 && 'BilledCost' in rows[0]! ? [...focusColumns('ServiceProviderName' in rows[0]! ? '1.3' : '1.2')] : [];
   for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   return stringify(rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c])))), { header: true, columns });
 }

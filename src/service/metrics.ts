@@ -139,7 +139,7 @@ export function createMetrics(): ServiceMetrics {
   });
   const contentDropped = new Counter({
     name: 'spanledger_content_attributes_dropped_total',
-    help: 'Prompt and answer attributes removed at ingestion (normalize.content: drop from spans and calls; keep_in_spans from calls only).',
+    help: 'Prompt and answer attributes removed at ingestion (normalize.content: drop, out of both tables; keep_in_spans, kept in the spans table only).',
     registers: [registry],
   });
   let readQuality: (() => Promise<number>) | undefined;

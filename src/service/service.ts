@@ -5,12 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createDiskGuard, createLedgerWriter, createMarkResolver, openDeadLetters, openSpool, openSqlSandbox, createWorkflowViews, migrate, openStorage, readDetachedParts, setSpansTtl, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
+import { createDiskGuard, createDrilldownQueries, createLedgerWriter, createMarkResolver, createPolicyStateWriter, createPolicyStore, createReportQueries, createWorkflowViews, migrate, openDeadLetters, openSpool, openSqlSandbox, openStorage, readDetachedParts, setSpansTtl, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers, emptyReport, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
-import { createPolicyEngine, createPolicyStore, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
+import { createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
-import { createPolicyPersistence } from './policy-persistence';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
 import type { ConsumeResult, ConsumeSpans, LlmCall, RefusedSpans, SpanRecord } from '../pipeline';
 import {
@@ -125,7 +124,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     log.info({ catalog: priceBook.current().catalogVersion, overrides: priceBook.current().overrideCount, billing: cfg.pricing.billing }, 'price book ready');
     const priceCalls = createPricer(priceBook, cfg.pricing.billing, metrics.pricing);
 
-    const policyPersistence = createPolicyPersistence(storage.client, cfg.ledger.database, (err) => log.error({ err }, 'policy state write failed'));
+    const policyPersistence = createPolicyStateWriter(storage.client, cfg.ledger.database, (err) => log.error({ err }, 'policy state write failed'));
     onStop('policy persistence', () => policyPersistence.close());
     const policyStore = createPolicyStore(storage.client, cfg.ledger.database);
     const policy = createPolicyEngine({
@@ -230,7 +229,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
     const adminGuard = createAdminGuard(cfg.adminToken);
     // The quality gauge is computed when /metrics is scraped, over the current month.
-    metrics.qualityGauge(async () => (await quality(storage.readonly, cfg.ledger.database, parsePeriod({}))).unallocated_spend_ratio);
+    const reportQueries = createReportQueries(storage.readonly, storage.client, cfg.ledger.database);
+    metrics.qualityGauge(async () => (await quality(reportQueries, parsePeriod({}))).unallocated_spend_ratio);
     const sandbox = await openSqlSandbox(storage, cfg.ledger.database, cfg.ledger.sql);
     onStop('sql sessions', () => sandbox.close());
     const api = buildApiApp({
@@ -253,14 +253,13 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           deadLetters: { list: () => deadLetters?.list() ?? [], replay: (ids) => writer.replayDeadLetters(ids) },
         });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
-        registerWorkflowRoutes(app, { queries: createWorkflowQueries(storage.readonly, cfg.ledger.database), authorize: (req) => adminGuard(req.headers), resolve: resolveMarks });
+        registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: (req) => adminGuard(req.headers), resolve: resolveMarks });
         registerReportRoutes(app, {
-          client: storage.readonly,
-          writer: storage.client,
-          db: cfg.ledger.database,
+          ledger: reportQueries,
           teams: (team) => registry.current().costCenterByTeam.get(team),
           authorize: (req) => adminGuard(req.headers),
           tolerancePct: cfg.ledger.reconciliationTolerancePct,
+          boundaryHours: cfg.ledger.reconciliationBoundaryHours,
           resolve: resolveMarks,
         });
       },

@@ -1,7 +1,8 @@
 import { createNormalizer, defaultMappers } from '../../src/normalize';
 import { hashToken } from '../../src/ownership';
 import type { LlmCall, SpanRecord } from '../../src/pipeline';
-import { createPolicyEngine, createPolicyStore, type PolicyEngine, type PolicyEngineOptions } from '../../src/policy';
+import { createPolicyStore } from '../../src/ledger';
+import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from '../../src/policy';
 import { newSpanId, newTraceId } from './payloads';
 import { registryFile, startTestService, type TestService } from './test-service';
 

@@ -1,6 +1,43 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { BatchWriter } from '../ledger';
-import type { PolicyPersistence } from '../policy';
+import { BatchWriter } from './batch-writer';
+import type { StoredReservations } from './policy-queries';
+
+/** A budget event as stored in `policy_events`. */
+export interface PolicyEventRow {
+  eventId: string;
+  createdAtMs: number;
+  kind: string;
+  scope: string;
+  subject: string;
+  periodStartMs: number;
+  periodEndMs: number;
+  limitNano: bigint;
+  spentNano: bigint;
+  reservedNano: bigint;
+  currency: string;
+  message: string;
+}
+
+/** A policy decision as stored in `policy_decisions`. */
+export interface PolicyDecisionRow {
+  decisionId: string;
+  createdAtMs: number;
+  tenant: string;
+  requestId: string;
+  provider: string;
+  model: string;
+  outcome: string;
+  reason: string;
+  reservedNano: bigint;
+}
+
+/** The policy's state writes (its `PolicyPersistence` port), fire-and-forget. */
+export interface PolicyStateWriter {
+  saveReservations(rows: StoredReservations[]): void;
+  saveEvent(e: PolicyEventRow): void;
+  saveDecision(d: PolicyDecisionRow): void;
+  close(): Promise<void>;
+}
 
 const ms = (t: number) => (t / 1000).toFixed(3);
 const secs = (t: number) => String(Math.floor(t / 1000));
@@ -9,7 +46,7 @@ const secs = (t: number) => String(Math.floor(t / 1000));
  * Stores policy state through batched inserts, off the decision path: a failed batch is
  * reported and the in-memory state keeps serving (the next refresh reconciles).
  */
-export function createPolicyPersistence(client: ClickHouseClient, db: string, onError: (err: unknown) => void): PolicyPersistence & { close(): Promise<void> } {
+export function createPolicyStateWriter(client: ClickHouseClient, db: string, onError: (err: unknown) => void): PolicyStateWriter {
   // Each insert is a ClickHouse part to write and merge, on the cores decisions run on:
   // decision records (sampled, nobody waits for them) go once a second; events and
   // reservation snapshots, which users and other replicas read, within 100 ms.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closedDays } from './policy-store';
+import { closedDays } from './policy-queries';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,0 +1,156 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { NO_PRICE } from './billed-cost';
+import { MODEL_FAMILY } from './workflow-views';
+
+/** A reporting period: ClickHouse DateTime64 literals (UTC), `from` inclusive, `to` exclusive, whole days for rollup reads. */
+export interface PeriodBounds {
+  from: string;
+  to: string;
+}
+
+/** A row of a named query: every figure an exact decimal string (money in nano-USD). */
+export type Row = Record<string, string>;
+
+/** One imported invoice line, as stored in `invoice_lines`. */
+export interface InvoiceLineRow {
+  day: string;
+  provider: string;
+  model: string;
+  costNano: bigint;
+  currency: string;
+}
+
+/**
+ * The ledger's named queries for reports: every report asks these, never the tables. Money
+ * is the billed cost of `billed-cost.ts` (duplicates once, re-rating adjustments added),
+ * read from the daily rollups the mark resolver keeps (run it first) or from the views.
+ */
+export interface ReportQueries {
+  /**
+   * Rollup rows of the period, one per day and grouping (tenant, team, app, feature,
+   * environment, provider, model): `day calls duplicates retries cost list_cost failed retry
+   * tokens` (tokens: input plus output), ordered by day, provider, model, tenant, team, app,
+   * feature, environment.
+   */
+  dailyCosts(p: PeriodBounds): Promise<Row[]>;
+  /** The `limit` costliest root routes: `route service traces billed`. */
+  topRoutes(p: PeriodBounds, limit: number): Promise<Row[]>;
+  /** Billed cost, calls and tokens per team (tenant-less calls as `(unattributed)`), feature and model: `dim subject cost calls tokens`. */
+  costByDimension(p: PeriodBounds): Promise<Row[]>;
+  /** Per user: `subject cost calls tokens`. */
+  costByUser(p: PeriodBounds): Promise<Row[]>;
+  /** Per team and day: `team day spend retry_rate` (retry_rate a decimal fraction). */
+  teamDays(p: PeriodBounds): Promise<Row[]>;
+  /**
+   * Totals: `calls resolved with_session spend unallocated unpriced missing_usage
+   * failed_missing_usage duplicates conflicts`.
+   */
+  qualityTotals(p: PeriodBounds): Promise<Row>;
+  /** Models (or their tiers) without a price: `provider model calls`, most calls first; calls without usage are not among them. */
+  unpricedModels(p: PeriodBounds): Promise<Row[]>;
+  /** Spans no convention claimed that name a catalog model. */
+  unmappedLlmSpans(p: PeriodBounds): Promise<number>;
+  /** Imported invoice total of the period's days: `invoiced n` (n: lines). */
+  invoiceTotal(p: PeriodBounds): Promise<Row>;
+  /** Invoice lines per day, provider and model family: `day provider model cost`. */
+  invoiceByDay(p: PeriodBounds): Promise<Row[]>;
+  /**
+   * The ledger per day, provider and model family: `day provider model cost unpriced
+   * failed_no_usage`, and `near_start near_end`: the billed cost of the family's calls within
+   * `edgeHours` of the period's start and end, on either side of the edge.
+   */
+  ledgerByDay(p: PeriodBounds, edgeHours: number): Promise<Row[]>;
+  /** Stores an invoice file's lines under its SHA-256 (re-importing replaces them). */
+  writeInvoiceLines(fileSha256: string, source: string, lines: readonly InvoiceLineRow[]): Promise<void>;
+}
+
+/** A DateTime64 literal moved by `hours`. */
+const shift = (at: string, hours: number) =>
+  new Date(Date.parse(`${at.replace(' ', 'T')}Z`) + Math.round(hours * 3_600_000)).toISOString().replace('T', ' ').replace('Z', '');
+
+const DAYS = (table: string) => `${table} AS r FINAL WHERE r.day >= toDate({from:String}) AND r.day < toDate({to:String})`;
+
+/**
+ * The report queries over database `db`: `client` reads (a read-only session will do),
+ * `writer` stores invoice lines.
+ */
+export function createReportQueries(client: ClickHouseClient, writer: ClickHouseClient, db: string): ReportQueries {
+  // Every value is a bound parameter: the period, and a query's own (a limit, an edge).
+  const all = async (query: string, params: PeriodBounds & { [k: string]: unknown } | PeriodBounds): Promise<Row[]> =>
+    (await client.query({ query, query_params: { ...params }, format: 'JSONEachRow' })).json<Row>();
+  const costs = DAYS(`${db}.rollup_daily_costs`);
+  return {
+    dailyCosts: (p) =>
+      all(`SELECT toString(r.day) AS day, tenant, team, app, feature, environment, provider, model, toString(r.llm_calls) AS calls,
+          toString(r.duplicates) AS duplicates, toString(r.retries) AS retries, toString(r.cost_nano_usd) AS cost,
+          toString(r.list_cost_nano_usd) AS list_cost, toString(r.failed_cost_nano_usd) AS failed, toString(r.retry_cost_nano_usd) AS retry,
+          toString(r.input_tokens + r.output_tokens) AS tokens
+        FROM ${costs} AND r.llm_calls + r.duplicates > 0
+        ORDER BY day, provider, model, tenant, team, app, feature, environment`, p),
+    topRoutes: (p, limit) =>
+      all(`SELECT route, service, toString(uniqExactMerge(r.traces)) AS traces, toString(sum(r.cost_nano_usd)) AS billed
+        FROM ${DAYS(`${db}.rollup_daily_routes`)}
+        GROUP BY route, service HAVING uniqExactMerge(r.traces) > 0 ORDER BY sum(r.cost_nano_usd) DESC, route LIMIT {limit:UInt32}`, { ...p, limit }),
+    // Team, feature and model at once through grouping sets over the daily rollup.
+    costByDimension: (p) =>
+      all(`SELECT multiIf(grouping(t) = 0, 'team', grouping(f) = 0, 'feature', 'model') AS dim,
+          multiIf(grouping(t) = 0, t, grouping(f) = 0, f, m) AS subject,
+          toString(sum(cost_nano_usd)) AS cost, toString(sum(llm_calls)) AS calls, toString(sum(input_tokens + output_tokens)) AS tokens
+        FROM (
+          SELECT if(tenant = '', '(unattributed)', team) AS t, feature AS f, model AS m, cost_nano_usd, llm_calls, input_tokens, output_tokens
+          FROM ${costs} AND r.llm_calls + r.duplicates > 0
+        )
+        GROUP BY GROUPING SETS ((t), (f), (m))`, p),
+    costByUser: (p) =>
+      all(`SELECT user_id AS subject, toString(sum(cost_nano_usd)) AS cost, toString(sum(llm_calls)) AS calls, toString(sum(tokens)) AS tokens
+        FROM ${DAYS(`${db}.rollup_daily_users`)}
+        GROUP BY user_id HAVING sum(llm_calls) > 0`, p),
+    teamDays: (p) =>
+      all(`SELECT if(tenant = '', '(unattributed)', team) AS team, toString(day) AS day, toString(sum(cost_nano_usd)) AS spend,
+          toString(if(sum(llm_calls) = 0, 0, sum(retries) / sum(llm_calls))) AS retry_rate
+        FROM ${costs}
+        GROUP BY team, day HAVING sum(llm_calls) + sum(duplicates) > 0 ORDER BY team, day`, p),
+    qualityTotals: async (p) =>
+      (await all(`SELECT toString(sum(llm_calls)) AS calls, toString(sumIf(llm_calls, team != '')) AS resolved,
+          toString(sum(with_session_calls)) AS with_session, toString(sum(cost_nano_usd)) AS spend,
+          toString(sumIf(cost_nano_usd, tenant = '')) AS unallocated, toString(sum(unpriced_calls)) AS unpriced,
+          toString(sum(missing_usage_calls)) AS missing_usage, toString(sum(failed_missing_usage_calls)) AS failed_missing_usage,
+          toString(sum(duplicates)) AS duplicates, toString(sum(ownership_conflicts)) AS conflicts
+        FROM ${costs}`, p))[0]!,
+    unpricedModels: (p) =>
+      all(`SELECT provider, model, toString(sum(no_price_calls)) AS calls FROM ${costs}
+        GROUP BY provider, model HAVING sum(no_price_calls) > 0 ORDER BY sum(no_price_calls) DESC, provider, model`, p),
+    unmappedLlmSpans: async (p) =>
+      Number((await all(`SELECT toString(count()) AS n FROM ${db}.spans FINAL
+        WHERE unmapped_llm = 1 AND timestamp >= {from:String} AND timestamp < {to:String}`, p))[0]?.n ?? 0),
+    invoiceTotal: async (p) =>
+      (await all(`SELECT toString(sum(cost_nano_usd)) AS invoiced, toString(count()) AS n FROM ${DAYS(`${db}.invoice_lines`)}`, p))[0]!,
+    invoiceByDay: (p) =>
+      all(`SELECT toString(r.day) AS day, r.provider AS provider, ${MODEL_FAMILY('r.model')} AS model, toString(sum(r.cost_nano_usd)) AS cost
+        FROM ${DAYS(`${db}.invoice_lines`)} GROUP BY day, provider, model`, p),
+    // Calls are read `edgeHours` past each end, for the cost near the period's edges; the
+    // period's own calls make the daily figures.
+    ledgerByDay: (p, edgeHours) =>
+      all(`SELECT toString(toDate(timestamp)) AS day, provider, ${MODEL_FAMILY('model_key')} AS model,
+          toString(sumIf(billed_nano_usd, inside)) AS cost,
+          toString(countIf(inside AND NOT is_duplicate AND ${NO_PRICE})) AS unpriced,
+          toString(countIf(inside AND NOT is_duplicate AND is_failed AND pricing_status = 'unpriced_missing_usage')) AS failed_no_usage,
+          toString(sumIf(billed_nano_usd, abs(dateDiff('second', timestamp, toDateTime64({from:String}, 9))) <= {edge:UInt32})) AS near_start,
+          toString(sumIf(billed_nano_usd, abs(dateDiff('second', timestamp, toDateTime64({to:String}, 9))) <= {edge:UInt32})) AS near_end
+        FROM (
+          SELECT *, timestamp >= toDateTime64({from:String}, 9) AND timestamp < toDateTime64({to:String}, 9) AS inside
+          FROM ${db}.llm_calls_resolved(from = {from_edge:String}, to = {to_edge:String})
+        )
+        GROUP BY day, provider, model`, { ...p, edge: Math.round(edgeHours * 3600), from_edge: shift(p.from, -edgeHours), to_edge: shift(p.to, edgeHours) }),
+    async writeInvoiceLines(fileSha256, source, lines) {
+      if (lines.length === 0) return;
+      await writer.insert({
+        table: `${db}.invoice_lines`,
+        format: 'JSONEachRow',
+        values: lines.map((l, i) => ({
+          file_sha256: fileSha256, line_no: i + 1, source, day: l.day, provider: l.provider, model: l.model, cost_nano_usd: l.costNano.toString(), currency: l.currency,
+        })),
+      });
+    },
+  };
+}
