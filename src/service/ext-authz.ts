@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { SpanledgerConfig } from '../config';
-import { bindExtAuthzGrpc, buildExtAuthzGrpcServer, createCheckCodec, createExtAuthzCheck, gatewayByCommonName, registerExtAuthzHttp, type GatewayCheck, type PolicyDirectory, type PolicyEngine } from '../policy';
+import { bindExtAuthzGrpc, buildExtAuthzGrpcServer, createCheckCodec, createExtAuthzCheck, gatewayByCommonName, registerExtAuthzHttp, registerPortkeyGuardrail, type GatewayCheck, type PolicyDirectory, type PolicyEngine } from '../policy';
 import { shutdownGrpc } from '../receiver';
 
-/** Envoy ext_authz wired to the policy: HTTP routes on the API app, and the gRPC port when configured. */
+/** Envoy ext_authz wired to the policy: HTTP routes on the API app (ext_authz HTTP mode, Portkey's webhook guardrail), and the gRPC port when configured. */
 export interface ExtAuthzWiring {
   routes(app: FastifyInstance): void;
   /** Binds the gRPC service when `policy.extAuthz.grpcPort` is set; resolves with its port, else undefined. */
@@ -19,7 +19,10 @@ export function startExtAuthz(o: { cfg: SpanledgerConfig; policy: PolicyEngine; 
   const check = createExtAuthzCheck(o.policy, ext);
   let server: grpc.Server | undefined;
   return {
-    routes: (app) => registerExtAuthzHttp(app, { check, gateway: o.gateway, config: ext }),
+    routes: (app) => {
+      registerExtAuthzHttp(app, { check, gateway: o.gateway, config: ext });
+      registerPortkeyGuardrail(app, { engine: o.policy, gateway: o.gateway, config: ext });
+    },
     async listen(host, tls) {
       if (ext.grpcPort === undefined) return undefined;
       if (ext.clientCaFile !== undefined && (tls.certFile === undefined || tls.keyFile === undefined)) {

@@ -7,3 +7,4 @@ export { registerExtAuthzHttp, DENY_AS_HEADER } from './http-routes';
 export { readBody, type BodyFacts } from './body-estimate';
 export { HEADER as EXT_AUTHZ_HEADER, verdictOf, type Verdict } from './verdict';
 export { gatewayByCommonName } from './certificate-gateway';
+export { registerPortkeyGuardrail, PORTKEY_PATH } from './portkey-routes';
