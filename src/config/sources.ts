@@ -18,6 +18,7 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { path: 'tls.keyFile', flag: 'tls-key', env: 'SPANLEDGER_TLS_KEY' },
   { path: 'receiver.otlpGrpcPort', flag: 'otlp-grpc-port', env: 'SPANLEDGER_OTLP_GRPC_PORT' },
   { path: 'receiver.otlpHttpPort', flag: 'otlp-http-port', env: 'SPANLEDGER_OTLP_HTTP_PORT' },
+  { path: 'policy.extAuthz.grpcPort', flag: 'ext-authz-grpc-port', env: 'SPANLEDGER_EXT_AUTHZ_GRPC_PORT' },
   { path: 'receiver.maxBodyBytes', flag: 'max-body-bytes', env: 'SPANLEDGER_MAX_BODY_BYTES' },
   { path: 'ledger.dataDir', flag: 'data-dir', env: 'SPANLEDGER_DATA_DIR' },
   { path: 'ledger.clickhouseUrl', flag: 'clickhouse-url', env: 'SPANLEDGER_CLICKHOUSE_URL' },

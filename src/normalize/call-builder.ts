@@ -1,7 +1,8 @@
 import type { LlmCall, SpanRecord } from '../pipeline';
 import { durationMs, firstCount, firstString } from './attribute-readers';
 
-const REQUEST_ID = ['spanledger.request_id', 'gen_ai.request.id', 'http.request.header.x-request-id', 'request.id'] as const;
+// Envoy tags its spans with its request id as `guid:x-request-id`; LiteLLM puts its request id in `gen_ai.request.id`.
+const REQUEST_ID = ['spanledger.request_id', 'gen_ai.request.id', 'http.request.header.x-request-id', 'guid:x-request-id', 'request.id'] as const;
 const HTTP_STATUS = ['http.response.status_code', 'http.status_code'] as const;
 const ENVIRONMENT = ['deployment.environment.name', 'deployment.environment'] as const;
 const RETRY_ATTEMPT = ['spanledger.retry_count', 'gen_ai.request.retry_count', 'http.request.resend_count', 'retry.attempt', 'retry_count'] as const;

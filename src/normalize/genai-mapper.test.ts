@@ -81,3 +81,10 @@ test('the registry tries mappers by priority and takes the first match', () => {
   const calls = normalizer.normalize([span(current), span({ 'gen_ai.request.model': 'm' }), span({ other: 'x' })]);
   assert.deepEqual(calls.map((c) => c.convention), ['otel_genai', 'otel_genai', 'low']);
 });
+
+test("the request id comes from spanledger's own attribute first, then the names gateways set (Envoy's guid:x-request-id)", () => {
+  const calls = (extra: Attributes) => createNormalizer([genAiMapper]).normalize([span({ ...current, ...extra })], []);
+  assert.equal(calls({ 'guid:x-request-id': 'envoy-1' })[0]!.requestId, 'envoy-1');
+  assert.equal(calls({ 'guid:x-request-id': 'envoy-1', 'gen_ai.request.id': 'litellm-1' })[0]!.requestId, 'litellm-1');
+  assert.equal(calls({ 'guid:x-request-id': 'envoy-1', 'spanledger.request_id': 'own-1' })[0]!.requestId, 'own-1');
+});

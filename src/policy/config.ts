@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { extAuthzConfigSchema } from './ext-authz/config';
 
 /** Policy settings: refresh cadence, reservations, webhooks and replica count. */
 export const policyConfigSchema = z
@@ -48,6 +49,8 @@ export const policyConfigSchema = z
     /** First webhook retry delay; doubles per attempt. */
     webhookRetryBaseMs: z.coerce.number().int().min(1).default(1000),
     webhookMaxAttempts: z.coerce.number().int().min(1).max(20).default(6),
+    /** Envoy ext_authz (gRPC and HTTP) for gateways that ask with configuration alone. */
+    extAuthz: extAuthzConfigSchema.prefault({}),
   })
   .strict();
 

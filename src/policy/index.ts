@@ -9,3 +9,4 @@ export { compileAllowlist } from './model-allowlist';
 export { RateLimiter } from './rate-limiter';
 export type { BudgetSpec, EstimateCost, PolicyDirectory, PolicyTenant } from './ports';
 export type { Decision, DecideInput, PolicyEvent, PolicyEventKind, PolicyPersistence, ReservationSnapshot, DecisionRow, SettleQuery } from './types';
+export * from './ext-authz';

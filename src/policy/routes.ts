@@ -70,8 +70,8 @@ const settleBody = z
     message: 'request ids are per tenant: give tenant_id, tenant_token or tenant_token_sha256 with request_id',
   });
 
-// OpenAI-style error codes the gateway can return as they are.
-const HTTP_CODE: Record<PolicyReason, string> = {
+/** The HTTP status (as text) each deny reason calls for: OpenAI-style error codes the gateway can return as they are. */
+export const HTTP_CODE: Record<PolicyReason, string> = {
   budget_exceeded: '429',
   rate_limited: '429',
   model_not_allowed: '403',

@@ -9,6 +9,7 @@ import { createDiskGuard, createDrilldownQueries, createLedgerWriter, createMark
 import { createNormalizer, defaultMappers, emptyReport, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
+import { startExtAuthz } from './ext-authz';
 import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
 import type { ConsumeResult, ConsumeSpans, LlmCall, RefusedSpans, SpanRecord } from '../pipeline';
@@ -36,6 +37,8 @@ export interface BoundPorts {
   otlpGrpc: number;
   otlpHttp: number;
   api: number;
+  /** Envoy ext_authz gRPC, when `policy.extAuthz.grpcPort` is set. */
+  extAuthzGrpc?: number;
 }
 
 /** A running spanledger. */
@@ -157,6 +160,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       const sender = registry.current().senderByTokenHash.get(hashToken(token));
       return sender?.gateway === true ? { gatewayId: sender.id } : ('denied' as const);
     };
+    const extAuthz = startExtAuthz({ cfg, policy, directory: () => registry.current(), gateway: gatewayCheck });
 
     const spoolDir = cfg.ledger.spoolDir ?? path.join(cfg.ledger.clickhouseUrl === undefined ? `${path.resolve(cfg.ledger.dataDir)}.spool` : path.resolve('spool'), cfg.ledger.database);
     const spool = cfg.ledger.spoolMaxBytes > 0 ? openSpool(spoolDir, cfg.ledger.spoolMaxBytes) : undefined;
@@ -253,6 +257,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           deadLetters: { list: () => deadLetters?.list() ?? [], replay: (ids) => writer.replayDeadLetters(ids) },
         });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
+        extAuthz.routes(app);
         registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: (req) => adminGuard(req.headers), resolve: resolveMarks });
         registerReportRoutes(app, {
           ledger: reportQueries,
@@ -296,7 +301,9 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const grpcPort = await bindGrpc(grpcServer, cfg.host, cfg.receiver.otlpGrpcPort, tls);
     onStop('otlp grpc', () => shutdownGrpc(grpcServer, cfg.shutdownGraceMs));
 
-    const ports: BoundPorts = { otlpGrpc: grpcPort, otlpHttp: portOf(http), api: portOf(api) };
+    const extAuthzGrpc = await extAuthz.listen(cfg.host, cfg.tls);
+    if (extAuthzGrpc !== undefined) onStop('ext_authz grpc', () => extAuthz.stop(cfg.shutdownGraceMs));
+    const ports: BoundPorts = { otlpGrpc: grpcPort, otlpHttp: portOf(http), api: portOf(api), ...(extAuthzGrpc === undefined ? {} : { extAuthzGrpc }) };
     log.info({ host: cfg.host, ports, tls: tls !== undefined, normalizers: normalizer.order }, 'spanledger listening');
     let stopping: Promise<void> | undefined;
     return {
