@@ -1,27 +1,50 @@
 import pino from 'pino';
-import { ConfigError, loadConfig, maskUrlCredentials, maskingDestination, redactConfig } from './config';
-import { hashTokenCommand } from './cli/hash-token-command';
-import { pricesCommand } from './cli/prices-command';
-import { reportCommand } from './cli/report-command';
-import { schemaCommand } from './cli/schema-command';
-import { startService, startWatchdog } from './service';
+import pretty from 'pino-pretty';
+import { ConfigError, SETTING_SOURCES, loadConfig, maskUrlCredentials, maskingDestination, redactConfig, type SpanledgerConfig } from './config';
+import { DEMO_USAGE, demoCommand } from './cli/demo-command';
+import { HASH_TOKEN_USAGE, hashTokenCommand } from './cli/hash-token-command';
+import { PRICES_USAGE, pricesCommand } from './cli/prices-command';
+import { REPORT_USAGE, reportCommand } from './cli/report-command';
+import { SCHEMA_USAGE, schemaCommand } from './cli/schema-command';
+import { startService, startWatchdog, startupSummary } from './service';
 
 const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --clickhouse-url URL] [--host H]
                        [--otlp-grpc-port N] [--otlp-http-port N] [--api-port N] [--admin-token T]
-                       [--registry FILE] [--allow-unauthenticated]
+                       [--viewer-token T] [--registry FILE] [--allow-unauthenticated]   (spanledger serve --help)
+       spanledger demo                        a month of synthetic traffic for the console (spanledger demo --help)
        spanledger hash-token < token-file     prints the registry form (sha256:...) of a token
-       spanledger prices show|check|reprice   price book and re-rating (spanledger prices for help)
-       spanledger report chargeback|audit|quality|reconcile|focus|import-invoice   finance reports (spanledger report for help)
+       spanledger prices show|check|reprice   price book and re-rating (spanledger prices --help)
+       spanledger report chargeback|audit|quality|reconcile|focus|import-invoice   finance reports (spanledger report --help)
        spanledger schema [--cluster NAME]      prints the ledger's DDL, for a schema managed elsewhere
 Every flag has a SPANLEDGER_* environment variable (see README). Flags beat the
 environment, the environment beats the config file, the file beats defaults.`;
 
-/** Subcommands other than `serve`, each resolving with its exit code. */
-const SUBCOMMANDS: Record<string, (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>> = {
-  prices: pricesCommand,
-  report: reportCommand,
-  schema: schemaCommand,
+const SERVE_USAGE = `usage: spanledger serve [flags]
+Runs the service: OTLP/gRPC and OTLP/HTTP receivers, the ledger, and the API port (console at /,
+reports, policy, /metrics, /clickhouse). Flags and their environment variables:
+  --config FILE                              a YAML or JSON config file
+${SETTING_SOURCES.map((s) => `  --${s.flag}${s.boolean ? '' : ' V'}`.padEnd(45) + s.env).join('\n')}
+Flags beat the environment, the environment beats the config file, the file beats defaults.`;
+
+type Subcommand = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<number>;
+
+/** Subcommands other than `serve`, each resolving with its exit code, and their help. */
+const SUBCOMMANDS: Record<string, { run: Subcommand; help: string }> = {
+  prices: { run: pricesCommand, help: PRICES_USAGE },
+  report: { run: reportCommand, help: REPORT_USAGE },
+  demo: { run: demoCommand, help: DEMO_USAGE },
+  schema: { run: schemaCommand, help: SCHEMA_USAGE },
+  'hash-token': { run: () => hashTokenCommand(process.stdin, process.stdout, process.stderr), help: HASH_TOKEN_USAGE },
+  serve: { run: async () => 0, help: SERVE_USAGE },
 };
+
+/** The log destination: readable text on a terminal (or when asked), JSON lines elsewhere; credentials in URLs masked either way. */
+function logDestination(cfg: SpanledgerConfig): { write(line: string): boolean } | NodeJS.WritableStream {
+  const readable = cfg.logFormat === 'pretty' || (cfg.logFormat === 'auto' && process.stdout.isTTY === true);
+  if (!readable) return maskingDestination();
+  const stream = pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', singleLine: false, destination: 1, sync: true });
+  return maskingDestination(stream);
+}
 
 /** Entry point of the `spanledger` command; the only place that exits the process. */
 async function main(argv: string[]): Promise<void> {
@@ -30,13 +53,16 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (command === 'hash-token') process.exit(await hashTokenCommand(process.stdin, process.stdout, process.stderr));
   const sub = SUBCOMMANDS[command];
-  if (sub !== undefined) {
+  if (sub !== undefined && (rest.includes('--help') || rest.includes('-h') || rest[0] === 'help')) {
+    process.stdout.write(`${sub.help}\n`);
+    process.exit(0);
+  }
+  if (sub !== undefined && command !== 'serve') {
     try {
-      process.exit(await sub(rest, process.stdout, process.stderr));
+      process.exit(await sub.run(rest, process.stdout, process.stderr));
     } catch (err) {
-      process.stderr.write(`spanledger ${command}: ${(err as Error).message}\n`);
+      process.stderr.write(maskUrlCredentials(`spanledger ${command}: ${(err as Error).message}\n`));
       process.exit(2);
     }
   }
@@ -58,11 +84,14 @@ async function main(argv: string[]): Promise<void> {
     {
       level: cfg.logLevel,
       base: { service: 'spanledger' },
-      redact: ['adminToken', 'ledger.clickhousePassword', 'req.headers.authorization'],
+      redact: ['adminToken', 'ledger.clickhousePassword', 'console.viewerToken', 'req.headers.authorization', 'req.headers.cookie'],
     },
-    maskingDestination(),
+    logDestination(cfg),
   );
-  log.info({ config: redactConfig(cfg) }, 'starting');
+  const readableLogs = cfg.logFormat === 'pretty' || (cfg.logFormat === 'auto' && process.stdout.isTTY === true);
+  // On a terminal the whole configuration would bury the next steps: it is there at debug level.
+  if (readableLogs) log.debug({ config: redactConfig(cfg) }, 'starting');
+  else log.info({ config: redactConfig(cfg) }, 'starting');
   let service;
   try {
     service = await startService(cfg, log);
@@ -70,6 +99,9 @@ async function main(argv: string[]): Promise<void> {
     log.fatal({ err }, 'failed to start');
     process.exit(1);
   }
+  const summary = startupSummary(cfg, service.ports);
+  if (readableLogs) log.info(summary.text);
+  else log.info({ urls: summary.urls }, summary.text);
   // Started once up: a process that stops turning its event loop (out of heap) exits.
   const watchdog = cfg.watchdogStallMs > 0 ? startWatchdog(cfg.watchdogStallMs) : undefined;
   let signals = 0;

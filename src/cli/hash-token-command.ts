@@ -1,5 +1,10 @@
 import { hashToken } from '../ownership';
 
+/** The command's help text. */
+export const HASH_TOKEN_USAGE = `usage: printf %s "$TOKEN" | spanledger hash-token
+Reads a sender or tenant token on standard input (so it stays out of shell history and ps)
+and prints its registry form, sha256:<hex>.`;
+
 /** `spanledger hash-token`: reads a token on standard input, prints its registry form. */
 export async function hashTokenCommand(stdin: NodeJS.ReadableStream, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   // The token comes on standard input so it stays out of shell history and `ps`.

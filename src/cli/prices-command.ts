@@ -1,8 +1,10 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { createCatalog, createPriceBook, effectiveRate, loadOverrides, RATE_CLASS_NAMES, RATE_CLASSES, shippedCorrections, type Rate } from '../pricing';
+import { apiBase, cliFetch } from './api-request';
 import { parseCommandArgs } from './command-args';
 
-const USAGE = `usage: spanledger prices show MODEL [--provider P] [--tier T] [--at YYYY-MM-DD] [--prices FILE] [--format json]
+/** The command's help text. */
+export const PRICES_USAGE = `usage: spanledger prices show MODEL [--provider P] [--tier T] [--at YYYY-MM-DD] [--prices FILE] [--format json]
        spanledger prices check [--format json]          (provider, model, tier) in the ledger without a price (exit 1 if any)
        spanledger prices reprice --from YYYY-MM-DD --to YYYY-MM-DD [--reason TEXT]
 check and reprice talk to the running service (--host, --api-port) with --admin-token.`;
@@ -13,7 +15,7 @@ export async function pricesCommand(argv: string[], out: NodeJS.WritableStream, 
   if (sub === 'show') return show(rest, out, err);
   if (sub === 'check') return check(rest, out, err);
   if (sub === 'reprice') return repriceCmd(rest, out, err);
-  err.write(`${USAGE}\n`);
+  err.write(`${PRICES_USAGE}\n`);
   return 2;
 }
 
@@ -26,7 +28,7 @@ async function show(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writ
   });
   const model = positionals[0];
   if (model === undefined) {
-    err.write(`${USAGE}\n`);
+    err.write(`${PRICES_USAGE}\n`);
     return 2;
   }
   const atMs = typeof flags.at === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(flags.at) ? `${flags.at}T00:00:00Z` : flags.at) : Date.now();
@@ -86,11 +88,6 @@ function describe(rate: Rate | undefined): string | undefined {
   return `${usd(rate.base)}${tiers}`;
 }
 
-function apiBase(config: { host: string; apiPort: number }): string {
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}`;
-}
-
 async function check(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { flags, config } = parseCommandArgs(argv, { format: { type: 'string' } });
   const client = createClient({ url: apiBase(config), pathname: '/clickhouse', password: config.adminToken ?? '', log: { level: ClickHouseLogLevel.OFF } });
@@ -115,7 +112,7 @@ async function check(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Wri
     }
     return rows.length === 0 ? 0 : 1;
   } catch (e) {
-    err.write(`spanledger prices check: ${(e as Error).message}\n`);
+    err.write(`spanledger prices check: ${(e as Error).message} (tried ${apiBase(config)}/clickhouse)\n`);
     return 2;
   } finally {
     await client.close();
@@ -125,17 +122,18 @@ async function check(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Wri
 async function repriceCmd(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { flags, config } = parseCommandArgs(argv, { from: { type: 'string' }, to: { type: 'string' }, reason: { type: 'string' } });
   if (typeof flags.from !== 'string' || typeof flags.to !== 'string') {
-    err.write(`${USAGE}\n`);
+    err.write(`${PRICES_USAGE}\n`);
     return 2;
   }
-  const res = await fetch(`${apiBase(config)}/v1/admin/prices/reprice`, {
+  const url = `${apiBase(config)}/v1/admin/prices/reprice`;
+  const res = await cliFetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? ''}` },
     body: JSON.stringify({ from: flags.from, to: flags.to, ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}) }),
   });
   const body = (await res.json()) as Record<string, unknown>;
   if (!res.ok) {
-    err.write(`spanledger prices reprice: ${String(body.error ?? res.status)}\n`);
+    err.write(`spanledger prices reprice: HTTP ${res.status} from ${url}: ${String(body.error ?? '')}\n`);
     return 1;
   }
   out.write(`${JSON.stringify(body, null, 2)}\n`);

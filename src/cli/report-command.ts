@@ -1,7 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
+import { formatUsd } from './amount-format';
+import { apiBase, cliFetch } from './api-request';
 import { parseCommandArgs } from './command-args';
 
-const USAGE = `usage: spanledger report chargeback|audit|quality|reconcile|focus [--period YYYY-MM | --from D --to D] [--format table|json|csv]
+/** The command's help text. */
+export const REPORT_USAGE = `usage: spanledger report chargeback|audit|quality|reconcile|focus [--period YYYY-MM | --from D --to D] [--format table|json|csv]
        spanledger report chargeback --group-by team,app,feature,model
        spanledger report quality --max-unallocated-pct 2      exits 1 when more of the spend has no owner
        spanledger report reconcile --tolerance-pct 2
@@ -24,22 +27,21 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
     period: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, 'group-by': { type: 'string' },
     'max-unallocated-pct': { type: 'string' }, 'tolerance-pct': { type: 'string' }, 'focus-version': { type: 'string' }, 'invoice-format': { type: 'string' },
   });
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}`;
+  const base = apiBase(config);
   const headers = { authorization: `Bearer ${config.adminToken ?? ''}` };
 
   if (sub === 'import-invoice') {
     const file = positionals[0];
     if (!file) {
-      err.write(`${USAGE}\n`);
+      err.write(`${REPORT_USAGE}\n`);
       return 2;
     }
     err.write(`importing ${file} (${statSync(file).size} bytes)...\n`);
     const q = typeof flags['invoice-format'] === 'string' ? `?format=${encodeURIComponent(flags['invoice-format'])}` : '';
-    const res = await fetch(`${base}/v1/reports/invoices${q}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: readFileSync(file, 'utf8') });
+    const res = await cliFetch(`${base}/v1/reports/invoices${q}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: readFileSync(file, 'utf8') });
     const body = (await res.json()) as Record<string, unknown>;
     if (!res.ok) {
-      err.write(`spanledger report import-invoice: ${String(body.error)}\n`);
+      err.write(`spanledger report import-invoice: HTTP ${res.status} from ${base}/v1/reports/invoices: ${String(body.error)}\n`);
       return 1;
     }
     err.write(`imported ${String(body.lines)} lines\n`);
@@ -48,7 +50,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   }
   const path = sub === undefined ? undefined : PATHS[sub];
   if (path === undefined) {
-    err.write(`${USAGE}\n`);
+    err.write(`${REPORT_USAGE}\n`);
     return 2;
   }
   const params = new URLSearchParams();
@@ -58,9 +60,10 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   if (typeof flags['focus-version'] === 'string') params.set('focus_version', flags['focus-version']);
   const format = typeof flags.format === 'string' ? flags.format : 'table';
   if (format === 'csv') params.set('format', 'csv');
-  const res = await fetch(`${base}${path}?${params}`, { headers });
+  const url = `${base}${path}?${params}`;
+  const res = await cliFetch(url, { headers });
   if (!res.ok) {
-    err.write(`spanledger report ${sub}: ${(await res.text()).slice(0, 500)}\n`);
+    err.write(`spanledger report ${sub}: HTTP ${res.status} from ${url}: ${(await res.text()).slice(0, 500)}\n`);
     return 1;
   }
   if (format === 'csv') {
@@ -81,13 +84,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   return 0;
 }
 
-const money = (nano: unknown) => {
-  const n = BigInt(String(nano ?? '0'));
-  // Rounded half-up to the cent; the exact figures are in --format json.
-  const cents = ((n < 0n ? -n : n) + 5_000_000n) / 10_000_000n;
-  const s = cents.toString().padStart(3, '0');
-  return `${n < 0n ? '-' : ''}$${s.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${s.slice(-2)}`;
-};
+const money = (nano: unknown) => formatUsd(String(nano ?? '0'));
 
 /** A readable terminal view of a report. */
 function renderTable(sub: string, body: Record<string, unknown>): string {

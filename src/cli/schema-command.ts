@@ -1,7 +1,8 @@
 import { schemaScript } from '../ledger';
 import { parseCommandArgs } from './command-args';
 
-const USAGE = `usage: spanledger schema [--cluster NAME] [--config FILE]
+/** The command's help text. */
+export const SCHEMA_USAGE = `usage: spanledger schema [--cluster NAME] [--config FILE]
 prints every statement spanledger runs on an empty ledger database, for an operator who manages
 the schema (ledger.schema: external); with --cluster (or ledger.cluster), in its cluster form.`;
 
@@ -9,7 +10,7 @@ the schema (ledger.schema: external); with --cluster (or ledger.cluster), in its
 export async function schemaCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { flags, positionals, config } = parseCommandArgs(argv, { cluster: { type: 'string' }, help: { type: 'boolean' } });
   if (flags.help === true || positionals.length > 0) {
-    (flags.help === true ? out : err).write(`${USAGE}\n`);
+    (flags.help === true ? out : err).write(`${SCHEMA_USAGE}\n`);
     return flags.help === true ? 0 : 2;
   }
   const cluster = typeof flags.cluster === 'string' ? flags.cluster : config.ledger.cluster;

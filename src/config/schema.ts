@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consoleConfigSchema } from '../console/config';
 import { ledgerConfigSchema } from '../ledger/config';
 import { normalizeConfigSchema } from '../normalize/config';
 import { ownershipConfigSchema } from '../ownership/config';
@@ -16,6 +17,8 @@ export const configSchema = z
     /** Guards admin and SQL endpoints; they are off without it. */
     adminToken: z.string().min(8, 'must be at least 8 characters').optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log lines: 'auto' is readable text on a terminal and JSON (one object a line) elsewhere. */
+    logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
     /** TLS for every listener (OTLP/gRPC, OTLP/HTTP, API) when both files are set: PEM certificate chain and key. */
     tls: z
       .object({ certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
@@ -42,6 +45,7 @@ export const configSchema = z
     ownership: ownershipConfigSchema.prefault({}),
     pricing: pricingConfigSchema.prefault({}),
     policy: policyConfigSchema.prefault({}),
+    console: consoleConfigSchema.prefault({}),
   })
   .strict();
 

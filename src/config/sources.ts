@@ -13,7 +13,9 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
   { path: 'host', flag: 'host', env: 'SPANLEDGER_HOST' },
   { path: 'apiPort', flag: 'api-port', env: 'SPANLEDGER_API_PORT' },
   { path: 'adminToken', flag: 'admin-token', env: 'SPANLEDGER_ADMIN_TOKEN' },
+  { path: 'console.viewerToken', flag: 'viewer-token', env: 'SPANLEDGER_VIEWER_TOKEN' },
   { path: 'logLevel', flag: 'log-level', env: 'SPANLEDGER_LOG_LEVEL' },
+  { path: 'logFormat', flag: 'log-format', env: 'SPANLEDGER_LOG_FORMAT' },
   { path: 'tls.certFile', flag: 'tls-cert', env: 'SPANLEDGER_TLS_CERT' },
   { path: 'tls.keyFile', flag: 'tls-key', env: 'SPANLEDGER_TLS_KEY' },
   { path: 'receiver.otlpGrpcPort', flag: 'otlp-grpc-port', env: 'SPANLEDGER_OTLP_GRPC_PORT' },
@@ -38,4 +40,4 @@ export const SETTING_SOURCES: readonly SettingSource[] = [
 ];
 
 /** Settings that must never be echoed back in messages or logs. */
-export const SECRET_PATHS = new Set(['adminToken', 'ledger.clickhousePassword']);
+export const SECRET_PATHS = new Set(['adminToken', 'ledger.clickhousePassword', 'console.viewerToken']);

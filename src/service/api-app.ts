@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerSqlEndpoint, type SqlSandbox, type StorageClients } from '../ledger';
 import { limitRequestTime } from '../receiver';
@@ -11,6 +11,8 @@ export interface ApiAppOptions {
   /** Runs the callers' SQL of `/clickhouse`. */
   sql: { sandbox: SqlSandbox; maxQueryBytes: number };
   adminGuard: AdminGuard;
+  /** Who may read through `/clickhouse`: the admin token, the viewer credential or a console session. */
+  readGuard?: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied';
   registry: Registry;
   /** Registers more routes (admin, policy, reports) on the API app. */
   routes?: (app: FastifyInstance) => void;
@@ -52,7 +54,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   app.get('/metrics', async (_req, reply) =>
     reply.type(opts.registry.contentType).send(await opts.registry.metrics()),
   );
-  registerSqlEndpoint(app, { sandbox: opts.sql.sandbox, maxQueryBytes: opts.sql.maxQueryBytes, database: opts.database, authorize: (req) => opts.adminGuard(req.headers) });
+  registerSqlEndpoint(app, { sandbox: opts.sql.sandbox, maxQueryBytes: opts.sql.maxQueryBytes, database: opts.database, authorize: opts.readGuard ?? ((req) => opts.adminGuard(req.headers)) });
   opts.routes?.(app);
   return app;
 }

@@ -25,11 +25,13 @@ import {
   shutdownGrpc,
 } from '../receiver';
 import { createAdminGuard } from './admin-guard';
+import { createReadGuard, createSessionStore, registerConsoleRoutes } from '../console';
 import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
 import { closeKeepAliveOnShutdown } from './close-keep-alive';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { rateLimited } from './rate-limited-log';
+import { logRefusedSenders } from './refused-senders';
 import { createWorkflowQueries, parsePeriod, quality, registerReportRoutes, registerWorkflowRoutes } from '../reports';
 
 /** Ports actually bound (differs from the config when it asked for port 0). */
@@ -232,6 +234,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
 
     const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
     const adminGuard = createAdminGuard(cfg.adminToken);
+    const sessions = createSessionStore(cfg.console.sessionTtlS * 1000, cfg.console.maxSessions);
+    const readGuard = createReadGuard({ admin: adminGuard, viewer: createAdminGuard(cfg.console.viewerToken), sessions });
     // The quality gauge is computed when /metrics is scraped, over the current month.
     const reportQueries = createReportQueries(storage.readonly, storage.client, cfg.ledger.database);
     metrics.qualityGauge(async () => (await quality(reportQueries, parsePeriod({}))).unallocated_spend_ratio);
@@ -242,6 +246,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       database: cfg.ledger.database,
       sql: { sandbox, maxQueryBytes: cfg.ledger.sql.maxQueryBytes },
       adminGuard,
+      readGuard,
       registry: metrics.registry,
       memoryHardLimitMb: cfg.receiver.memoryHardLimitMb,
       notReady: () => diskGuard.lowReason(),
@@ -256,13 +261,14 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           billing: cfg.pricing.billing,
           deadLetters: { list: () => deadLetters?.list() ?? [], replay: (ids) => writer.replayDeadLetters(ids) },
         });
+        registerConsoleRoutes(app, { sessions, tokens: () => ({ admin: cfg.adminToken, viewer: cfg.console.viewerToken }), sessionTtlS: cfg.console.sessionTtlS, secure: tls !== undefined });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
         extAuthz.routes(app);
-        registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: (req) => adminGuard(req.headers), resolve: resolveMarks });
+        registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: readGuard, resolve: resolveMarks });
         registerReportRoutes(app, {
           ledger: reportQueries,
           teams: (team) => registry.current().costCenterByTeam.get(team),
-          authorize: (req) => adminGuard(req.headers),
+          authorize: readGuard,
           tolerancePct: cfg.ledger.reconciliationTolerancePct,
           boundaryHours: cfg.ledger.reconciliationBoundaryHours,
           resolve: resolveMarks,
@@ -279,7 +285,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const core = createExportCore(
       consume,
       metrics.receiver,
-      createAuthenticator(registry, cfg.ownership.allowUnauthenticated),
+      logRefusedSenders(createAuthenticator(registry, cfg.ownership.allowUnauthenticated), log),
       createAdmission(cfg.receiver),
       readerLimits(cfg.receiver),
       cfg.receiver,

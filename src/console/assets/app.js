@@ -1,0 +1,207 @@
+// The console's shell: sign-in, routing by location hash, and the two ways it reads:
+// the API's report and drill-down routes, and the read-only SQL endpoint. Every request
+// carries only the session cookie (HttpOnly: this script never sees it).
+(function () {
+  'use strict';
+  var F = window.SpanledgerFormat;
+
+  /** Builds an element: h('td', {class: 'num'}, 'text', child...). Text is never parsed as HTML. */
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      for (var k in attrs) {
+        if (attrs[k] === undefined || attrs[k] === null || attrs[k] === false) continue;
+        if (k === 'onclick') el.addEventListener('click', attrs[k]);
+        else el.setAttribute(k, attrs[k] === true ? '' : String(attrs[k]));
+      }
+    }
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  function append(el, c) {
+    if (c === undefined || c === null || c === false) return;
+    if (Array.isArray(c)) c.forEach(function (x) { append(el, x); });
+    else el.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  }
+
+  /** A table cell with a dollar amount; the exact nano-USD figure stays in data-nano and the tooltip. */
+  function moneyCell(nano) {
+    var n = nano == null ? '0' : String(nano);
+    return h('td', { class: 'num money', 'data-nano': n, title: '$' + F.exactUsd(n) }, F.usd(n));
+  }
+  function numCell(n) {
+    return h('td', { class: 'num' }, n == null ? '' : F.count(n));
+  }
+
+  /** A table: columns [{label, num?}], rows of cells (elements or text). */
+  function table(columns, rows, attrs) {
+    return h('table', attrs || {},
+      h('thead', null, h('tr', null, columns.map(function (c) { return h('th', { class: c.num ? 'num' : null }, c.label); }))),
+      h('tbody', null, rows.map(function (r) {
+        var tr = r.tr || h('tr', r.attrs || null);
+        (r.cells || r).forEach(function (c) { tr.appendChild(c instanceof Element && c.tagName === 'TD' ? c : h('td', null, c)); });
+        return tr;
+      })));
+  }
+
+  function card(label, nano, testid) {
+    return h('div', { class: 'card', 'data-testid': testid },
+      h('div', { class: 'label' }, label),
+      h('div', { class: 'value money', 'data-nano': String(nano), title: '$' + F.exactUsd(nano) }, F.usd(nano)));
+  }
+
+  function ApiError(status, message) { this.status = status; this.message = message; }
+
+  /** GET one API route as JSON; 401 sends the page back to sign-in. */
+  async function api(path) {
+    var res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    if (res.status === 401) { showSignIn(); throw new ApiError(401, 'signed out'); }
+    var body = await res.json().catch(function () { return {}; });
+    if (!res.ok) throw new ApiError(res.status, (body.error && (body.error.message || body.error)) || body.exception || ('HTTP ' + res.status));
+    return body;
+  }
+
+  /** A read-only statement through /clickhouse with bound parameters; rows as objects. */
+  async function sql(query, params) {
+    var q = new URLSearchParams({ query: query, default_format: 'JSON' });
+    for (var k in params || {}) q.set('param_' + k, params[k]);
+    var res = await fetch('/clickhouse?' + q.toString(), { credentials: 'same-origin' });
+    if (res.status === 401) { showSignIn(); throw new ApiError(401, 'signed out'); }
+    var text = await res.text();
+    if (!res.ok) throw new ApiError(res.status, text.slice(0, 300));
+    return JSON.parse(text).data;
+  }
+
+  // --- period: 'last30' (the default: the 30 days up to today) or a month 'YYYY-MM', kept in the hash
+  function route() {
+    var hash = location.hash.replace(/^#\/?/, '');
+    var qi = hash.indexOf('?');
+    var path = qi < 0 ? hash : hash.slice(0, qi);
+    var query = new URLSearchParams(qi < 0 ? '' : hash.slice(qi + 1));
+    return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: query };
+  }
+  function period() {
+    var p = route().query.get('period');
+    return p && /^\d{4}-\d{2}$/.test(p) ? p : 'last30';
+  }
+  var DAY_MS = 86400000;
+  /**
+   * The period's [from, to): as the reports' query string (`period=` or `from=&to=`, `to`
+   * exclusive), as 'YYYY-MM-DD 00:00:00' UTC strings for SQL, and as ISO instants.
+   */
+  function bounds(p) {
+    var from, to, api;
+    if (p === 'last30') {
+      var today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+      from = new Date(today - 29 * DAY_MS); to = new Date(today + DAY_MS);
+      api = 'from=' + from.toISOString().slice(0, 10) + '&to=' + to.toISOString().slice(0, 10);
+    } else {
+      var y = Number(p.slice(0, 4)), m = Number(p.slice(5, 7));
+      from = new Date(Date.UTC(y, m - 1, 1)); to = new Date(Date.UTC(y, m, 1));
+      api = 'period=' + p;
+    }
+    var ch = function (d) { return d.toISOString().slice(0, 10) + ' 00:00:00'; };
+    return { api: api, from: ch(from), to: ch(to), fromIso: from.toISOString(), toIso: to.toISOString(), fromMs: from.getTime(), toMs: to.getTime() };
+  }
+  /** The period choices: the last 30 days and the last twelve months. */
+  function periodOptions() {
+    var sel = document.getElementById('period');
+    var opts = [['last30', 'Last 30 days']];
+    var now = new Date();
+    for (var i = 0; i < 12; i++) {
+      var d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+      var v = d.toISOString().slice(0, 7);
+      opts.push([v, v]);
+    }
+    sel.replaceChildren.apply(sel, opts.map(function (o) { return h('option', { value: o[0] }, o[1]); }));
+  }
+  /** A hash link that keeps the period. */
+  function link(path, extra) {
+    var q = new URLSearchParams(extra || {});
+    q.set('period', period());
+    return '#/' + path.map(encodeURIComponent).join('/') + '?' + q.toString();
+  }
+
+  var signedIn = false;
+  function showSignIn() {
+    signedIn = false;
+    document.getElementById('sign-in').hidden = false;
+    document.getElementById('page').replaceChildren();
+    ['nav', 'period-box', 'sign-out'].forEach(function (id) { document.getElementById(id).hidden = true; });
+  }
+  function showApp() {
+    signedIn = true;
+    document.getElementById('sign-in').hidden = true;
+    ['nav', 'period-box', 'sign-out'].forEach(function (id) { document.getElementById(id).hidden = false; });
+  }
+
+  var renderSeq = 0;
+  async function render() {
+    if (!signedIn) return;
+    var r = route();
+    var name = r.parts[0] || 'spend';
+    var sel = document.getElementById('period');
+    if (!Array.prototype.some.call(sel.options, function (o) { return o.value === period(); })) sel.appendChild(h('option', { value: period() }, period()));
+    sel.value = period();
+    document.querySelectorAll('#nav a').forEach(function (a) { a.classList.toggle('active', a.getAttribute('data-page') === name || (name === 'session' || name === 'trace') && a.getAttribute('data-page') === 'workflows'); });
+    var page = window.SpanledgerPages[name] || window.SpanledgerPages.spend;
+    var seq = ++renderSeq;
+    charts.forEach(function (c) { c.destroy(); });
+    charts = [];
+    pending = [];
+    var root = document.getElementById('page');
+    root.setAttribute('data-state', 'loading');
+    try {
+      var content = await page(r, ctx);
+      if (seq !== renderSeq) return;
+      root.replaceChildren(content);
+      pending.forEach(function (fn) { charts.push(fn()); });
+      pending = [];
+      root.setAttribute('data-state', 'ready');
+      root.setAttribute('data-page', name);
+    } catch (err) {
+      if (seq !== renderSeq || err.status === 401) return;
+      root.replaceChildren(h('p', { class: 'error', role: 'alert' }, 'Could not load: ' + err.message));
+      root.setAttribute('data-state', 'error');
+    }
+  }
+
+  var charts = [], pending = [];
+  /** Draws a Chart.js chart on the canvas once the page is in the document. */
+  function chart(canvas, config) {
+    pending.push(function () { return new window.Chart(canvas, config); });
+    return canvas;
+  }
+
+  var ctx = { chart: chart, h: h, table: table, moneyCell: moneyCell, numCell: numCell, card: card, api: api, sql: sql, period: period, bounds: bounds, link: link, F: F };
+
+  document.getElementById('sign-in').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var input = document.getElementById('token');
+    var res = await fetch('/console/session', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: input.value }) });
+    input.value = '';
+    if (!res.ok) {
+      var body = await res.json().catch(function () { return {}; });
+      document.getElementById('sign-in-error').textContent = body.error || ('sign-in refused (HTTP ' + res.status + ')');
+      return;
+    }
+    document.getElementById('sign-in-error').textContent = '';
+    showApp();
+    render();
+  });
+  document.getElementById('sign-out').addEventListener('click', async function () {
+    await fetch('/console/session', { method: 'DELETE', credentials: 'same-origin' });
+    showSignIn();
+  });
+  document.getElementById('period').addEventListener('change', function (e) {
+    var r = route();
+    r.query.set('period', e.target.value);
+    location.hash = '#/' + r.parts.map(encodeURIComponent).join('/') + '?' + r.query.toString();
+  });
+  window.addEventListener('hashchange', render);
+  periodOptions();
+
+  fetch('/console/session', { credentials: 'same-origin' }).then(function (res) { return res.json(); }).then(function (s) {
+    if (s.signed_in) { showApp(); render(); } else showSignIn();
+  }, showSignIn);
+})();

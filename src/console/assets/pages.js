@@ -1,0 +1,201 @@
+// The five pages. Each takes the route and the shell's helpers and resolves with its
+// content; every figure comes from an API route (reports, drill-down) or, for lists the
+// reports do not give, from the ledger's views through the read-only SQL endpoint.
+(function () {
+  'use strict';
+  var DIMENSIONS = ['team', 'app', 'feature', 'model', 'environment', 'provider', 'tenant'];
+  var PALETTE = ['#1f6feb', '#d4a72c', '#2da44e', '#cf222e', '#8250df', '#bf3989', '#0a7f7f', '#953800', '#57606a', '#6e7781'];
+
+  function stateClass(s) { return 'state-' + s; }
+
+  async function spend(r, c) {
+    var h = c.h, p = c.period();
+    var by = DIMENSIONS.indexOf(r.query.get('by')) >= 0 ? r.query.get('by') : 'team';
+    var b = c.bounds(p);
+    var results = await Promise.all([
+      c.api('/v1/reports/chargeback?' + b.api + '&group_by=' + by),
+      c.api('/v1/reports/audit?' + b.api),
+      c.sql("SELECT unallocated_reason AS reason, toString(count()) AS calls, toString(sum(billed_nano_usd)) AS billed FROM llm_calls_resolved(from = {from:String}, to = {to:String}) WHERE tenant = '' AND NOT is_duplicate GROUP BY reason ORDER BY sum(billed_nano_usd) DESC", { from: b.from, to: b.to }),
+    ]);
+    var cb = results[0], audit = results[1], reasons = results[2];
+    var select = h('select', { id: 'group-by' }, DIMENSIONS.map(function (d) { return h('option', { value: d, selected: d === by }, d); }));
+    select.addEventListener('change', function () { location.hash = c.link(['spend'], { by: select.value }); });
+
+    var teams = [];
+    cb.daily_trend.forEach(function (d) { if (teams.indexOf(d.team) < 0) teams.push(d.team); });
+    var days = [];
+    cb.daily_trend.forEach(function (d) { if (days.indexOf(d.day) < 0) days.push(d.day); });
+    days.sort();
+    var canvas = c.chart(h('canvas', { id: 'trend-chart', 'aria-label': 'daily spend by team' }), {
+      type: 'bar',
+      data: {
+        labels: days,
+        datasets: teams.map(function (t, i) {
+          return { label: t || '(unallocated)', backgroundColor: PALETTE[i % PALETTE.length], data: days.map(function (day) {
+            var row = cb.daily_trend.find(function (d) { return d.day === day && d.team === t; });
+            return row ? c.F.chartUsd(row.billed_nano_usd) : 0;
+          }) };
+        }),
+      },
+      options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'USD' } } } },
+    });
+
+    return h('section', { 'data-testid': 'spend' },
+      h('h1', null, 'Spend ', h('span', { class: 'muted' }, cb.period)),
+      h('div', { class: 'cards' },
+        c.card('Billed', cb.totals.billed_nano_usd, 'total-billed'),
+        c.card('Charged back', cb.totals.charged_nano_usd, 'total-charged'),
+        c.card('Unallocated', cb.unallocated.billed_nano_usd, 'total-unallocated')),
+      (audit.headlines || []).length ? h('ul', { 'data-testid': 'headlines' }, audit.headlines.map(function (l) { return h('li', null, l); })) : null,
+      h('h2', null, 'Daily spend by team'),
+      h('div', { class: 'chart' }, canvas),
+      h('div', { class: 'toolbar' }, h('h2', null, 'By'), select),
+      c.table(
+        [{ label: by }, { label: 'calls', num: true }, { label: 'billed', num: true }, { label: 'multiplier', num: true }, { label: 'charged', num: true }, { label: 'cost center' }],
+        cb.lines.map(function (l) {
+          return { attrs: { 'data-subject': l[by] }, cells: [
+            by === 'team' && l.team ? h('td', null, h('a', { href: c.link(['workflows'], { team: l.team }) }, l.team)) : (l[by] || '(none)'),
+            c.numCell(l.calls), c.moneyCell(l.billed_nano_usd), h('td', { class: 'num' }, l.transfer_multiplier), c.moneyCell(l.charged_nano_usd), l.cost_center] };
+        }).concat([{ attrs: { 'data-subject': '(unallocated)' }, cells: ['(unallocated)', c.numCell(cb.unallocated.calls), c.moneyCell(cb.unallocated.billed_nano_usd), '', '', cb.unallocated.note] }]),
+        { 'data-testid': 'chargeback-lines' }),
+      h('h2', null, 'Why calls are unallocated'),
+      c.table([{ label: 'reason' }, { label: 'calls', num: true }, { label: 'billed', num: true }],
+        reasons.map(function (x) { return [x.reason || '(none)', c.numCell(x.calls), c.moneyCell(x.billed)]; }), { 'data-testid': 'unallocated-reasons' }),
+      h('h2', null, 'Failed and retry cost by team'),
+      c.table([{ label: 'team' }, { label: 'billed', num: true }, { label: 'failed calls cost', num: true }, { label: 'retries cost', num: true }, { label: 'failed share', num: true }],
+        cb.by_team.map(function (t) {
+          return { attrs: { 'data-team': t.team }, cells: [t.team ? h('td', null, h('a', { href: c.link(['workflows'], { team: t.team }) }, t.team)) : '(unallocated)', c.moneyCell(t.billed_nano_usd), c.moneyCell(t.failed_cost_nano_usd), c.moneyCell(t.retry_cost_nano_usd), h('td', { class: 'num' }, (t.failed_cost_ratio * 100).toFixed(1) + '%')] };
+        }), { 'data-testid': 'by-team' }),
+      h('h2', null, 'Top routes (user actions)'),
+      c.table([{ label: 'route' }, { label: 'service' }, { label: 'traces', num: true }, { label: 'billed', num: true }],
+        cb.top_routes.map(function (t) { return [t.route, t.service, c.numCell(t.traces), c.moneyCell(t.billed_nano_usd)]; }), { 'data-testid': 'top-routes' }),
+      h('h2', null, 'Change against the previous period'),
+      c.table([{ label: 'dimension' }, { label: 'subject' }, { label: 'this period', num: true }, { label: 'previous', num: true }, { label: 'change', num: true }, { label: 'driver' }],
+        audit.lines.slice(0, 40).map(function (l) { return [l.dimension, l.subject, c.moneyCell(l.this_nano_usd), c.moneyCell(l.last_nano_usd), h('td', { class: 'num' }, l.change_pct === null ? 'new' : l.change_pct + '%'), l.driver]; }), { 'data-testid': 'audit-lines' }),
+      (audit.anomalies || []).length ? h('ul', { 'data-testid': 'anomalies' }, audit.anomalies.map(function (a) { return h('li', null, a.summary); })) : null);
+  }
+
+  async function workflows(r, c) {
+    var h = c.h, b = c.bounds(c.period());
+    var team = r.query.get('team') || '';
+    var rows = await c.sql(
+      "SELECT session_id, session_team AS team, session_feature AS feature, toString(traces) AS n_traces, toString(llm_calls) AS n_calls, toString(retries) AS n_retries, toString(duplicates) AS n_duplicates, toString(cost_nano_usd) AS cost, toString(retry_cost_nano_usd) AS retry_cost " +
+      "FROM session_costs(from = {from:String}, to = {to:String}) WHERE {team:String} = '' OR session_team = {team:String} ORDER BY cost_nano_usd DESC, session_id LIMIT 50",
+      { from: b.from, to: b.to, team: team });
+    return h('section', { 'data-testid': 'workflows' },
+      h('h1', null, 'Costliest sessions', team ? h('span', { class: 'muted' }, ' of team ' + team) : null),
+      team ? h('p', null, h('a', { href: c.link(['workflows']) }, 'all teams')) : null,
+      c.table([{ label: 'session' }, { label: 'team' }, { label: 'feature' }, { label: 'traces', num: true }, { label: 'calls', num: true }, { label: 'retries', num: true }, { label: 'duplicates', num: true }, { label: 'cost', num: true }, { label: 'retry cost', num: true }],
+        rows.map(function (s) {
+          return { attrs: { 'data-session': s.session_id }, cells: [h('td', null, h('a', { href: c.link(['session', s.session_id]) }, s.session_id)), s.team, s.feature, c.numCell(s.n_traces), c.numCell(s.n_calls), c.numCell(s.n_retries), c.numCell(s.n_duplicates), c.moneyCell(s.cost), c.moneyCell(s.retry_cost)] };
+        }), { 'data-testid': 'sessions' }),
+      rows.length === 0 ? h('p', { class: 'muted' }, 'No sessions in this period.') : null);
+  }
+
+  async function session(r, c) {
+    var h = c.h, b = c.bounds(c.period()), id = r.parts[1];
+    var s = await c.api('/v1/sessions/' + encodeURIComponent(id) + '/cost?from=' + b.fromIso + '&to=' + b.toIso);
+    return h('section', { 'data-testid': 'session' },
+      h('p', null, h('a', { href: c.link(['workflows']) }, 'sessions'), ' / ', id),
+      h('h1', null, 'Session ', id),
+      h('div', { class: 'cards' }, c.card('Cost', s.totals.cost_nano_usd, 'session-cost'), c.card('Retries cost', s.totals.retry_cost_nano_usd, 'session-retry-cost'), c.card('Failed calls cost', s.totals.failed_cost_nano_usd, 'session-failed-cost')),
+      c.table([{ label: 'trace' }, { label: 'user action' }, { label: 'service' }, { label: 'started' }, { label: 'calls', num: true }, { label: 'retries', num: true }, { label: 'duplicates', num: true }, { label: 'cost', num: true }],
+        s.traces.map(function (t) {
+          return { attrs: { 'data-trace': t.trace_id }, cells: [h('td', null, h('a', { href: c.link(['trace', t.trace_id]) }, t.trace_id)), t.root_name, t.root_service, t.root_start, c.numCell(t.llm_calls), c.numCell(t.retries), c.numCell(t.duplicates), c.moneyCell(t.cost_nano_usd)] };
+        }), { 'data-testid': 'traces' }));
+  }
+
+  async function trace(r, c) {
+    var h = c.h, id = r.parts[1];
+    var t = await c.api('/v1/traces/' + encodeURIComponent(id) + '/cost');
+    var rows = [];
+    var walk = function (n, depth) {
+      var llm = n.llm, marks = [];
+      if (llm && llm.is_duplicate) marks.push(h('span', { class: 'mark duplicate', title: 'duplicate of ' + llm.duplicate_of }, 'duplicate'));
+      if (llm && llm.is_retry) marks.push(h('span', { class: 'mark retry' }, 'retry'));
+      if (llm && llm.is_failed) marks.push(h('span', { class: 'mark failed' }, 'failed'));
+      rows.push({ attrs: { 'data-span': n.span_id, class: llm && llm.is_duplicate ? 'duplicate' : null }, cells: [
+        h('td', { class: 'indent-' + Math.min(depth, 7) }, n.name || '(span not stored)', marks),
+        n.service, llm ? (llm.provider + '/' + (llm.response_model || llm.request_model)) : '',
+        llm ? c.numCell(llm.input_tokens) : '', llm ? c.numCell(llm.output_tokens) : '',
+        h('td', { class: 'num' }, String(Math.round(n.duration_ms)) + ' ms'),
+        llm ? c.moneyCell(llm.billed_nano_usd) : h('td', null, ''), c.moneyCell(n.subtree_cost_nano_usd)] });
+      n.children.forEach(function (ch) { walk(ch, depth + 1); });
+    };
+    if (t.root) walk(t.root, 0);
+    t.orphans.forEach(function (o) { walk(o, 0); });
+    return h('section', { 'data-testid': 'trace' },
+      h('p', null, h('a', { href: c.link(['workflows']) }, 'sessions'), ' / trace ', id),
+      h('h1', null, 'Trace ', id),
+      h('div', { class: 'cards' }, c.card('Cost', t.totals.cost_nano_usd, 'trace-cost'), c.card('Retries cost', t.totals.retry_cost_nano_usd, 'trace-retry-cost'), c.card('Failed calls cost', t.totals.failed_cost_nano_usd, 'trace-failed-cost')),
+      c.table([{ label: 'span' }, { label: 'service' }, { label: 'model' }, { label: 'input', num: true }, { label: 'output', num: true }, { label: 'duration', num: true }, { label: 'cost', num: true }, { label: 'with children', num: true }], rows, { 'data-testid': 'span-tree' }));
+  }
+
+  async function budgets(r, c) {
+    var h = c.h, b = c.bounds(c.period());
+    var results = await Promise.all([
+      c.sql("SELECT scope, subject, toString(period_start) AS ps, toString(period_end) AS pe, toString(argMax(limit_nano_usd, created_at)) AS lim, toString(argMax(spent_nano_usd, created_at)) AS spent, toString(argMax(reserved_nano_usd, created_at)) AS reserved, argMax(kind, (kind = 'budget_exceeded', created_at)) AS last_kind, toString(max(created_at)) AS last_at, toString(toUnixTimestamp64Milli(max(created_at))) AS last_ms, toString(toUnixTimestamp(period_start) * 1000) AS start_ms, toString(toUnixTimestamp(period_end) * 1000) AS end_ms FROM policy_events FINAL WHERE period_end > {from:DateTime} AND period_start < {to:DateTime} GROUP BY scope, subject, period_start, period_end ORDER BY scope, subject, period_start", { from: b.from, to: b.to }),
+      c.sql("SELECT toString(created_at) AS at, kind, scope, subject, toString(spent_nano_usd) AS spent, toString(limit_nano_usd) AS lim, message FROM policy_events FINAL WHERE created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} ORDER BY created_at DESC LIMIT 100", { from: b.from, to: b.to }),
+      c.sql("SELECT outcome, reason, toString(count()) AS decisions FROM policy_decisions WHERE created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} GROUP BY outcome, reason ORDER BY count() DESC", { from: b.from, to: b.to }),
+      c.sql("SELECT toString(created_at) AS at, tenant, provider, model, outcome, reason, toString(reserved_nano_usd) AS reserved FROM policy_decisions WHERE created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} ORDER BY created_at DESC LIMIT 50", { from: b.from, to: b.to }),
+    ]);
+    var states = results[0], events = results[1], counts = results[2], recent = results[3];
+    return h('section', { 'data-testid': 'budgets' },
+      h('h1', null, 'Budgets'),
+      h('p', { class: 'muted' }, 'Budgets that crossed their warning threshold or denied in this period, as their last event recorded them. The forecast extends the spend at that moment to the end of the budget period at the rate since its start.'),
+      c.table([{ label: 'scope' }, { label: 'subject' }, { label: 'period' }, { label: 'limit', num: true }, { label: 'spent', num: true }, { label: 'reserved', num: true }, { label: 'forecast', num: true }, { label: 'state' }],
+        states.map(function (s) {
+          var elapsed = BigInt(s.last_ms) - BigInt(s.start_ms), length = BigInt(s.end_ms) - BigInt(s.start_ms);
+          var forecast = elapsed > 0n ? (BigInt(s.spent) * length / elapsed).toString() : s.spent;
+          var state = s.last_kind === 'budget_exceeded' ? 'denied' : 'warn';
+          return { attrs: { 'data-budget': s.scope + ':' + s.subject }, cells: [s.scope, s.subject, s.ps.slice(0, 10) + ' .. ' + s.pe.slice(0, 10), c.moneyCell(s.lim), c.moneyCell(s.spent), c.moneyCell(s.reserved), c.moneyCell(forecast), h('td', { class: stateClass(state) }, state)] };
+        }), { 'data-testid': 'budget-states' }),
+      h('h2', null, 'Budget events'),
+      c.table([{ label: 'at' }, { label: 'kind' }, { label: 'scope' }, { label: 'subject' }, { label: 'spent', num: true }, { label: 'limit', num: true }, { label: 'message' }],
+        events.map(function (e) { return [e.at, e.kind, e.scope, e.subject, c.moneyCell(e.spent), c.moneyCell(e.lim), e.message]; }), { 'data-testid': 'budget-events' }),
+      h('h2', null, 'Policy decisions'),
+      c.table([{ label: 'outcome' }, { label: 'reason' }, { label: 'decisions', num: true }],
+        counts.map(function (d) { return [d.outcome, d.reason || '', c.numCell(d.decisions)]; }), { 'data-testid': 'decision-counts' }),
+      c.table([{ label: 'at' }, { label: 'tenant' }, { label: 'model' }, { label: 'outcome' }, { label: 'reason' }, { label: 'reserved', num: true }],
+        recent.map(function (d) { return [d.at, d.tenant, d.provider + '/' + d.model, d.outcome, d.reason, c.moneyCell(d.reserved)]; }), { 'data-testid': 'recent-decisions' }));
+  }
+
+  async function quality(r, c) {
+    var h = c.h, b = c.bounds(c.period());
+    var results = await Promise.all([c.api('/v1/reports/quality?' + b.api), c.api('/v1/reports/reconciliation?' + b.api)]);
+    var q = results[0], rec = results[1];
+    var pct = function (x) { return (x * 100).toFixed(1) + '%'; };
+    var kv = [
+      ['calls', q.calls], ['team resolved', pct(q.resolved_team_ratio)], ['with a session id', pct(q.session_id_ratio)],
+      ['spend unallocated', q.unallocated_spend_pct + '%'], ['unpriced calls', q.unpriced_calls], ['ownership conflicts', q.ownership_conflicts],
+      ['duplicates removed', q.duplicates_removed], ['unmapped LLM-looking spans', q.unmapped_llm_spans],
+    ];
+    return h('section', { 'data-testid': 'quality' },
+      h('h1', null, 'Data quality and reconciliation'),
+      c.table([{ label: 'measure' }, { label: 'value', num: true }], kv.map(function (x) { return { attrs: { 'data-measure': x[0] }, cells: [x[0], h('td', { class: 'num' }, String(x[1]))] }; }), { 'data-testid': 'quality-measures' }),
+      h('h2', null, 'Unpriced models'),
+      c.table([{ label: 'provider' }, { label: 'model' }, { label: 'calls', num: true }], q.unpriced_models.map(function (m) { return [m.provider, m.model, c.numCell(m.calls)]; }), { 'data-testid': 'unpriced-models' }),
+      h('h2', null, 'Invoice against ledger'),
+      h('p', { 'data-testid': 'reconciliation-summary' }, String(rec.summary || '')),
+      c.table([{ label: 'day' }, { label: 'provider' }, { label: 'model' }, { label: 'invoiced', num: true }, { label: 'ledger', num: true }, { label: 'gap', num: true }, { label: 'explanation' }],
+        rec.lines.map(function (l) { return { attrs: { 'data-line': l.day + ':' + l.provider + ':' + l.model }, cells: [l.day, l.provider, l.model, c.moneyCell(l.invoiced_nano_usd), c.moneyCell(l.ledger_nano_usd), c.moneyCell(l.gap_nano_usd), l.category.replace(/_/g, ' ')] }; }),
+        { 'data-testid': 'reconciliation-lines' }));
+  }
+
+  async function prices(r, c) {
+    var h = c.h, b = c.bounds(c.period());
+    var results = await Promise.all([
+      c.sql("SELECT provider, if(response_model != '', response_model, request_model) AS model, price_source, price_version, pricing_status, toString(count()) AS calls, toString(sum(ifNull(cost_nano_usd, 0))) AS cost FROM llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY provider, model, price_source, price_version, pricing_status ORDER BY provider, model, price_version", { from: b.from, to: b.to }),
+      c.sql("SELECT provider, request_model AS model, original_price_version, repriced_price_version, reason, toString(count()) AS calls, toString(sum(delta_nano_usd)) AS delta FROM cost_adjustments FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY provider, model, original_price_version, repriced_price_version, reason ORDER BY provider, model", { from: b.from, to: b.to }),
+    ]);
+    return h('section', { 'data-testid': 'prices' },
+      h('h1', null, 'Prices in the ledger'),
+      c.table([{ label: 'provider' }, { label: 'model' }, { label: 'source' }, { label: 'price version' }, { label: 'status' }, { label: 'calls', num: true }, { label: 'cost', num: true }],
+        results[0].map(function (x) { return { attrs: { 'data-model': x.provider + '/' + x.model }, cells: [x.provider, x.model, x.price_source || '(none)', x.price_version, x.pricing_status, c.numCell(x.calls), c.moneyCell(x.cost)] }; }), { 'data-testid': 'price-lines' }),
+      h('h2', null, 'Corrections (re-rating)'),
+      c.table([{ label: 'provider' }, { label: 'model' }, { label: 'from version' }, { label: 'to version' }, { label: 'reason' }, { label: 'calls', num: true }, { label: 'delta', num: true }],
+        results[1].map(function (x) { return [x.provider, x.model, x.original_price_version, x.repriced_price_version, x.reason, c.numCell(x.calls), c.moneyCell(x.delta)]; }), { 'data-testid': 'corrections' }));
+  }
+
+  window.SpanledgerPages = { spend: spend, workflows: workflows, session: session, trace: trace, budgets: budgets, quality: quality, prices: prices };
+})();

@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { burstCostForTest, demoCommand } from '../src/cli/demo-command';
+import { demoRegistryYaml } from '../src/cli/demo/demo-plan';
+import { CONSOLE_CSP } from '../src/console';
+import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
+import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+
+// Browser tests of the console in Debian's headless Chromium (`.ci/run` installs it), on a
+// ledger filled by `spanledger demo` through the real OTLP receiver. Screenshots land in
+// test-artifacts/console/ (gitignored).
+const VIEWER = 'viewer-credential-1';
+const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'console');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const usd = require('../../src/console/assets/format.js').usd as (nano: string) => string;
+
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+describe('the console in a real browser, on a demo month', () => {
+  let svc: TestService;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+  const api = async <T>(p: string): Promise<T> => {
+    const res = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(res.status, 200, `${p}: ${res.status}`);
+    return (await res.json()) as T;
+  };
+  // The console's default period: the 30 days up to today, `to` exclusive.
+  const last30 = () => {
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    return `from=${new Date(today - 29 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(today + 86_400_000).toISOString().slice(0, 10)}`;
+  };
+  const ready = async (name: string) => {
+    await page.waitForSelector(`#page[data-state="ready"][data-page="${name}"]`, { timeout: 20_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
+  const nanoOf = (selector: string) => page.$eval(selector, (el) => el.getAttribute('data-nano'));
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    svc = await startTestService({
+      ownership: { allowUnauthenticated: false, registry: registryFile(demoRegistryYaml(burstCostForTest)) },
+      console: { viewerToken: VIEWER },
+    });
+    base = `http://127.0.0.1:${svc.service.ports.api}`;
+    const code = await demoCommand(
+      ['--days', '30', '--scale', '0.15', '--quiet', '--api-port', String(svc.service.ports.api), '--otlp-http-port', String(svc.service.ports.otlpHttp), '--admin-token', ADMIN_TOKEN],
+      sink(), sink(),
+    );
+    assert.equal(code, 0);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  });
+  after(async () => {
+    await browser?.close();
+    await svc?.stop();
+  });
+
+  test('the page and every asset carry the strict Content-Security-Policy; no CDN is named', async () => {
+    for (const p of ['/', '/console/app.js', '/console/pages.js', '/console/vendor/chart.umd.min.js', '/console/style.css']) {
+      const res = await fetch(`${base}${p}`);
+      assert.equal(res.status, 200, p);
+      assert.equal(res.headers.get('content-security-policy'), CONSOLE_CSP, p);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      await res.arrayBuffer();
+    }
+    assert.match(CONSOLE_CSP, /default-src 'none'/);
+    assert.match(CONSOLE_CSP, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(CONSOLE_CSP, /unsafe-inline|unsafe-eval|https?:|\*/);
+    const html = await (await fetch(`${base}/`)).text();
+    assert.doesNotMatch(html, /https?:\/\//, 'the page loads nothing from another origin');
+    assert.doesNotMatch(html, /<script>|style=/, 'no inline script or style');
+  });
+
+  test('sign-in is refused without a valid credential, and reads need the session', async () => {
+    for (const body of [JSON.stringify({ token: 'wrong-credential' }), JSON.stringify({ token: '' }), JSON.stringify({}), 'not json']) {
+      const res = await fetch(`${base}/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.ok(res.status === 401 || res.status === 400, `${body}: ${res.status}`);
+      assert.equal(res.headers.get('set-cookie'), null);
+      await res.arrayBuffer();
+    }
+    for (const p of ['/v1/reports/chargeback', '/v1/reports/quality', '/clickhouse?query=SELECT%201']) {
+      const res = await fetch(`${base}${p}`, { headers: { cookie: 'spanledger_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+      assert.equal(res.status, 401, p);
+      await res.arrayBuffer();
+    }
+  });
+
+  test('the session cookie is HttpOnly and SameSite=Strict, reads only, and the credential never shows in a URL', async () => {
+    const res = await fetch(`${base}/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: VIEWER }) });
+    assert.equal(res.status, 200);
+    const cookie = res.headers.get('set-cookie')!;
+    assert.match(cookie, /^spanledger_session=[A-Za-z0-9_-]{43}; /);
+    assert.match(cookie, /; HttpOnly(;|$)/);
+    assert.match(cookie, /; SameSite=Strict(;|$)/);
+    assert.doesNotMatch(cookie, new RegExp(VIEWER));
+    const session = cookie.split(';')[0]!;
+    const read = await fetch(`${base}/v1/reports/chargeback?${last30()}`, { headers: { cookie: session } });
+    assert.equal(read.status, 200);
+    await read.arrayBuffer();
+    // The cookie writes nothing: an invoice import, a reprice, a dead-letter replay, SQL by POST.
+    for (const [method, p] of [['POST', '/v1/reports/invoices'], ['POST', '/v1/admin/prices/reprice'], ['POST', '/v1/admin/dead-letters/replay'], ['GET', '/v1/admin/dead-letters'], ['POST', '/clickhouse']] as const) {
+      const w = await fetch(`${base}${p}`, { method, headers: { cookie: session, 'content-type': 'text/plain' }, ...(method === 'POST' ? { body: 'SELECT 1' } : {}) });
+      assert.ok(w.status === 401 || w.status === 403, `${method} ${p} with the cookie: ${w.status}`);
+      await w.arrayBuffer();
+    }
+    // The viewer credential itself reads, and only reads.
+    const viaHeader = await fetch(`${base}/v1/reports/quality`, { headers: { authorization: `Bearer ${VIEWER}` } });
+    assert.equal(viaHeader.status, 200);
+    await viaHeader.arrayBuffer();
+    const write = await fetch(`${base}/v1/reports/invoices`, { method: 'POST', headers: { authorization: `Bearer ${VIEWER}`, 'content-type': 'text/csv' }, body: 'date,provider,model,cost\n' });
+    assert.equal(write.status, 401);
+    await write.arrayBuffer();
+    // Signed out, the cookie no longer reads.
+    const out = await fetch(`${base}/console/session`, { method: 'DELETE', headers: { cookie: session } });
+    assert.match(out.headers.get('set-cookie')!, /Max-Age=0/);
+    const again = await fetch(`${base}/v1/reports/quality`, { headers: { cookie: session } });
+    assert.equal(again.status, 401);
+    await again.arrayBuffer();
+  });
+
+  test('the viewer credential serves a Grafana datasource: the plugin\'s request shape reads, nothing writes', async () => {
+    // As the grafana-clickhouse-datasource plugin sends it (see test/dashboards.test.ts).
+    const params = new URLSearchParams({ database: svc.cfg.ledger.database, default_format: 'Native', limit: '1000', max_execution_time: '60', enable_http_compression: '1' });
+    const send = (sql: string) => fetch(`${base}/clickhouse?${params}`, {
+      method: 'POST', body: gzipSync(sql),
+      headers: { authorization: `Basic ${Buffer.from(`grafana:${VIEWER}`).toString('base64')}`, 'content-encoding': 'gzip', 'accept-encoding': 'gzip' },
+    });
+    const res = await send('SELECT team, sum(cost_nano_usd) FROM llm_calls FINAL GROUP BY team');
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('x-clickhouse-format'), 'Native');
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.ok(body[0]! >= 1 && body[1]! >= 1, 'a Native block with rows');
+    const insert = await send("INSERT INTO invoice_lines (provider) VALUES ('x')");
+    assert.equal(insert.status, 403);
+    await insert.arrayBuffer();
+  });
+
+  test('in the browser: a wrong credential is refused, the right one signs in, the page cannot read the cookie', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#sign-in:not([hidden])');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sign-in.png') });
+    await page.fill('#token', 'not-the-credential');
+    await page.click('#sign-in button');
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('sign-in-error').textContent !== '');
+    assert.match(await page.textContent('#sign-in-error') ?? '', /not valid/);
+    assert.equal(await page.isVisible('#nav'), false);
+    await page.fill('#token', VIEWER);
+    await page.click('#sign-in button');
+    await ready('spend');
+    assert.equal(await page.evaluate(() => (globalThis as any).document.cookie), '', 'HttpOnly: scripts see no cookie');
+    const cookies = await page.context().cookies();
+    const c = cookies.find((k) => k.name === 'spanledger_session')!;
+    assert.equal(c.httpOnly, true);
+    assert.equal(c.sameSite, 'Strict');
+    assert.ok(!page.url().includes(VIEWER));
+    // The refused sign-in's 401 is the one expected failure of a request.
+    assert.deepEqual(problems, ['console: Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+    problems.length = 0;
+  });
+
+  test('Spend shows the chargeback report\'s figures exactly', async () => {
+    const cb = await api<{ totals: Record<string, string>; unallocated: { billed_nano_usd: string; calls: number }; lines: { team: string; billed_nano_usd: string; charged_nano_usd: string; calls: number }[]; by_team: { team: string; retry_cost_nano_usd: string; failed_cost_nano_usd: string }[] }>(`/v1/reports/chargeback?${last30()}&group_by=team`);
+    await page.goto(`${base}/#/spend?by=team`);
+    await ready('spend');
+    assert.equal(await nanoOf('[data-testid="total-billed"] .value'), cb.totals.billed_nano_usd);
+    assert.equal(await nanoOf('[data-testid="total-charged"] .value'), cb.totals.charged_nano_usd);
+    assert.equal(await nanoOf('[data-testid="total-unallocated"] .value'), cb.unallocated.billed_nano_usd);
+    assert.ok(BigInt(cb.unallocated.billed_nano_usd) > 0n, 'the demo has unallocated spend');
+    assert.equal(await page.textContent('[data-testid="total-billed"] .value'), usd(cb.totals.billed_nano_usd!));
+    assert.ok(cb.lines.length >= 4);
+    for (const l of cb.lines) {
+      const row = `[data-testid="chargeback-lines"] tr[data-subject="${l.team}"]`;
+      const cells = await page.$$eval(`${row} td.money`, (tds) => tds.map((td) => td.getAttribute('data-nano')));
+      assert.deepEqual(cells, [l.billed_nano_usd, l.charged_nano_usd], l.team);
+    }
+    for (const t of cb.by_team.filter((x) => x.team !== '')) {
+      const cells = await page.$$eval(`[data-testid="by-team"] tr[data-team="${t.team}"] td.money`, (tds) => tds.map((td) => td.getAttribute('data-nano')));
+      assert.equal(cells[1], t.failed_cost_nano_usd, t.team);
+      assert.equal(cells[2], t.retry_cost_nano_usd, t.team);
+    }
+    assert.ok(BigInt(cb.by_team.find((t) => t.team === 'research')!.retry_cost_nano_usd) > 0n, 'the retry storm costs');
+    assert.ok(await page.$$eval('[data-testid="unallocated-reasons"] tbody tr', (r) => r.length) >= 1);
+    assert.ok(await page.$('#trend-chart'));
+    assert.ok(await page.evaluate(() => typeof (globalThis as any).Chart === 'function'), 'Chart.js loaded from the package');
+  });
+
+  test('drill-down: from a team to its sessions, one session\'s traces and one trace\'s span tree', async () => {
+    await page.click('[data-testid="by-team"] tr[data-team="search"] a');
+    await ready('workflows');
+    const first = await page.getAttribute('[data-testid="sessions"] tbody tr', 'data-session');
+    assert.ok(first?.startsWith('sess-search-'), `a search session first, got ${first}`);
+    const listed = await nanoOf('[data-testid="sessions"] tbody tr td.money');
+    await page.click('[data-testid="sessions"] tbody tr a');
+    await ready('session');
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const s = await api<{ totals: Record<string, string>; traces: { trace_id: string; cost_nano_usd: string }[] }>(
+      `/v1/sessions/${first}/cost?from=${new Date(today - 29 * 86_400_000).toISOString()}&to=${new Date(today + 86_400_000).toISOString()}`);
+    assert.equal(await nanoOf('[data-testid="session-cost"] .value'), s.totals.cost_nano_usd);
+    assert.equal(listed, s.totals.cost_nano_usd, 'the session list and the session route agree');
+    const traceRows = await page.$$eval('[data-testid="traces"] tbody tr', (rows) => rows.map((r) => [r.getAttribute('data-trace'), r.querySelector('td.money')!.getAttribute('data-nano')]));
+    assert.deepEqual(traceRows, s.traces.map((t) => [t.trace_id, t.cost_nano_usd]));
+    await page.click('[data-testid="traces"] tbody tr a');
+    await ready('trace');
+    const traceId = s.traces[0]!.trace_id;
+    type Node = { span_id: string; subtree_cost_nano_usd: string; llm: { billed_nano_usd: string; is_duplicate: number | boolean } | null; children: Node[] };
+    const t = await api<{ totals: Record<string, string>; root: Node }>(`/v1/traces/${traceId}/cost`);
+    assert.equal(await nanoOf('[data-testid="trace-cost"] .value'), t.totals.cost_nano_usd);
+    const walk = (n: Node): Node[] => [n, ...n.children.flatMap(walk)];
+    const nodes = walk(t.root);
+    assert.ok(nodes.length >= 4, 'root, retrieval, calls, gateway reports');
+    for (const n of nodes) {
+      const cells = await page.$$eval(`[data-testid="span-tree"] tr[data-span="${n.span_id}"] td.money`, (tds) => tds.map((td) => td.getAttribute('data-nano')));
+      assert.equal(cells[cells.length - 1], n.subtree_cost_nano_usd, n.span_id);
+      if (n.llm) assert.equal(cells[0], n.llm.billed_nano_usd, n.span_id);
+    }
+    const duplicates = nodes.filter((n) => n.llm?.is_duplicate).length;
+    assert.ok(duplicates >= 1, 'the gateway reported the calls again');
+    assert.equal(await page.$$eval('[data-testid="span-tree"] .mark.duplicate', (m) => m.length), duplicates);
+  });
+
+  test('a trace with retries shows its retry and failed marks', async () => {
+    const [storm] = await svc.rows<{ trace_id: string; retries: string }>(
+      "SELECT trace_id, toString(countIf(is_retry)) AS retries FROM llm_calls_resolved(from = '2000-01-01 00:00:00', to = '2100-01-01 00:00:00') WHERE team = 'research' GROUP BY trace_id ORDER BY countIf(is_retry) DESC LIMIT 1");
+    assert.ok(Number(storm!.retries) >= 20, `the retry storm: ${storm!.retries}`);
+    await page.goto(`${base}/#/trace/${storm!.trace_id}`);
+    await ready('trace');
+    assert.equal(await page.$$eval('[data-testid="span-tree"] .mark.retry', (m) => m.length), Number(storm!.retries));
+    assert.ok(await page.$$eval('[data-testid="span-tree"] .mark.failed', (m) => m.length) >= 20);
+  });
+
+  test('Budgets: one warns, one denies, with their events and the policy decisions', async () => {
+    await page.goto(`${base}/#/budgets`);
+    await ready('budgets');
+    const events = await svc.rows<{ scope: string; subject: string; kind: string; limit: string }>('SELECT scope, subject, kind, toString(limit_nano_usd) AS limit FROM policy_events FINAL ORDER BY subject, kind');
+    assert.ok(events.some((e) => e.subject === 'support-chat' && e.kind === 'budget_warning'));
+    assert.ok(events.some((e) => e.subject === 'ads-copy' && e.kind === 'budget_exceeded'));
+    assert.equal(await page.textContent('[data-testid="budget-states"] tr[data-budget="tenant:support-chat"] td:last-child'), 'warn');
+    assert.equal(await page.textContent('[data-testid="budget-states"] tr[data-budget="tenant:ads-copy"] td:last-child'), 'denied');
+    assert.equal(await nanoOf('[data-testid="budget-states"] tr[data-budget="tenant:ads-copy"] td.money'), events.find((e) => e.subject === 'ads-copy')!.limit);
+    assert.equal(await page.$$eval('[data-testid="budget-events"] tbody tr', (r) => r.length), events.length);
+    const outcomes = await page.$$eval('[data-testid="decision-counts"] tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+    assert.ok(outcomes.includes('deny') && outcomes.includes('warn'), outcomes.join(','));
+  });
+
+  test('Data quality and reconciliation show the quality and reconciliation reports\' figures', async () => {
+    const q = await api<{ calls: number; unmapped_llm_spans: number; duplicates_removed: number }>(`/v1/reports/quality?${last30()}`);
+    const r = await api<{ summary: string; lines: { day: string; provider: string; model: string; gap_nano_usd: string; category: string }[] }>(`/v1/reports/reconciliation?${last30()}`);
+    await page.goto(`${base}/#/quality`);
+    await ready('quality');
+    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="calls"] td.num'), String(q.calls));
+    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="duplicates removed"] td.num'), String(q.duplicates_removed));
+    assert.ok(q.duplicates_removed > 0);
+    assert.equal(await page.textContent('[data-testid="reconciliation-summary"]'), r.summary);
+    const gaps = await page.$$eval('[data-testid="reconciliation-lines"] tbody tr', (rows) => rows.map((row) => [row.getAttribute('data-line'), row.querySelectorAll('td.money')[2]!.getAttribute('data-nano')]));
+    assert.deepEqual(gaps, r.lines.map((l) => [`${l.day}:${l.provider}:${l.model}`, l.gap_nano_usd]));
+    assert.ok(r.lines.some((l) => l.category === 'not_seen_by_ledger'), 'the demo invoice bills a model the ledger never saw');
+    assert.ok(r.lines.some((l) => l.category === 'rate_mismatch'), 'and one day above the ledger');
+  });
+
+  test('Prices: every model in the ledger with its price source and version', async () => {
+    await page.goto(`${base}/#/prices`);
+    await ready('prices');
+    const models = await svc.rows<{ m: string; calls: string }>("SELECT concat(provider, '/', if(response_model != '', response_model, request_model)) AS m, toString(count()) AS calls FROM llm_calls FINAL WHERE timestamp >= now() - INTERVAL 31 DAY GROUP BY m ORDER BY m");
+    const shown = await page.$$eval('[data-testid="price-lines"] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-model')));
+    assert.deepEqual([...new Set(shown)].sort(), models.map((m) => m.m).sort());
+    const sources = await page.$$eval('[data-testid="price-lines"] tbody tr td:nth-child(3)', (tds) => tds.map((t) => t.textContent));
+    assert.ok(sources.every((s) => s === 'catalog'), sources.join(','));
+  });
+
+  test('no page raised a script error or a CSP violation', () => {
+    writeFileSync(path.join(ARTIFACTS, 'problems.txt'), problems.join('\n'));
+    assert.deepEqual(problems, []);
+  });
+});
