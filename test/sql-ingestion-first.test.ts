@@ -54,7 +54,7 @@ test('heavy SQL on /clickhouse never stalls OTLP ingestion, the policy or /metri
     const counted = await sql(svc, `SELECT count() FROM llm_calls FINAL WHERE trace_id IN (${traceIds.map((t) => `'${t}'`).join(',')}) FORMAT TSV`);
     assert.equal(await counted.text(), `${traceIds.length}\n`);
   } finally {
-    assert.equal(await svc.stop(), 0);
+    assert.equal(await svc.stop(), 0, svc.tail());
   }
 });
 
