@@ -416,19 +416,56 @@ ALTER TABLE spanledger.cost_adjustments_local ON CLUSTER ledger
         ADD INDEX IF NOT EXISTS idx_trace trace_id TYPE bloom_filter GRANULARITY 4,
         ADD INDEX IF NOT EXISTS idx_created created_at TYPE minmax GRANULARITY 1;
 
-INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content'), (13, 'per-call cost components, list cost and the finer usage they were computed from'), (14, 'rollups of list cost and calls without usage; adjustment indexes');
+ALTER TABLE spanledger.llm_calls_local ON CLUSTER ledger
+        MODIFY COLUMN timestamp CODEC(Delta, ZSTD(1)),
+        MODIFY COLUMN end_timestamp CODEC(Delta, ZSTD(1)),
+        MODIFY COLUMN ingested_at CODEC(Delta, ZSTD(1)),
+        MODIFY COLUMN trace_id CODEC(ZSTD(1)),
+        MODIFY COLUMN span_id CODEC(ZSTD(1)),
+        MODIFY COLUMN parent_span_id CODEC(ZSTD(1)),
+        MODIFY COLUMN session_id CODEC(ZSTD(1)),
+        MODIFY COLUMN user_id CODEC(ZSTD(1)),
+        MODIFY COLUMN request_id CODEC(ZSTD(1)),
+        MODIFY COLUMN response_id CODEC(ZSTD(1)),
+        MODIFY COLUMN span_name CODEC(ZSTD(1)),
+        MODIFY COLUMN status_message CODEC(ZSTD(1)),
+        MODIFY COLUMN attributes_json CODEC(ZSTD(1)),
+        MODIFY COLUMN resource_json CODEC(ZSTD(1));
+
+ALTER TABLE spanledger.spans_local ON CLUSTER ledger
+        MODIFY COLUMN timestamp CODEC(Delta, ZSTD(1)),
+        MODIFY COLUMN end_timestamp CODEC(Delta, ZSTD(1)),
+        MODIFY COLUMN ingested_at CODEC(Delta, ZSTD(1)),
+        MODIFY COLUMN trace_id CODEC(ZSTD(1)),
+        MODIFY COLUMN span_id CODEC(ZSTD(1)),
+        MODIFY COLUMN parent_span_id CODEC(ZSTD(1)),
+        MODIFY COLUMN trace_state CODEC(ZSTD(1)),
+        MODIFY COLUMN name CODEC(ZSTD(1)),
+        MODIFY COLUMN status_message CODEC(ZSTD(1)),
+        MODIFY COLUMN attributes_json CODEC(ZSTD(1)),
+        MODIFY COLUMN resource_json CODEC(ZSTD(1)),
+        MODIFY COLUMN events CODEC(ZSTD(1)),
+        MODIFY COLUMN links CODEC(ZSTD(1));
+
+ALTER TABLE spanledger.llm_calls_local ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS model_key String ALIAS if(response_model != '', response_model, request_model) COMMENT 'the response model, else the request model: what reports group by and retries match on';
+
+ALTER TABLE spanledger.llm_calls ON CLUSTER ledger
+        ADD COLUMN IF NOT EXISTS model_key String ALIAS if(response_model != '', response_model, request_model) COMMENT 'the response model, else the request model: what reports group by and retries match on';
+
+INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content'), (13, 'per-call cost components, list cost and the finer usage they were computed from'), (14, 'rollups of list cost and calls without usage; adjustment indexes'), (15, 'codecs on time and string columns; the model key as a column');
 
 ALTER TABLE spanledger.spans_local ON CLUSTER ledger MODIFY TTL toDateTime(timestamp) + INTERVAL 30 DAY;
 
 CREATE OR REPLACE VIEW spanledger.llm_calls_resolved ON CLUSTER ledger AS 
-    SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
+    SELECT c.*,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
       a.adjustment_nano_usd AS adjustment_nano_usd,
       if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
       -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
       ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
-  operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  operation, request_model, response_model, model_key, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
   business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
   provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
@@ -470,7 +507,7 @@ CREATE OR REPLACE VIEW spanledger.touched_calls_resolved ON CLUSTER ledger AS
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, if(response_model != '', response_model, request_model) AS model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
+            SELECT *, model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM spanledger.llm_calls FINAL
             WHERE trace_id IN (SELECT trace_id FROM spanledger.llm_calls WHERE ingested_at > {since:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)})
@@ -512,7 +549,7 @@ CREATE OR REPLACE VIEW spanledger.trace_calls_resolved ON CLUSTER ledger AS
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, if(response_model != '', response_model, request_model) AS model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
+            SELECT *, model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM spanledger.llm_calls FINAL
             WHERE trace_id = {trace:String}
@@ -552,14 +589,14 @@ CREATE OR REPLACE VIEW spanledger.trace_costs ON CLUSTER ledger AS SELECT c.*, r
            argMin(team, timestamp) AS trace_team, argMin(feature, timestamp) AS trace_feature, argMin(tenant, timestamp) AS trace_tenant,
            any(session_id) AS trace_session_id
          FROM (
-    SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
+    SELECT c.*,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
       a.adjustment_nano_usd AS adjustment_nano_usd,
       if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
       -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
       ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
-  operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  operation, request_model, response_model, model_key, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
   business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
   provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
@@ -606,14 +643,14 @@ CREATE OR REPLACE VIEW spanledger.session_costs ON CLUSTER ledger AS SELECT sess
   max(end_timestamp) AS last_call_end, uniqExact(trace_id) AS traces,
          argMin(team, timestamp) AS session_team, argMin(feature, timestamp) AS session_feature
        FROM (
-    SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
+    SELECT c.*,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
       a.adjustment_nano_usd AS adjustment_nano_usd,
       if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
       -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
       ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
-  operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  operation, request_model, response_model, model_key, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
   business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
   provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c
@@ -651,14 +688,14 @@ CREATE OR REPLACE VIEW spanledger.daily_costs ON CLUSTER ledger AS SELECT toDate
   min(timestamp) AS first_call_at,
   max(end_timestamp) AS last_call_end
        FROM (
-    SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
+    SELECT c.*,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
       a.adjustment_nano_usd AS adjustment_nano_usd,
       if(is_duplicate, 0, ifNull(cost_nano_usd, 0) + adjustment_nano_usd) AS billed_nano_usd,
       -- FOCUS ListCost: the list cost kept at ingestion, else the billed cost.
       ifNull(c.list_cost_nano_usd, billed_nano_usd) AS list_or_billed_nano_usd
     FROM (SELECT timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
-  operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  operation, request_model, response_model, model_key, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
   business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
   provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch FROM spanledger.llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)}) AS c

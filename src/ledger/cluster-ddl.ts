@@ -29,6 +29,10 @@ const ALTER_TABLE = /^ALTER TABLE ([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9
 const CREATE_VIEW = /^CREATE OR REPLACE VIEW ([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*) AS /;
 // Column changes apply to the Distributed table too; data-layout changes only to the local one.
 const COLUMN_OP = /\b(ADD|MODIFY|DROP|COMMENT|RENAME) COLUMN\b/;
+// Only `MODIFY COLUMN c CODEC(...)` clauses: no other change, and every MODIFY a codec.
+const CODEC_CLAUSE = /\bMODIFY COLUMN [A-Za-z_][A-Za-z0-9_]* CODEC\(/g;
+const OTHER_CLAUSE = /\b(ADD|DROP|COMMENT|RENAME|MATERIALIZE|CLEAR|ORDER BY|TTL|SETTING)\b/;
+const isCodecOnly = (ops: string) => !OTHER_CLAUSE.test(ops) && (ops.match(CODEC_CLAUSE)?.length ?? 0) === (ops.match(/\bMODIFY\b/g)?.length ?? -1);
 const LAYOUT_OP = /\b(ADD|DROP|MATERIALIZE|CLEAR) (INDEX|CONSTRAINT|PROJECTION)\b|\bMODIFY (TTL|ORDER BY|SETTING)\b/;
 
 /** The name of a table's data table on a cluster. */
@@ -64,8 +68,10 @@ export function clusterStatements(sql: string, cluster: string): string[] {
   const alter = ALTER_TABLE.exec(text);
   if (alter) {
     const [, database, table, ops] = alter as unknown as [string, string, string, string];
-    const column = COLUMN_OP.test(ops);
-    const layout = LAYOUT_OP.test(ops);
+    // A codec is how the data table stores a column; the Distributed table stores nothing.
+    const codecOnly = isCodecOnly(ops);
+    const column = COLUMN_OP.test(ops) && !codecOnly;
+    const layout = LAYOUT_OP.test(ops) || codecOnly;
     if (column && layout) throw new Error(`cluster DDL: ALTER TABLE ${database}.${table} mixes column and layout changes; write them as two statements`);
     if (!column && !layout) throw new Error(`cluster DDL: ALTER TABLE ${database}.${table}: unknown change${ops.slice(0, 80)}`);
     const local = `ALTER TABLE ${database}.${localTableName(table)} ${on}${ops}`;

@@ -404,4 +404,26 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD INDEX IF NOT EXISTS idx_created created_at TYPE minmax GRANULARITY 1`,
     ],
   },
+  {
+    version: 15,
+    name: 'codecs on time and string columns; the model key as a column',
+    statements: (db) => [
+      // Only the codec changes: parts written from now on use it, older ones on their next
+      // merge; no mutation rewrites the table.
+      ...['llm_calls', 'spans'].map((table) => `ALTER TABLE ${db}.${table}
+        ${codecs(table === 'llm_calls' ? LLM_CALLS_STRINGS : SPANS_STRINGS)}`),
+      // One definition of the model a call is grouped and matched by, read by every view.
+      `ALTER TABLE ${db}.llm_calls
+        ADD COLUMN IF NOT EXISTS model_key String ALIAS if(response_model != '', response_model, request_model) COMMENT 'the response model, else the request model: what reports group by and retries match on'`,
+    ],
+  },
 ];
+
+// Times are near-sorted within a part: deltas compress to a few bits. Ids and JSON: ZSTD.
+const TIME_COLUMNS = ['timestamp', 'end_timestamp', 'ingested_at'];
+const LLM_CALLS_STRINGS = ['trace_id', 'span_id', 'parent_span_id', 'session_id', 'user_id', 'request_id', 'response_id', 'span_name', 'status_message', 'attributes_json', 'resource_json'];
+const SPANS_STRINGS = ['trace_id', 'span_id', 'parent_span_id', 'trace_state', 'name', 'status_message', 'attributes_json', 'resource_json', 'events', 'links'];
+
+function codecs(strings: string[]): string {
+  return [...TIME_COLUMNS.map((c) => `MODIFY COLUMN ${c} CODEC(Delta, ZSTD(1))`), ...strings.map((c) => `MODIFY COLUMN ${c} CODEC(ZSTD(1))`)].join(',\n        ');
+}

@@ -76,7 +76,7 @@ function resolvedSql(db: string, where: string, adjustWhere: string, o: Workflow
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, if(response_model != '', response_model, request_model) AS model_key, ${MODEL_FAMILY('model_key')} AS model_family,
+            SELECT *, model_key, ${MODEL_FAMILY('model_key')} AS model_family,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM ${db}.llm_calls FINAL
             WHERE ${where}
@@ -90,7 +90,7 @@ function resolvedSql(db: string, where: string, adjustWhere: string, o: Workflow
 // The columns rollups and reports read: naming them keeps the raw attribute JSON off the
 // read path (selecting * read it for every call and made month reports several times slower).
 const CALL_COLUMNS = `timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, service_name, provider,
-  operation, request_model, response_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  operation, request_model, response_model, model_key, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
   status_code, error_type, http_status_code, is_failed, retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center,
   business_unit, ownership_source, unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd,
   provider_reported_cost_nano_usd, pricing_status, price_version, ownership_conflict, writer_id, writer_epoch`;
@@ -102,7 +102,7 @@ const CALL_COLUMNS = `timestamp, end_timestamp, trace_id, span_id, parent_span_i
  */
 function markedSql(db: string): string {
   return `
-    SELECT c.*, if(c.response_model != '', c.response_model, c.request_model) AS model_key,
+    SELECT c.*,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
       a.adjustment_nano_usd AS adjustment_nano_usd,
       ${BILLED_NANO_USD} AS billed_nano_usd,
