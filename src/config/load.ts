@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { configSchema, type SpanledgerConfig } from './schema';
 import { maskUrlCredentials } from './mask-credentials';
 import { SECRET_PATHS, SETTING_SOURCES } from './sources';
+import { issueLines, issuePath } from '../pipeline';
 
 /** A configuration problem; `message` lists every bad field with where its value came from. */
 export class ConfigError extends Error {
@@ -56,10 +57,10 @@ export function loadConfig(inputs: LoadInputs): SpanledgerConfig {
 
   const result = configSchema.safeParse(tree);
   if (!result.success) {
+    // Where each value came from follows the message: `adminToken: too short (from flag --admin-token)`.
     const lines = result.error.issues.map((issue) => {
-      const path = issue.path.join('.') || '(top level)';
-      const from = origin.get(path);
-      return `  ${path}: ${issue.message}${from ? ` (from ${from})` : ''}`;
+      const from = origin.get(issuePath(issue, '(top level)'));
+      return `  ${issueLines([issue], { whole: '(top level)' })[0]}${from ? ` (from ${from})` : ''}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { compileRegistry, type CompiledRegistry } from './compiled-registry';
 import { registrySchema } from './registry-schema';
+import { issueLines } from '../pipeline';
 
 /** A registry file that cannot be used; `message` names each entry and field at fault. */
 export class RegistryError extends Error {
@@ -37,7 +38,7 @@ export function parseRegistry(text: string, source: string): CompiledRegistry {
     // A generated registry can be wrong in every entry alike: the first problems say what
     // to fix, a thousand more lines only bury them.
     const issues = result.error.issues;
-    const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `  ${describePath(doc, i.path)}: ${i.message}`);
+    const lines = issueLines(issues.slice(0, MAX_LISTED_ISSUES), { where: (i) => `  ${describePath(doc, i.path)}` });
     if (issues.length > MAX_LISTED_ISSUES) lines.push(`  ... and ${issues.length - MAX_LISTED_ISSUES} more problems`);
     throw new RegistryError(`invalid registry ${source}:\n${lines.join('\n')}`);
   }

@@ -11,3 +11,5 @@ export type { CallCost, PricingStatus } from './call-cost';
 export { divRound, formatNanoUsd, numberScaled, parseScaled } from './money';
 export { modelGlob } from './model-glob';
 export { decompressBody } from './decompress';
+export { issueLines, issuePath } from './zod-issues';
+export type { IssueLike } from './zod-issues';

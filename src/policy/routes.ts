@@ -4,6 +4,7 @@ import type { PolicyEngine } from './policy-engine';
 import { decimalUsd } from './policy-engine';
 import type { PolicyStore } from './policy-store';
 import type { Decision, PolicyReason } from './types';
+import { issueLines } from '../pipeline';
 
 /**
  * Checks the gateway credential of a request: the gateway sender's id when it is one,
@@ -152,7 +153,7 @@ async function policyRoutes(app: FastifyInstance, opts: { engine: PolicyEngine; 
 
 function invalid(err: z.ZodError): Record<string, unknown> {
   const first = err.issues[0];
-  return { error: { message: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), type: 'invalid_request', param: first?.path.join('.') || null, code: '400' } };
+  return { error: { message: issueLines(err.issues).join('; '), type: 'invalid_request', param: first?.path.join('.') || null, code: '400' } };
 }
 
 /** A 400 body naming every field the validator refused and why. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PricesError } from './prices-error';
 import { compileRates, instant, ratesSchema } from './rates-schema';
 import type { TokenRates } from './token-rates';
+import { issueLines } from '../pipeline';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC)');
 
@@ -66,7 +67,7 @@ export function loadCorrections(file: string = SHIPPED_CORRECTIONS): { version: 
   }
   const parsed = correctionsSchema.safeParse(doc);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    const lines = issueLines(parsed.error.issues, { whole: '(top level)' }).map((l) => `  ${l}`);
     throw new PricesError(`invalid corrections ${file}:\n${lines.join('\n')}`);
   }
   return { version: parsed.data.version, entries: parsed.data.corrections.map(compileCorrection) };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Catalog, CatalogPrice } from './catalog';
-import { modelGlob, parseScaled } from '../pipeline';
+import { issueLines, issuePath, modelGlob, parseScaled } from '../pipeline';
 import { overridesSchema, type PriceOverride } from './overrides-schema';
 import { PricesError } from './prices-error';
 import { compileRates } from './rates-schema';
@@ -67,11 +67,13 @@ export function loadOverrides(path: string): PriceOverride[] {
   }
   const result = overridesSchema.safeParse(doc);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => {
-      const [, index, ...rest] = i.path;
-      const entry = typeof index === 'number' ? (doc as { overrides?: { id?: unknown }[] }).overrides?.[index] : undefined;
-      const where = typeof index === 'number' ? `overrides[${index}]${typeof entry?.id === 'string' ? ` "${entry.id}"` : ''}` : i.path.join('.') || '(top level)';
-      return `  ${where}${rest.length ? `: ${rest.join('.')}` : ''}: ${i.message}`;
+    const lines = issueLines(result.error.issues, {
+      where: (i) => {
+        const [, index, ...rest] = i.path;
+        const entry = typeof index === 'number' ? (doc as { overrides?: { id?: unknown }[] }).overrides?.[index] : undefined;
+        const where = typeof index === 'number' ? `overrides[${index}]${typeof entry?.id === 'string' ? ` "${entry.id}"` : ''}` : issuePath(i, '(top level)');
+        return `  ${where}${rest.length ? `: ${rest.map(String).join('.')}` : ''}`;
+      },
     });
     throw new PricesError(`invalid prices ${path}:\n${lines.join('\n')}`);
   }

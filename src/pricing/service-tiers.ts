@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { modelGlob, parseScaled } from '../pipeline';
+import { issueLines, modelGlob, parseScaled } from '../pipeline';
 import { PricesError } from './prices-error';
 import { compileRates, decimal, instant, ratesSchema } from './rates-schema';
 import { RATE_CLASSES, RATE_CLASS_NAMES } from './rate-classes';
@@ -75,7 +75,7 @@ export function loadServiceTiers(file: string = SHIPPED_SERVICE_TIERS): ServiceT
   }
   const parsed = serviceTiersSchema.safeParse(doc);
   if (!parsed.success) {
-    throw new PricesError(`invalid service tiers ${file}:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n')}`);
+    throw new PricesError(`invalid service tiers ${file}:\n${issueLines(parsed.error.issues, { whole: '(top level)' }).map((l) => `  ${l}`).join('\n')}`);
   }
   const entries = parsed.data.tiers.map((t) => ({
     t,

@@ -5,6 +5,7 @@ import type { DeadLetter, DeadLetterReplay } from '../ledger';
 import type { PriceBook, PricingConfig } from '../pricing';
 import type { AdminGuard } from './admin-guard';
 import { reprice } from './reprice';
+import { issueLines } from '../pipeline';
 
 /** What the admin routes work on. */
 export interface AdminRouteOptions {
@@ -42,7 +43,7 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
     return true;
   };
   const badBody = (reply: FastifyReply, error: z.ZodError) =>
-    reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    reply.code(400).send({ error: issueLines(error.issues).join('; ') });
 
   app.post('/v1/admin/prices/reprice', async (req, reply) => {
     if (denied(req, reply)) return reply;

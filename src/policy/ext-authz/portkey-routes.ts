@@ -5,6 +5,7 @@ import { render, type GatewayCheck } from '../routes';
 import type { DecideInput } from '../types';
 import { readBody } from './body-estimate';
 import type { ExtAuthzConfig } from './config';
+import { issueLines, issuePath } from '../../pipeline';
 
 /** Where Portkey's webhook guardrail posts, on the API port. */
 export const PORTKEY_PATH = '/v1/portkey/guardrail';
@@ -38,9 +39,8 @@ export function registerPortkeyGuardrail(app: FastifyInstance, opts: { engine: P
     }
     const parsed = hookContext.safeParse(req.body);
     if (!parsed.success) {
-      const first = parsed.error.issues[0]!;
-      const field = first.path.join('.') || 'body';
-      return reply.code(400).send({ error: { message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), type: 'invalid_request', param: field, code: '400' } });
+      const field = issuePath(parsed.error.issues[0]!);
+      return reply.code(400).send({ error: { message: issueLines(parsed.error.issues).join('; '), type: 'invalid_request', param: field, code: '400' } });
     }
     const ctx = parsed.data;
     if (ctx.eventType === 'afterRequestHook') return { verdict: true, data: { reason: 'spend is counted from the call\'s span' } };
