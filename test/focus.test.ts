@@ -121,6 +121,8 @@ senders:
     assert.equal(cli.stdout.split('\n')[0], FOCUS_1_2_COLUMNS.join(','));
     const bad = await get(`/v1/reports/focus?${q}&focus_version=2.0`);
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { message?: string; error?: string }).message ?? '', /focus_version: '2\.0' is not one of 1\.3, 1\.2/);
+    const refusal = (await bad.json()) as { error?: string; code?: string };
+    assert.equal(refusal.code, 'SPANLEDGER_INVALID_REQUEST');
+    assert.match(refusal.error ?? '', /focus_version: '2\.0' is not one of 1\.3, 1\.2/);
   });
 });

@@ -25,3 +25,29 @@ export async function cliFetch(url: string, init?: RequestInit): Promise<Respons
     throw new CliRequestError(url, `cannot reach the spanledger API: ${why}`);
   }
 }
+
+// What the CLI's user can do about a coded API error: by code, never by its text.
+const HINTS: Record<string, string> = {
+  SPANLEDGER_UNAUTHORIZED: 'pass the service\'s admin token with --admin-token or SPANLEDGER_ADMIN_TOKEN',
+  SPANLEDGER_DISABLED: 'the service was started without an admin token: restart it with --admin-token',
+  SPANLEDGER_UNAVAILABLE: 'storage is busy or short of room: try again shortly',
+};
+
+/**
+ * One line for a failed API answer: the command, the status, the URL tried, the API's
+ * message and, for a coded error the user can act on, what to do.
+ */
+export async function describeApiFailure(command: string, url: string, res: Response): Promise<string> {
+  const text = await res.text();
+  let message = text.slice(0, 500);
+  let code: string | undefined;
+  try {
+    const body = JSON.parse(text) as { error?: unknown; code?: unknown };
+    if (typeof body.error === 'string') message = body.error;
+    if (typeof body.code === 'string') code = body.code;
+  } catch {
+    // Not JSON (a proxy's page, say): the text as it came.
+  }
+  const hint = code === undefined ? undefined : HINTS[code];
+  return `spanledger ${command}: HTTP ${res.status} from ${url}: ${message}${hint ? ` (${hint})` : ''}\n`;
+}

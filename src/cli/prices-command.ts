@@ -1,6 +1,6 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { createCatalog, createPriceBook, effectiveRate, loadOverrides, RATE_CLASS_NAMES, RATE_CLASSES, shippedCorrections, type Rate } from '../pricing';
-import { apiBase, cliFetch } from './api-request';
+import { apiBase, cliFetch, describeApiFailure } from './api-request';
 import { parseCommandArgs } from './command-args';
 
 /** The command's help text. */
@@ -131,11 +131,11 @@ async function repriceCmd(argv: string[], out: NodeJS.WritableStream, err: NodeJ
     headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? ''}` },
     body: JSON.stringify({ from: flags.from, to: flags.to, ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}) }),
   });
-  const body = (await res.json()) as Record<string, unknown>;
   if (!res.ok) {
-    err.write(`spanledger prices reprice: HTTP ${res.status} from ${url}: ${String(body.error ?? '')}\n`);
+    err.write(await describeApiFailure('prices reprice', url, res));
     return 1;
   }
+  const body = (await res.json()) as Record<string, unknown>;
   out.write(`${JSON.stringify(body, null, 2)}\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { formatUsd } from './amount-format';
-import { apiBase, cliFetch } from './api-request';
+import { apiBase, cliFetch, describeApiFailure } from './api-request';
 import { parseCommandArgs } from './command-args';
 
 /** The command's help text. */
@@ -39,11 +39,11 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
     err.write(`importing ${file} (${statSync(file).size} bytes)...\n`);
     const q = typeof flags['invoice-format'] === 'string' ? `?format=${encodeURIComponent(flags['invoice-format'])}` : '';
     const res = await cliFetch(`${base}/v1/reports/invoices${q}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: readFileSync(file, 'utf8') });
-    const body = (await res.json()) as Record<string, unknown>;
     if (!res.ok) {
-      err.write(`spanledger report import-invoice: HTTP ${res.status} from ${base}/v1/reports/invoices: ${String(body.error)}\n`);
+      err.write(await describeApiFailure('report import-invoice', `${base}/v1/reports/invoices`, res));
       return 1;
     }
+    const body = (await res.json()) as Record<string, unknown>;
     err.write(`imported ${String(body.lines)} lines\n`);
     out.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
@@ -63,7 +63,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   const url = `${base}${path}?${params}`;
   const res = await cliFetch(url, { headers });
   if (!res.ok) {
-    err.write(`spanledger report ${sub}: HTTP ${res.status} from ${url}: ${(await res.text()).slice(0, 500)}\n`);
+    err.write(await describeApiFailure(`report ${sub}`, url, res));
     return 1;
   }
   if (format === 'csv') {

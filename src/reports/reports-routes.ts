@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { accessHook, ApiError } from '../pipeline';
 import { audit } from './audit';
 import { CHARGEBACK_DIMENSIONS, chargeback, type Dimension } from './chargeback';
 import { focusColumns, focusRows, FOCUS_VERSIONS, type FocusVersion } from './focus';
@@ -37,16 +38,15 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
     // Invoice files arrive raw, whatever their content type.
     scope.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
+    scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints'));
 
     const handle = <T>(build: (period: Period, q: Query) => Promise<T>, csv?: (result: T) => Record<string, unknown>[]) =>
       async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
-        const check = opts.authorize(req);
-        if (check !== 'ok') return reply.code(check === 'disabled' ? 403 : 401).send({ error: check === 'disabled' ? 'report endpoints are disabled: start spanledger with --admin-token' : 'the admin token is required' });
         let period: Period;
         try {
           period = parsePeriod(req.query);
         } catch (err) {
-          return reply.code(400).send({ error: (err as Error).message });
+          throw new ApiError.invalidRequest((err as Error).message);
         }
         await opts.resolve();
         const result = await build(period, req.query);
@@ -66,17 +66,15 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
     ));
     scope.get('/v1/reports/focus', handle((p, q) => focusRows(opts.ledger, p, parseFocusVersion(q.focus_version)), (rows) => rows));
 
-    scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req, reply) => {
-      const check = opts.authorize(req);
-      if (check !== 'ok') return reply.code(check === 'disabled' ? 403 : 401).send({ error: 'the admin token is required' });
+    scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req) => {
       const body = typeof req.body === 'string' ? req.body : '';
-      if (body.trim() === '') return reply.code(400).send({ error: 'send the invoice export as the request body' });
+      if (body.trim() === '') throw new ApiError.invalidRequest('send the invoice export as the request body');
       const format = (req.query.format ?? detectFormat(body)) as InvoiceFormat;
-      if (!['generic_csv', 'openai_costs_json', 'anthropic_cost_csv'].includes(format)) return reply.code(400).send({ error: `unknown format '${format}': generic_csv, openai_costs_json or anthropic_cost_csv` });
+      if (!['generic_csv', 'openai_costs_json', 'anthropic_cost_csv'].includes(format)) throw new ApiError.invalidRequest(`unknown format '${format}': generic_csv, openai_costs_json or anthropic_cost_csv`);
       try {
         return await importInvoice(opts.ledger, body, format);
       } catch (err) {
-        return reply.code(400).send({ error: `invalid ${format}: ${(err as Error).message}` });
+        throw new ApiError.invalidRequest(`invalid ${format}: ${(err as Error).message}`);
       }
     });
   });
@@ -84,14 +82,14 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
 
 function parseFocusVersion(text: string | undefined): FocusVersion {
   if (text === undefined) return '1.3';
-  if (!(FOCUS_VERSIONS as readonly string[]).includes(text)) throw Object.assign(new Error(`focus_version: '${text}' is not one of ${FOCUS_VERSIONS.join(', ')}`), { statusCode: 400 });
+  if (!(FOCUS_VERSIONS as readonly string[]).includes(text)) throw new ApiError.invalidRequest(`focus_version: '${text}' is not one of ${FOCUS_VERSIONS.join(', ')}`);
   return text as FocusVersion;
 }
 
 function parseGroup(text: string | undefined): Dimension[] {
   if (!text) return ['team', 'app', 'feature', 'model'];
   const dims = text.split(',').map((d) => d.trim()).filter(Boolean);
-  for (const d of dims) if (!(CHARGEBACK_DIMENSIONS as readonly string[]).includes(d)) throw Object.assign(new Error(`group_by: unknown dimension '${d}'`), { statusCode: 400 });
+  for (const d of dims) if (!(CHARGEBACK_DIMENSIONS as readonly string[]).includes(d)) throw new ApiError.invalidRequest(`group_by: unknown dimension '${d}'`);
   return dims as Dimension[];
 }
 

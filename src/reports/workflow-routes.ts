@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { accessHook, ApiError } from '../pipeline';
 import type { createWorkflowQueries } from './workflow-queries';
 
 /** Checks a request's admin credential: 'ok', 'disabled' or 'denied'. */
@@ -12,27 +13,24 @@ const DAY_MS = 86_400_000;
  * `GET /v1/sessions/{session_id}/cost?from=&to=` (totals and traces; the last 30 days by default).
  */
 export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: ReturnType<typeof createWorkflowQueries>; authorize: AdminCheck; resolve: () => Promise<unknown> }): void {
-  const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
-    const check = opts.authorize(req);
-    if (check === 'ok') return true;
-    void reply.code(check === 'disabled' ? 403 : 401).send({ error: check === 'disabled' ? 'report endpoints are disabled: start spanledger with --admin-token' : 'the admin token is required' });
-    return false;
-  };
-  app.get<{ Params: { traceId: string } }>('/v1/traces/:traceId/cost', async (req, reply) => {
-    if (!guard(req, reply)) return reply;
-    const id = req.params.traceId.toLowerCase();
-    if (!/^[0-9a-f]{32}$/.test(id)) return reply.code(400).send({ error: 'trace_id must be 32 hex characters' });
-    const result = await opts.queries.trace(id);
-    return result ?? reply.code(404).send({ error: `no spans of trace ${id} are stored` });
-  });
-  app.get<{ Params: { sessionId: string }; Querystring: { from?: string; to?: string } }>('/v1/sessions/:sessionId/cost', async (req, reply) => {
-    if (!guard(req, reply)) return reply;
-    const to = req.query.to ? Date.parse(req.query.to) : Date.now() + 60_000;
-    const from = req.query.from ? Date.parse(req.query.from) : to - 30 * DAY_MS;
-    if (Number.isNaN(from) || Number.isNaN(to) || to <= from) return reply.code(400).send({ error: 'from and to must be ISO dates, from before to' });
-    await opts.resolve();
-    const result = await opts.queries.session(req.params.sessionId, chTime(from), chTime(to));
-    return result ?? reply.code(404).send({ error: `no calls of session ${req.params.sessionId} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}` });
+  void app.register(async (scope) => {
+    scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints'));
+    scope.get<{ Params: { traceId: string } }>('/v1/traces/:traceId/cost', async (req) => {
+      const id = req.params.traceId.toLowerCase();
+      if (!/^[0-9a-f]{32}$/.test(id)) throw new ApiError.invalidRequest('trace_id must be 32 hex characters');
+      const result = await opts.queries.trace(id);
+      if (result === undefined || result === null) throw new ApiError.notFound(`no spans of trace ${id} are stored`);
+      return result;
+    });
+    scope.get<{ Params: { sessionId: string }; Querystring: { from?: string; to?: string } }>('/v1/sessions/:sessionId/cost', async (req) => {
+      const to = req.query.to ? Date.parse(req.query.to) : Date.now() + 60_000;
+      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * DAY_MS;
+      if (Number.isNaN(from) || Number.isNaN(to) || to <= from) throw new ApiError.invalidRequest('from and to must be ISO dates, from before to');
+      await opts.resolve();
+      const result = await opts.queries.session(req.params.sessionId, chTime(from), chTime(to));
+      if (result === undefined || result === null) throw new ApiError.notFound(`no calls of session ${req.params.sessionId} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+      return result;
+    });
   });
 }
 

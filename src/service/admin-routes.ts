@@ -1,11 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DeadLetter, DeadLetterReplay } from '../ledger';
 import type { PriceBook, PricingConfig } from '../pricing';
 import type { AdminGuard } from './admin-guard';
 import { reprice } from './reprice';
-import { issueLines } from '../pipeline';
+import { accessHook, ApiError, issueLines } from '../pipeline';
 
 /** What the admin routes work on. */
 export interface AdminRouteOptions {
@@ -34,21 +34,16 @@ const replayBody = z.object({ ids: z.array(z.string().regex(/^dl-[0-9a-f]{24}$/,
  * when storage refused for a passing cause.
  */
 export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOptions): void {
-  const denied = (req: FastifyRequest, reply: FastifyReply) => {
-    const check = opts.guard(req.headers);
-    if (check === 'ok') return false;
-    void reply.code(check === 'disabled' ? 403 : 401).send({
-      error: check === 'disabled' ? 'admin endpoints are disabled: start spanledger with --admin-token' : 'the admin token is required (Authorization: Bearer)',
-    });
-    return true;
-  };
-  const badBody = (reply: FastifyReply, error: z.ZodError) =>
-    reply.code(400).send({ error: issueLines(error.issues).join('; ') });
+  void app.register(async (scope) => adminRoutes(scope, opts));
+}
 
-  app.post('/v1/admin/prices/reprice', async (req, reply) => {
-    if (denied(req, reply)) return reply;
+function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions): void {
+  app.addHook('onRequest', accessHook((req) => opts.guard(req.headers), 'admin endpoints'));
+  const badBody = (error: z.ZodError) => new ApiError.invalidRequest(issueLines(error.issues).join('; '));
+
+  app.post('/v1/admin/prices/reprice', async (req) => {
     const parsed = repriceBody.safeParse(req.body ?? {});
-    if (!parsed.success) return badBody(reply, parsed.error);
+    if (!parsed.success) throw badBody(parsed.error);
     const { from, to, reason } = parsed.data;
     return reprice(opts.client, opts.database, opts.priceBook(), opts.billing, {
       fromMs: Date.parse(`${from}T00:00:00Z`),
@@ -57,18 +52,17 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
     });
   });
 
-  app.get('/v1/admin/dead-letters', async (req, reply) => {
-    if (denied(req, reply)) return reply;
+  app.get('/v1/admin/dead-letters', async () => {
     const entries = opts.deadLetters.list();
     return { count: entries.length, dead_letters: entries };
   });
 
   app.post('/v1/admin/dead-letters/replay', async (req, reply) => {
-    if (denied(req, reply)) return reply;
     const parsed = replayBody.safeParse(req.body ?? {});
-    if (!parsed.success) return badBody(reply, parsed.error);
+    if (!parsed.success) throw badBody(parsed.error);
     const result = await opts.deadLetters.replay(parsed.data.ids);
-    if (result.unavailable !== undefined) reply.code(503).header('retry-after', '10');
+    // The replay's own summary is the body: what was stored, what storage refused and why.
+    if (result.unavailable !== undefined) return reply.code(503).header('retry-after', '10').send(result);
     return result;
   });
 }

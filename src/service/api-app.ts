@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { registerSqlEndpoint, type SqlSandbox, type StorageClients } from '../ledger';
 import { limitRequestTime } from '../receiver';
 import type { AdminGuard } from './admin-guard';
+import { apiErrorHandler } from './api-error-handler';
 
 /** What the API app serves. */
 export interface ApiAppOptions {
@@ -24,6 +25,8 @@ export interface ApiAppOptions {
   tls?: { key: Buffer; cert: Buffer };
   /** Longest a client may take to send a whole request; then 408 and the connection closes. */
   requestTimeoutMs?: number;
+  /** Where requests that fail for an unexpected reason are logged. */
+  log?: { error(obj: object, msg: string): void };
 }
 
 /**
@@ -39,6 +42,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
     ...(opts.tls ? { https: opts.tls } : {}),
   }) as unknown as FastifyInstance;
   if (opts.requestTimeoutMs !== undefined) limitRequestTime(app.server, opts.requestTimeoutMs);
+  app.setErrorHandler(apiErrorHandler(opts.log ?? { error: () => undefined }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const rssMb = Math.round(process.memoryUsage.rss() / 1048576);

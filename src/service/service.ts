@@ -252,6 +252,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       notReady: () => diskGuard.lowReason(),
       tls,
       requestTimeoutMs: cfg.requestTimeoutMs,
+      log,
       routes: (app) => {
         registerAdminRoutes(app, {
           guard: adminGuard,

@@ -1,0 +1,51 @@
+import createError from '@fastify/error';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * The coded errors of spanledger's own HTTP APIs (admin, reports, drill-down, console,
+ * readiness). A route throws one; the API app's one error handler answers with its status
+ * and `{ error: <message>, code: <code> }`, and the CLI and tests match the code, never
+ * the text. The policy's OpenAI-shaped errors and `/clickhouse`'s ClickHouse-shaped ones are
+ * protocols of their own and are not in this catalogue.
+ */
+export const ApiError = {
+  /** 400: a parameter or body is wrong; the message names the field and why. */
+  invalidRequest: createError<'SPANLEDGER_INVALID_REQUEST', 400, [string]>('SPANLEDGER_INVALID_REQUEST', '%s', 400),
+  /** 401: the credential is missing or wrong. */
+  unauthorized: createError<'SPANLEDGER_UNAUTHORIZED', 401, [string]>('SPANLEDGER_UNAUTHORIZED', '%s', 401),
+  /** 403: the endpoint is off (no admin token or viewer credential configured). */
+  disabled: createError<'SPANLEDGER_DISABLED', 403, [string]>('SPANLEDGER_DISABLED', '%s', 403),
+  /** 404: nothing stored matches. */
+  notFound: createError<'SPANLEDGER_NOT_FOUND', 404, [string]>('SPANLEDGER_NOT_FOUND', '%s', 404),
+  /** 429: too many attempts; `retryAfterS` says when to try again. */
+  tooManyRequests: createError<'SPANLEDGER_TOO_MANY_REQUESTS', 429, [string]>('SPANLEDGER_TOO_MANY_REQUESTS', '%s', 429),
+  /** 503: storage or a limit is in the way for now; `retryAfterS` says when to try again. */
+  unavailable: createError<'SPANLEDGER_UNAVAILABLE', 503, [string]>('SPANLEDGER_UNAVAILABLE', '%s', 503),
+} as const;
+
+/** Every code of the catalogue. */
+export type ApiErrorCode = ReturnType<(typeof ApiError)[keyof typeof ApiError]>['code'];
+
+/** A catalogue error that also says when to retry (429, 503). */
+export function withRetryAfter<E extends Error>(err: E, retryAfterS: number): E & { retryAfterS: number } {
+  return Object.assign(err, { retryAfterS });
+}
+
+/** What an admin or read check decided, as the routes' hook throws it. */
+export function accessError(check: 'disabled' | 'denied', what: string): Error {
+  return check === 'disabled'
+    ? new ApiError.disabled(`${what} are disabled: start spanledger with --admin-token`)
+    : new ApiError.unauthorized('the admin token is required (Authorization: Bearer)');
+}
+
+/**
+ * The access check of a scope of routes, as an `onRequest` hook: a request the check does
+ * not let through fails with the catalogue's 403 (endpoint off) or 401 (credential) before
+ * any route code runs, so no route can forget it.
+ */
+export function accessHook(check: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied', what: string): (req: FastifyRequest) => Promise<void> {
+  return async (req) => {
+    const outcome = check(req);
+    if (outcome !== 'ok') throw accessError(outcome, what);
+  };
+}
