@@ -13,8 +13,6 @@ import { SpendBook } from './spend-book';
 import { resolveTenant, TenantRuntimes } from './tenant-runtime';
 import type { Decision, DecideInput, PolicyEvent, PolicyPersistence, SettleQuery } from './types';
 
-export { decimalUsd, usd } from './budget-message';
-
 /** The policy: decisions from in-memory state that a background refresh keeps in line with ClickHouse. */
 export interface PolicyEngine {
   /** Answers at once, never waiting on storage. */

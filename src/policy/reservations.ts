@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredRequest } from './policy-store';
 import { ReservationBook } from './reservation-book';
-import { tenantScopeKey, teamScopeKey } from './scope-keys';
+import { ReservedTotals, type HoldOwner, type ReservationOwner, type ReservedTotal } from './reserved-totals';
 import type { ReservationSnapshot } from './types';
 
-/** What is reserved against one budget scope: by this replica's open reservations, and by the other replicas' (their latest snapshots). */
-export interface ReservedTotal {
-  readonly reservedNano: bigint;
-  readonly remoteNano: bigint;
-}
-
-/** Whom a reservation is held for; made by `Reservations.ownerFor`, kept per tenant runtime. */
-export interface ReservationOwner {
-  readonly tenantId: string;
-  readonly team: string;
-}
+export type { ReservationOwner, ReservedTotal } from './reserved-totals';
 
 /** The outcome a reservation's decision had. */
 export type ReservationOutcome = 'allow' | 'warn';
@@ -34,28 +24,10 @@ export interface CallDecision {
   outcome: string;
 }
 
-interface Total {
-  reservedNano: bigint;
-  remoteNano: bigint;
-}
-
-interface Owner extends ReservationOwner {
-  readonly tenantAcc: Total;
-  readonly teamAcc: Total;
-}
-
 /** One tenant's reservations from before a restart, as its last snapshot summed them. */
 interface Restored {
-  owner: Owner;
+  owner: HoldOwner;
   amountNano: bigint;
-  expiresAtMs: number;
-}
-
-/** A tenant's open reservations: how many, the latest expiry, and whose team they were first opened under. */
-interface OpenTenant {
-  team: string;
-  acc: Total;
-  count: number;
   expiresAtMs: number;
 }
 
@@ -64,13 +36,12 @@ const RESTORED = 'restored:';
 // How far each look for calls stored elsewhere reaches back before the previous look: covers
 // a slow query and the gap between this process's clock and storage's.
 const SETTLE_OVERLAP_MS = 30_000;
-const CLOSED_SNAPSHOT = '0|0|0';
 
 /**
- * This replica's reservations and the totals they hold against each budget scope: the only
- * writer of what is reserved. Every hold, opened by a decision or restored at start, is
- * counted and released through the same two steps, so the scope totals, the per-tenant
- * snapshot figures and the open reservations always agree.
+ * This replica's reservations: opened by decisions, restored at start, released by settles,
+ * stored calls, expiry or lack of room. Every one, restored or not, is counted and released
+ * through the same two steps of `ReservedTotals` (the only writer of what is reserved), so
+ * the scope totals, the per-tenant snapshot figures and the open reservations agree.
  *
  * Release rules: a reservation is released by its id, or by its tenant and request id
  * (request ids are only unique within a tenant); a gateway releases only those it opened or
@@ -80,22 +51,16 @@ const CLOSED_SNAPSHOT = '0|0|0';
 export class Reservations {
   readonly #replicaId: string;
   readonly #onEvicted: () => void;
-  readonly #book = new ReservationBook<Owner>();
+  readonly #totals: ReservedTotals;
+  readonly #book = new ReservationBook<HoldOwner>();
   // One per tenant, by a random id `restored:<uuid>` that is never handed out (a guessable
   // id would let any sender release another tenant's hold); each keeps its own expiry.
   readonly #restored = new Map<string, Restored>();
-  // Totals per scope key; never removed, so tenant runtimes can hold them.
-  readonly #totals = new Map<string, Total>();
-  // Per tenant with open reservations, kept as they open and close so a snapshot costs the
-  // number of tenants, not the number of reservations (a busy gateway holds hundreds of
-  // thousands). Their sum is the tenant's reserved total.
-  readonly #openByTenant = new Map<string, OpenTenant>();
-  // What the last snapshot said per tenant, so only changes are written.
-  readonly #lastSnapshot = new Map<string, string>();
   #lastStoredLookMs = Date.now();
 
   constructor(opts: { replicaId: string; onEvicted?: () => void }) {
     this.#replicaId = opts.replicaId;
+    this.#totals = new ReservedTotals(opts.replicaId);
     this.#onEvicted = opts.onEvicted ?? (() => {});
   }
 
@@ -106,13 +71,12 @@ export class Reservations {
 
   /** The live total of scope `key` (see `tenantScopeKey`, `teamScopeKey`); the same object for as long as the process runs. */
   totalOf(key: string): ReservedTotal {
-    return this.#total(key);
+    return this.#totals.totalOf(key);
   }
 
   /** The owner to open a tenant's reservations under, counted against its tenant and team scopes. */
   ownerFor(tenantId: string, team: string): ReservationOwner {
-    const owner: Owner = { tenantId, team, tenantAcc: this.#total(tenantScopeKey(tenantId)), teamAcc: this.#total(teamScopeKey(team)) };
-    return owner;
+    return this.#totals.ownerFor(tenantId, team);
   }
 
   /** Releases the oldest reservation opened here when `maxOpen` are open, and says so. */
@@ -130,9 +94,9 @@ export class Reservations {
    * request id must have been released first (`releaseRequest`).
    */
   open(owner: ReservationOwner, amountNano: bigint, expiresAtMs: number, outcome: ReservationOutcome, requestId: string, gatewayId: string): string {
-    const o = owner as Owner;
+    const o = owner as HoldOwner;
     const seq = this.#book.open(o, amountNano, expiresAtMs, outcome === 'warn' ? 1 : 0, o.tenantId, requestId, gatewayId);
-    this.#hold(o, amountNano, expiresAtMs);
+    this.#totals.hold(o, amountNano, expiresAtMs);
     return this.#book.idOf(seq);
   }
 
@@ -210,49 +174,23 @@ export class Reservations {
 
   /** This replica's open reservations per tenant where they changed since the last snapshot (a tenant with none left once, as zeros). */
   snapshot(nowMs: number): ReservationSnapshot[] {
-    const rows: ReservationSnapshot[] = [];
-    for (const [tenant, t] of this.#openByTenant) {
-      const sig = `${t.count}|${t.acc.reservedNano}|${t.expiresAtMs}`;
-      if (this.#lastSnapshot.get(tenant) === sig) continue;
-      this.#lastSnapshot.set(tenant, sig);
-      rows.push({ replicaId: this.#replicaId, tenant, team: t.team, openCount: t.count, reservedNano: t.acc.reservedNano, expiresAtMs: t.expiresAtMs, updatedAtMs: nowMs });
-    }
-    for (const [tenant, sig] of this.#lastSnapshot) {
-      if (this.#openByTenant.has(tenant) || sig === CLOSED_SNAPSHOT) continue;
-      this.#lastSnapshot.set(tenant, CLOSED_SNAPSHOT);
-      rows.push({ replicaId: this.#replicaId, tenant, team: '', openCount: 0, reservedNano: 0n, expiresAtMs: nowMs, updatedAtMs: nowMs });
-    }
-    return rows;
+    return this.#totals.snapshot(nowMs);
   }
 
   /** At start: this replica's snapshots from before a restart come back as one reservation per tenant, held until the last of them would have expired. */
   restore(snapshots: readonly ReservationSnapshot[]): void {
     for (const r of snapshots) {
       if (r.replicaId !== this.#replicaId) continue;
-      const owner = this.ownerFor(r.tenant, r.team) as Owner;
+      const owner = this.#totals.ownerFor(r.tenant, r.team);
       this.#restored.set(`${RESTORED}${randomUUID()}`, { owner, amountNano: r.reservedNano, expiresAtMs: r.expiresAtMs });
-      this.#hold(owner, r.reservedNano, r.expiresAtMs);
-      this.#lastSnapshot.set(r.tenant, `${r.openCount}|${r.reservedNano}|${r.expiresAtMs}`);
+      this.#totals.hold(owner, r.reservedNano, r.expiresAtMs);
+      this.#totals.restored(r);
     }
   }
 
-  /** Replaces what the other replicas hold by their latest snapshots, in one synchronous pass (no decision sees a half-updated total). */
+  /** Replaces what the other replicas hold by their latest snapshots. */
   countRemote(snapshots: readonly ReservationSnapshot[]): void {
-    for (const a of this.#totals.values()) a.remoteNano = 0n;
-    for (const r of snapshots) {
-      if (r.replicaId === this.#replicaId) continue;
-      this.#total(tenantScopeKey(r.tenant)).remoteNano += r.reservedNano;
-      this.#total(teamScopeKey(r.team)).remoteNano += r.reservedNano;
-    }
-  }
-
-  #total(key: string): Total {
-    let a = this.#totals.get(key);
-    if (a === undefined) {
-      a = { reservedNano: 0n, remoteNano: 0n };
-      this.#totals.set(key, a);
-    }
-    return a;
+    this.#totals.countRemote(snapshots);
   }
 
   /** For a gateway's span, only a reservation that gateway opened (or that named none). */
@@ -279,32 +217,12 @@ export class Reservations {
     const owner = this.#book.ownerOf(seq);
     const amountNano = this.#book.amountOf(seq);
     this.#book.close(seq);
-    this.#release(owner, amountNano);
+    this.#totals.release(owner, amountNano);
     return true;
   }
 
   #dropRestored(id: string, r: Restored): void {
     this.#restored.delete(id);
-    this.#release(r.owner, r.amountNano);
-  }
-
-  #hold(o: Owner, amountNano: bigint, expiresAtMs: number): void {
-    o.tenantAcc.reservedNano += amountNano;
-    o.teamAcc.reservedNano += amountNano;
-    const t = this.#openByTenant.get(o.tenantId);
-    if (t === undefined) this.#openByTenant.set(o.tenantId, { team: o.team, acc: o.tenantAcc, count: 1, expiresAtMs });
-    else {
-      t.count++;
-      if (expiresAtMs > t.expiresAtMs) t.expiresAtMs = expiresAtMs;
-    }
-  }
-
-  #release(o: Owner, amountNano: bigint): void {
-    o.tenantAcc.reservedNano -= amountNano;
-    o.teamAcc.reservedNano -= amountNano;
-    const t = this.#openByTenant.get(o.tenantId)!;
-    // The snapshot's expiry stays the latest ever opened while any is open: an upper bound
-    // that other replicas only use to forget a snapshot nobody renews.
-    if (--t.count === 0) this.#openByTenant.delete(o.tenantId);
+    this.#totals.release(r.owner, r.amountNano);
   }
 }
