@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import type { PolicyEngine } from './policy-engine';
-import { decimalUsd } from './policy-engine';
+import { decimalUsd } from './budget-message';
 import type { PolicyStore } from './policy-store';
 import type { Decision, PolicyReason } from './types';
 import { issueLines } from '../pipeline';
