@@ -151,6 +151,66 @@ describe('every LLM call gets a defensible cost in the ledger', () => {
     assert.equal(second.deltaNanoUsd, '0');
   });
 
+  test('re-rating reads the fine usage: 1-hour cache writes re-rate to the same cost, and under a new price to the exact difference', async () => {
+    // A day before the anthropic-enterprise-2026 override: list prices. Two calls, so a
+    // re-rating that prices one of them from the token columns alone cannot hide.
+    const day = '2026-11-03';
+    const at = BigInt(Date.parse(`${day}T10:00:00Z`)) * 1_000_000n;
+    const traceId = newTraceId();
+    const attributes = {
+      'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': 10_000,
+      'gen_ai.usage.cache_read.input_tokens': 2000, 'gen_ai.usage.cache_creation.input_tokens': 4000,
+      'gen_ai.usage.cache_creation.ephemeral_1h_input_tokens': 1000, 'gen_ai.usage.cache_creation.ephemeral_5m_input_tokens': 3000,
+      'gen_ai.usage.output_tokens': 500,
+    };
+    const res = await send(encodeRequest([0n, 1n].map((i) => ({ traceId, spanId: newSpanId(), name: 'chat', attributes, startUnixNano: at + i * 1_000_000n }))));
+    assert.equal(res.status, 200);
+    const stored = await svc.rows<{ cost: string; units: Record<string, string> }>(
+      `SELECT toString(cost_nano_usd) AS cost, mapApply((k, v) -> (k, toString(v)), usage_details) AS units FROM llm_calls FINAL WHERE trace_id = {t:String}`,
+      { t: traceId },
+    );
+    // claude-sonnet-4-5: 4000 x $3 + 2000 x $0.30 + 3000 x $3.75 + 1000 x $6 + 500 x $15 per million
+    // = 12,000,000 + 600,000 + 11,250,000 + 6,000,000 + 7,500,000 = 37,350,000 nano-USD
+    assert.deepEqual(stored, [0, 1].map(() => ({ cost: '37350000', units: { cache_write_1h_tokens: '1000' } })));
+    const next = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+
+    // The price book is unchanged: re-rating (here through the CLI) must find nothing to adjust.
+    const cli = await runCli(['prices', 'reprice', '--from', day, '--to', next, '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const same = JSON.parse(cli.stdout) as { calls: number; adjusted: number; unpriced: number; deltaNanoUsd: string };
+    assert.deepEqual({ calls: same.calls, adjusted: same.adjusted, unpriced: same.unpriced, deltaNanoUsd: same.deltaNanoUsd }, { calls: 2, adjusted: 0, unpriced: 0, deltaNanoUsd: '0' });
+    const none = await svc.rows<{ n: number }>('SELECT count() AS n FROM cost_adjustments FINAL WHERE trace_id = {t:String}', { t: traceId });
+    assert.deepEqual(none, [{ n: 0 }]);
+
+    // A 10% discount on that model for the first half of November: every class scaled, 1-hour
+    // writes at 0.9 x $6, not at the 5-minute rate.
+    writeFileSync(pricesPath, `${readFileSync(pricesPath, 'utf8')}
+  - id: sonnet-45-november
+    provider: anthropic
+    model: claude-sonnet-4-5
+    effectiveFrom: 2026-11-01
+    effectiveTo: 2026-11-15
+    discountPercent: 10
+`);
+    await waitFor(() => svc.service.priceBook.current().overrideCount === 6);
+    const api = await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/admin/prices/reprice`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: day, to: next, reason: 'november sonnet discount' }),
+    });
+    assert.equal(api.status, 200);
+    const changed = (await api.json()) as { runId: string; calls: number; adjusted: number; deltaNanoUsd: string };
+    // 10,800,000 + 540,000 + 10,125,000 + 5,400,000 + 6,750,000 = 33,615,000: -3,735,000 a call
+    assert.deepEqual({ calls: changed.calls, adjusted: changed.adjusted, deltaNanoUsd: changed.deltaNanoUsd }, { calls: 2, adjusted: 2, deltaNanoUsd: '-7470000' });
+    const rows = await svc.rows<{ original: string; repriced: string; delta: string; version: string }>(
+      `SELECT toString(original_cost_nano_usd) AS original, toString(repriced_cost_nano_usd) AS repriced, toString(delta_nano_usd) AS delta,
+         repriced_price_version AS version FROM cost_adjustments FINAL WHERE trace_id = {t:String} AND run_id = {r:String}`,
+      { t: traceId, r: changed.runId },
+    );
+    assert.deepEqual(rows, [0, 1].map(() => ({ original: '37350000', repriced: '33615000', delta: '-3735000', version: rows[0]?.version })));
+    assert.match(rows[0]?.version ?? '', /^override:sonnet-45-november\+genai-prices@/);
+  });
+
   test('re-rating needs the admin token and valid dates', async () => {
     const api = `http://127.0.0.1:${svc.service.ports.api}/v1/admin/prices/reprice`;
     assert.equal((await fetch(api, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 401);
