@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { FINE_USAGE_FIELDS } from '../pipeline';
 
 /** A stored call as re-rating needs it. Money fields are exact decimal strings. */
 export interface StoredCall {
@@ -15,6 +16,8 @@ export interface StoredCall {
   cacheWriteTokens: number | null;
   reasoningTokens: number | null;
   attributesJson: string;
+  /** The finer usage counts as ingested (`usage_details`), by call field; absent when not reported. */
+  fineUsage: Partial<Record<keyof typeof FINE_USAGE_FIELDS, number>>;
   /** Billed cost as ingested (null when it was not priced). */
   costNanoUsd: string | null;
   /** Sum of earlier adjustments to this call. */
@@ -43,6 +46,7 @@ export async function readCallsForRepricing(client: ClickHouseClient, db: string
         c.provider AS provider, c.request_model AS requestModel, c.response_model AS responseModel, c.service_tier AS serviceTier,
         c.input_tokens AS inputTokens, c.output_tokens AS outputTokens, c.cache_read_tokens AS cacheReadTokens,
         c.cache_write_tokens AS cacheWriteTokens, c.reasoning_tokens AS reasoningTokens, c.attributes_json AS attributesJson,
+        mapApply((k, v) -> (k, toString(v)), c.usage_details) AS usageDetails,
         if(isNull(c.cost_nano_usd), NULL, toString(c.cost_nano_usd)) AS costNanoUsd, toString(ifNull(a.adjusted, 0)) AS adjustedNanoUsd,
         c.price_version AS priceVersion, c.tenant AS tenant, c.team AS team, c.app AS app, c.feature AS feature
       FROM ${db}.llm_calls AS c FINAL
@@ -54,7 +58,19 @@ export async function readCallsForRepricing(client: ClickHouseClient, db: string
     query_params: { from: fromMs, to: toMs },
     format: 'JSONEachRow',
   });
-  return rs.json<StoredCall>();
+  const rows = await rs.json<Omit<StoredCall, 'fineUsage'> & { usageDetails: Record<string, string> }>();
+  return rows.map(({ usageDetails, ...row }) => ({ ...row, fineUsage: fineUsageOf(usageDetails) }));
+}
+
+const FIELD_OF_KEY = new Map<string, keyof typeof FINE_USAGE_FIELDS>(Object.entries(FINE_USAGE_FIELDS).map(([field, key]) => [key, field as keyof typeof FINE_USAGE_FIELDS]));
+
+function fineUsageOf(details: Record<string, string>): StoredCall['fineUsage'] {
+  const out: StoredCall['fineUsage'] = {};
+  for (const key in details) {
+    const field = FIELD_OF_KEY.get(key);
+    if (field !== undefined) out[field] = Number(details[key]);
+  }
+  return out;
 }
 
 /** Stores adjustment rows in `cost_adjustments`. */

@@ -80,7 +80,7 @@ function asCall(s: StoredCall): LlmCall {
     },
     convention: '', operation: '', provider: s.provider, requestModel: s.requestModel, responseModel: s.responseModel,
     inputTokens: s.inputTokens, outputTokens: s.outputTokens, cacheReadTokens: s.cacheReadTokens, cacheWriteTokens: s.cacheWriteTokens,
-    reasoningTokens: s.reasoningTokens, requestId: '', responseId: '', sessionId: '', userId: '', errorType: '', httpStatusCode: null,
+    reasoningTokens: s.reasoningTokens, ...s.fineUsage, requestId: '', responseId: '', sessionId: '', userId: '', errorType: '', httpStatusCode: null,
     serviceName: '', serviceNamespace: '', serviceVersion: '', deploymentEnvironment: '', latencyMs: 0, serviceTier: s.serviceTier, retryAttempt: 0,
   };
 }
