@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createRepricingStore } from '../src/ledger';
+import { createCatalog, createPriceBook, overridesSchema, rerate } from '../src/pricing';
 import { killAll, runCli } from './helpers/cli-process';
 import { emitChatTrace, providerWith } from './helpers/otel';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
@@ -209,6 +211,47 @@ describe('every LLM call gets a defensible cost in the ledger', () => {
     );
     assert.deepEqual(rows, [0, 1].map(() => ({ original: '37350000', repriced: '33615000', delta: '-3735000', version: rows[0]?.version })));
     assert.match(rows[0]?.version ?? '', /^override:sonnet-45-november\+genai-prices@/);
+  });
+
+  test('re-rating streams the period in bounded batches, a day per query, and writes each batch\'s adjustments', async () => {
+    // Five calls on one day, two on the next, before any override: list prices at ingest.
+    const days = ['2026-10-05', '2026-10-06'];
+    const traceId = newTraceId();
+    const attributes = {
+      'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': 10_000,
+      'gen_ai.usage.cache_read.input_tokens': 2000, 'gen_ai.usage.cache_creation.input_tokens': 4000,
+      'gen_ai.usage.cache_creation.ephemeral_1h_input_tokens': 1000, 'gen_ai.usage.output_tokens': 500,
+    };
+    const spans = [5, 2].flatMap((n, d) =>
+      Array.from({ length: n }, (_, i) => ({ traceId, spanId: newSpanId(), name: 'chat', attributes, startUnixNano: BigInt(Date.parse(`${days[d]}T08:00:00Z`) + i) * 1_000_000n })),
+    );
+    assert.equal((await send(encodeRequest(spans))).status, 200);
+    const fromMs = Date.parse(`${days[0]}T00:00:00Z`);
+    const toMs = fromMs + 2 * 86_400_000;
+    const store = createRepricingStore(svc.service.storage.client, svc.cfg.ledger.database, { batchRows: 2 });
+
+    const batches: { spanId: string; usage: object; cost: bigint | null; adjusted: bigint }[][] = [];
+    for await (const batch of store.storedCalls(fromMs, toMs)) batches.push(batch.map((c) => ({ spanId: c.spanId, usage: c.usage, cost: c.costNanoUsd, adjusted: c.adjustedNanoUsd })));
+    assert.deepEqual(batches.map((b) => b.length), [2, 2, 1, 2]);
+    assert.deepEqual(batches.flat().map((c) => c.spanId), spans.map((sp) => sp.spanId));
+    const usage = { inputTokens: 10_000, outputTokens: 500, cacheReadTokens: 2000, cacheWriteTokens: 4000, reasoningTokens: null, cacheWrite1hTokens: 1000 };
+    assert.deepEqual(batches.flat()[0], { spanId: spans[0]!.spanId, usage, cost: 37_350_000n, adjusted: 0n });
+
+    // The same prices: nothing to adjust, batch by batch.
+    const same = await rerate(store, svc.service.priceBook.current(), svc.cfg.pricing.billing, { fromMs, toMs, reason: 'unchanged' });
+    assert.deepEqual({ calls: same.calls, adjusted: same.adjusted, delta: same.deltaNanoUsd }, { calls: 7, adjusted: 0, delta: '0' });
+    // 10% off every class: 33,615,000 a call, -3,735,000 each, written over four batches.
+    const discounted = createPriceBook(createCatalog(), overridesSchema.parse({ overrides: [{ id: 'sonnet-45-ten', provider: 'anthropic', model: 'claude-sonnet-4-5', discountPercent: 10 }] }).overrides);
+    const run = await rerate(store, discounted, 'computed', { fromMs, toMs, reason: 'ten percent' });
+    assert.deepEqual({ calls: run.calls, adjusted: run.adjusted, delta: run.deltaNanoUsd, usd: run.deltaUsd }, { calls: 7, adjusted: 7, delta: '-26145000', usd: '-0.026145000' });
+    const written = await svc.rows<{ n: number; delta: string; repriced: string[] }>(
+      'SELECT count() AS n, toString(sum(delta_nano_usd)) AS delta, groupUniqArray(toString(repriced_cost_nano_usd)) AS repriced FROM cost_adjustments FINAL WHERE run_id = {r:String}',
+      { r: run.runId },
+    );
+    assert.deepEqual(written, [{ n: 7, delta: '-26145000', repriced: ['33615000'] }]);
+    // Read again, each call carries its adjustment: a second run adds nothing.
+    const again = await rerate(store, discounted, 'computed', { fromMs, toMs, reason: 'ten percent' });
+    assert.deepEqual({ adjusted: again.adjusted, delta: again.deltaNanoUsd }, { adjusted: 0, delta: '0' });
   });
 
   test('re-rating needs the admin token and valid dates', async () => {
