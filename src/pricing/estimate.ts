@@ -1,5 +1,5 @@
 import type { PriceBook } from './price-book';
-import { priceCall } from './price-call';
+import { INT64_MAX_NANO, priceCall } from './price-call';
 
 /** A call a gateway is about to make: the most input and output tokens it may use. */
 export interface EstimateQuery {
@@ -9,8 +9,6 @@ export interface EstimateQuery {
   outputTokens: number;
   atMs: number;
 }
-
-const INT64_MAX = 9_223_372_036_854_775_807n;
 
 /**
  * The policy's estimate: the computed cost of the call at its standard-tier price in force at
@@ -29,7 +27,7 @@ export function createEstimator(books: { current(): PriceBook }): (q: EstimateQu
       reportedNanoUsd: null,
       billing: 'computed',
     });
-    if (cost.status === 'unpriced_cost_overflow') return INT64_MAX;
+    if (cost.status === 'unpriced_cost_overflow') return INT64_MAX_NANO;
     return cost.computedNanoUsd ?? undefined;
   };
 }

@@ -27,7 +27,8 @@ export interface PriceQuery {
   billing: Billing;
 }
 
-const INT64_MAX = 9_223_372_036_854_775_807n;
+/** The most nano-USD the ledger's Int64 cost columns hold. */
+export const INT64_MAX_NANO = 9_223_372_036_854_775_807n;
 
 /**
  * Prices one call: looks it up at `atMs` (overrides matching the response or the request
@@ -49,14 +50,14 @@ export function priceCall(book: PriceBook, q: PriceQuery): CallCost {
   const computed = billable ? computeCost(q.usage, entry.rates) : undefined;
   // A cost the ledger's Int64 column cannot hold is never stored wrapped (as a large
   // negative amount every report would sum): the call keeps no cost and says why.
-  const overflow = computed !== undefined && computed.total > INT64_MAX;
+  const overflow = computed !== undefined && computed.total > INT64_MAX_NANO;
   const parts = overflow ? undefined : computed;
   const computedStatus: CallCost['status'] =
     entry === undefined ? 'unpriced_unknown_model' : !billable ? 'unpriced_unknown_tier' : overflow ? 'unpriced_cost_overflow' : parts === undefined ? 'unpriced_missing_usage' : 'priced';
   // The list price (before negotiated overrides), for FOCUS ListCost: the catalog's own cost,
   // or the override's list entry priced the same way.
   const list = parts === undefined ? undefined : entry!.source === 'catalog' ? parts : entry!.list === undefined ? undefined : computeCost(q.usage, entry!.list.rates);
-  const listNanoUsd = list === undefined || list.total > INT64_MAX ? null : list.total;
+  const listNanoUsd = list === undefined || list.total > INT64_MAX_NANO ? null : list.total;
   const reported = q.reportedNanoUsd;
   const useReported = reported !== null && (q.billing === 'provider_reported' || (q.billing === 'computed_or_reported' && parts === undefined));
   return {
