@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createRepricingStore } from '../src/ledger';
+import { createCatalog, createPriceBook, overridesSchema, rerate } from '../src/pricing';
 import { killAll, runCli } from './helpers/cli-process';
 import { emitChatTrace, providerWith } from './helpers/otel';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
@@ -149,6 +151,107 @@ describe('every LLM call gets a defensible cost in the ledger', () => {
     const second = await reprice();
     assert.equal(second.adjusted, 0);
     assert.equal(second.deltaNanoUsd, '0');
+  });
+
+  test('re-rating reads the fine usage: 1-hour cache writes re-rate to the same cost, and under a new price to the exact difference', async () => {
+    // A day before the anthropic-enterprise-2026 override: list prices. Two calls, so a
+    // re-rating that prices one of them from the token columns alone cannot hide.
+    const day = '2026-11-03';
+    const at = BigInt(Date.parse(`${day}T10:00:00Z`)) * 1_000_000n;
+    const traceId = newTraceId();
+    const attributes = {
+      'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': 10_000,
+      'gen_ai.usage.cache_read.input_tokens': 2000, 'gen_ai.usage.cache_creation.input_tokens': 4000,
+      'gen_ai.usage.cache_creation.ephemeral_1h_input_tokens': 1000, 'gen_ai.usage.cache_creation.ephemeral_5m_input_tokens': 3000,
+      'gen_ai.usage.output_tokens': 500,
+    };
+    const res = await send(encodeRequest([0n, 1n].map((i) => ({ traceId, spanId: newSpanId(), name: 'chat', attributes, startUnixNano: at + i * 1_000_000n }))));
+    assert.equal(res.status, 200);
+    const stored = await svc.rows<{ cost: string; units: Record<string, string> }>(
+      `SELECT toString(cost_nano_usd) AS cost, mapApply((k, v) -> (k, toString(v)), usage_details) AS units FROM llm_calls FINAL WHERE trace_id = {t:String}`,
+      { t: traceId },
+    );
+    // claude-sonnet-4-5: 4000 x $3 + 2000 x $0.30 + 3000 x $3.75 + 1000 x $6 + 500 x $15 per million
+    // = 12,000,000 + 600,000 + 11,250,000 + 6,000,000 + 7,500,000 = 37,350,000 nano-USD
+    assert.deepEqual(stored, [0, 1].map(() => ({ cost: '37350000', units: { cache_write_1h_tokens: '1000' } })));
+    const next = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+
+    // The price book is unchanged: re-rating (here through the CLI) must find nothing to adjust.
+    const cli = await runCli(['prices', 'reprice', '--from', day, '--to', next, '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const same = JSON.parse(cli.stdout) as { calls: number; adjusted: number; unpriced: number; deltaNanoUsd: string };
+    assert.deepEqual({ calls: same.calls, adjusted: same.adjusted, unpriced: same.unpriced, deltaNanoUsd: same.deltaNanoUsd }, { calls: 2, adjusted: 0, unpriced: 0, deltaNanoUsd: '0' });
+    const none = await svc.rows<{ n: number }>('SELECT count() AS n FROM cost_adjustments FINAL WHERE trace_id = {t:String}', { t: traceId });
+    assert.deepEqual(none, [{ n: 0 }]);
+
+    // A 10% discount on that model for the first half of November: every class scaled, 1-hour
+    // writes at 0.9 x $6, not at the 5-minute rate.
+    writeFileSync(pricesPath, `${readFileSync(pricesPath, 'utf8')}
+  - id: sonnet-45-november
+    provider: anthropic
+    model: claude-sonnet-4-5
+    effectiveFrom: 2026-11-01
+    effectiveTo: 2026-11-15
+    discountPercent: 10
+`);
+    await waitFor(() => svc.service.priceBook.current().overrideCount === 6);
+    const api = await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/admin/prices/reprice`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: day, to: next, reason: 'november sonnet discount' }),
+    });
+    assert.equal(api.status, 200);
+    const changed = (await api.json()) as { runId: string; calls: number; adjusted: number; deltaNanoUsd: string };
+    // 10,800,000 + 540,000 + 10,125,000 + 5,400,000 + 6,750,000 = 33,615,000: -3,735,000 a call
+    assert.deepEqual({ calls: changed.calls, adjusted: changed.adjusted, deltaNanoUsd: changed.deltaNanoUsd }, { calls: 2, adjusted: 2, deltaNanoUsd: '-7470000' });
+    const rows = await svc.rows<{ original: string; repriced: string; delta: string; version: string }>(
+      `SELECT toString(original_cost_nano_usd) AS original, toString(repriced_cost_nano_usd) AS repriced, toString(delta_nano_usd) AS delta,
+         repriced_price_version AS version FROM cost_adjustments FINAL WHERE trace_id = {t:String} AND run_id = {r:String}`,
+      { t: traceId, r: changed.runId },
+    );
+    assert.deepEqual(rows, [0, 1].map(() => ({ original: '37350000', repriced: '33615000', delta: '-3735000', version: rows[0]?.version })));
+    assert.match(rows[0]?.version ?? '', /^override:sonnet-45-november\+genai-prices@/);
+  });
+
+  test('re-rating streams the period in bounded batches, a day per query, and writes each batch\'s adjustments', async () => {
+    // Five calls on one day, two on the next, before any override: list prices at ingest.
+    const days = ['2026-10-05', '2026-10-06'];
+    const traceId = newTraceId();
+    const attributes = {
+      'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': 10_000,
+      'gen_ai.usage.cache_read.input_tokens': 2000, 'gen_ai.usage.cache_creation.input_tokens': 4000,
+      'gen_ai.usage.cache_creation.ephemeral_1h_input_tokens': 1000, 'gen_ai.usage.output_tokens': 500,
+    };
+    const spans = [5, 2].flatMap((n, d) =>
+      Array.from({ length: n }, (_, i) => ({ traceId, spanId: newSpanId(), name: 'chat', attributes, startUnixNano: BigInt(Date.parse(`${days[d]}T08:00:00Z`) + i) * 1_000_000n })),
+    );
+    assert.equal((await send(encodeRequest(spans))).status, 200);
+    const fromMs = Date.parse(`${days[0]}T00:00:00Z`);
+    const toMs = fromMs + 2 * 86_400_000;
+    const store = createRepricingStore(svc.service.storage.client, svc.cfg.ledger.database, { batchRows: 2 });
+
+    const batches: { spanId: string; usage: object; cost: bigint | null; adjusted: bigint }[][] = [];
+    for await (const batch of store.storedCalls(fromMs, toMs)) batches.push(batch.map((c) => ({ spanId: c.spanId, usage: c.usage, cost: c.costNanoUsd, adjusted: c.adjustedNanoUsd })));
+    assert.deepEqual(batches.map((b) => b.length), [2, 2, 1, 2]);
+    assert.deepEqual(batches.flat().map((c) => c.spanId), spans.map((sp) => sp.spanId));
+    const usage = { inputTokens: 10_000, outputTokens: 500, cacheReadTokens: 2000, cacheWriteTokens: 4000, reasoningTokens: null, cacheWrite1hTokens: 1000 };
+    assert.deepEqual(batches.flat()[0], { spanId: spans[0]!.spanId, usage, cost: 37_350_000n, adjusted: 0n });
+
+    // The same prices: nothing to adjust, batch by batch.
+    const same = await rerate(store, svc.service.priceBook.current(), svc.cfg.pricing.billing, { fromMs, toMs, reason: 'unchanged' });
+    assert.deepEqual({ calls: same.calls, adjusted: same.adjusted, delta: same.deltaNanoUsd }, { calls: 7, adjusted: 0, delta: '0' });
+    // 10% off every class: 33,615,000 a call, -3,735,000 each, written over four batches.
+    const discounted = createPriceBook(createCatalog(), overridesSchema.parse({ overrides: [{ id: 'sonnet-45-ten', provider: 'anthropic', model: 'claude-sonnet-4-5', discountPercent: 10 }] }).overrides);
+    const run = await rerate(store, discounted, 'computed', { fromMs, toMs, reason: 'ten percent' });
+    assert.deepEqual({ calls: run.calls, adjusted: run.adjusted, delta: run.deltaNanoUsd, usd: run.deltaUsd }, { calls: 7, adjusted: 7, delta: '-26145000', usd: '-0.026145000' });
+    const written = await svc.rows<{ n: number; delta: string; repriced: string[] }>(
+      'SELECT count() AS n, toString(sum(delta_nano_usd)) AS delta, groupUniqArray(toString(repriced_cost_nano_usd)) AS repriced FROM cost_adjustments FINAL WHERE run_id = {r:String}',
+      { r: run.runId },
+    );
+    assert.deepEqual(written, [{ n: 7, delta: '-26145000', repriced: ['33615000'] }]);
+    // Read again, each call carries its adjustment: a second run adds nothing.
+    const again = await rerate(store, discounted, 'computed', { fromMs, toMs, reason: 'ten percent' });
+    assert.deepEqual({ adjusted: again.adjusted, delta: again.deltaNanoUsd }, { adjusted: 0, delta: '0' });
   });
 
   test('re-rating needs the admin token and valid dates', async () => {

@@ -11,7 +11,7 @@ export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';
 export { openSqlSandbox, type SqlSandbox, type SqlRequest, type SqlAnswer } from './sql-sandbox';
 export { sqlConfigSchema, type SqlConfig } from './sql-config';
 export { nanosToDateTime64, CALL_COLUMNS, SPAN_COLUMNS } from './row-encoding';
-export { readCallsForRepricing, writeAdjustments, type CostAdjustment, type StoredCall } from './repricing-store';
+export { createRepricingStore, type RepricingStore, type CostAdjustment, type StoredCall } from './repricing-store';
 export { createWorkflowViews, type WorkflowOptions } from './workflow-views';
 export { createMarkResolver, type MarkResolver, type ResolveReport } from './mark-resolver';
 export { openSpool, type Spool, type SpoolRecord } from './spool';

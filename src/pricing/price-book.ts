@@ -25,8 +25,8 @@ export interface PriceEntry {
   list?: PriceEntry;
 }
 
-/** What to price: the call's provider, models, tier and start time. */
-export interface PriceQuery {
+/** Which price applies: the call's provider, models, tier and start time. */
+export interface PriceLookup {
   provider: string;
   /** Response model first (the model the call really ran), then request model. */
   models: readonly string[];
@@ -40,7 +40,7 @@ export interface PriceBook {
   readonly correctionsVersion: string;
   readonly serviceTiersVersion: string;
   readonly overrideCount: number;
-  lookup(q: PriceQuery): PriceEntry | undefined;
+  lookup(q: PriceLookup): PriceEntry | undefined;
 }
 
 export { PricesError };
@@ -117,7 +117,7 @@ export function createPriceBook(catalog: Catalog, overrides: readonly PriceOverr
 
   // A standard-tier entry is built once per catalog price, not per call.
   const standardOf = new WeakMap<CatalogPrice, PriceEntry>();
-  const listPrice = (q: PriceQuery): PriceEntry | undefined => {
+  const listPrice = (q: PriceLookup): PriceEntry | undefined => {
     for (const model of q.models) {
       if (model === '') continue;
       const base = catalog.priceAt(q.provider, model, q.atMs);

@@ -1,10 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { DeadLetter, DeadLetterReplay } from '../ledger';
-import type { PriceBook, PricingConfig } from '../pricing';
+import { createRepricingStore, type DeadLetter, type DeadLetterReplay } from '../ledger';
+import { rerate, type PriceBook, type PricingConfig } from '../pricing';
 import type { AdminGuard } from './admin-guard';
-import { reprice } from './reprice';
 import { accessHook, ApiError, issueLines } from '../pipeline';
 
 /** What the admin routes work on. */
@@ -45,7 +44,7 @@ function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions): void {
     const parsed = repriceBody.safeParse(req.body ?? {});
     if (!parsed.success) throw badBody(parsed.error);
     const { from, to, reason } = parsed.data;
-    return reprice(opts.client, opts.database, opts.priceBook(), opts.billing, {
+    return rerate(createRepricingStore(opts.client, opts.database), opts.priceBook(), opts.billing, {
       fromMs: Date.parse(`${from}T00:00:00Z`),
       toMs: Date.parse(`${to}T00:00:00Z`),
       reason,

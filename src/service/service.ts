@@ -10,7 +10,7 @@ import { createNormalizer, defaultMappers, emptyReport, modelCandidate } from '.
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { startExtAuthz } from './ext-authz';
-import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
+import { createCatalog, createEstimator, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
 import type { ConsumeResult, ConsumeSpans, LlmCall, RefusedSpans, SpanRecord } from '../pipeline';
 import {
@@ -135,11 +135,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const policy = createPolicyEngine({
       directory: () => registry.current(),
       hashToken,
-      estimate: ({ provider, model, inputTokens, outputTokens, atMs }) => {
-        const entry = priceBook.current().lookup({ provider, models: [model], serviceTier: '', atMs });
-        if (entry === undefined) return undefined;
-        return computeCost({ inputTokens, outputTokens, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null }, entry.rates)?.total;
-      },
+      estimate: createEstimator(priceBook),
       store: policyStore,
       persist: policyPersistence,
       deliver: createWebhookSender(cfg.policy, {
