@@ -1,10 +1,10 @@
 /** Ledger: ClickHouse storage (embedded chDB or a server), schema, batched writes, SQL endpoint. */
-export { ledgerConfigSchema, type LedgerConfig } from './config';
+export { ledgerConfigSchema, spoolDirOf, type LedgerConfig } from './config';
 export { openStorage, type StorageClients } from './storage-client';
 export { migrate, schemaStatements, setSpansTtl, type MigrationReport, type SchemaOptions } from './migrate';
 export { clusterStatements, ddlFor, localTableName, type DdlTarget } from './cluster-ddl';
 export { MIGRATIONS, type Migration } from './migrations';
-export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry, type LedgerWriterParts } from './ledger-writer';
+export { createLedgerWriter, writeCallsTo, type LedgerWriter, type LedgerTelemetry, type LedgerWriterParts } from './ledger-writer';
 export { type DeadLetterReplay } from './spool-replay';
 export { BatchWriter, type BatchWriterOptions, type InsertRows } from './batch-writer';
 export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';

@@ -1,6 +1,7 @@
 /** Policy: budgets, reservations, allowed models and rate limits the gateway asks before each call. */
 export { policyConfigSchema, type PolicyConfig } from './config';
 export { createPolicyEngine, usd, type PolicyEngine, type PolicyEngineOptions } from './policy-engine';
+export { guardWrites } from './guard-writes';
 export { type PolicyStore, type SpendRow, type StoredRequest } from './policy-store';
 export { registerPolicyRoutes, render, type GatewayCheck } from './routes';
 export { createWebhookSender, eventPayload, signature, type DeliveryReport } from './webhooks';

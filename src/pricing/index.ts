@@ -7,6 +7,7 @@ export { createPriceBook, loadOverrides, PricesError, type PriceBook, type Price
 export { overridesSchema, type PriceOverride } from './overrides-schema';
 export { computeCost, unitsByClass, type CostParts, type Count, type Usage } from './compute-cost';
 export { createPricer, type PriceCalls, type PricingTelemetry } from './pricer';
+export { createPricingStage, knowsModel } from './pricing-stage';
 export { providerReportedNanoUsd, PROVIDER_COST_ATTRIBUTES } from './provider-cost';
 export { formatNanoUsd, parseScaled, divRound } from '../pipeline';
 export { rateFor, effectiveRate, type Rate, type TokenRates } from './token-rates';
