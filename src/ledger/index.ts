@@ -17,6 +17,7 @@ export { createMarkResolver, type MarkResolver, type ResolveReport } from './mar
 export { openSpool, type Spool, type SpoolRecord } from './spool';
 export { openDeadLetters, type DeadLetter, type DeadLetterStore } from './dead-letters';
 export { createDiskGuard, type DiskGuard, type DiskReserve } from './disk-guard';
+export { openDurability, type Durability } from './durability';
 export { readDetachedParts, type DetachedParts } from './detached-parts';
 export { classifyStorageError } from './storage-errors';
 export { splitByDay, MAX_DAYS_PER_INSERT } from './partition-split';

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createDiskGuard, createDrilldownQueries, createLedgerWriter, createMarkResolver, createPolicyStateWriter, createPolicyStore, createReportQueries, createWorkflowViews, migrate, openDeadLetters, openSpool, openSqlSandbox, openStorage, readDetachedParts, setSpansTtl, spoolDirOf, writeCallsTo, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
+import { createDrilldownQueries, createLedgerWriter, createMarkResolver, createPolicyStateWriter, createPolicyStore, createReportQueries, createWorkflowViews, migrate, openDurability, openSqlSandbox, openStorage, readDetachedParts, setSpansTtl, writeCallsTo, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizeStage, createNormalizer, defaultMappers } from '../normalize';
 import { createAuthenticator, createGatewayCheck, createOwnershipStage, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
@@ -159,20 +158,12 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const gatewayCheck = createGatewayCheck(registry);
     const extAuthz = startExtAuthz({ cfg, policy, directory: () => registry.current(), gateway: gatewayCheck });
 
-    const spoolDir = spoolDirOf(cfg.ledger);
-    const spool = cfg.ledger.spoolMaxBytes > 0 ? openSpool(spoolDir, cfg.ledger.spoolMaxBytes) : undefined;
+    const { spoolDir, spool, deadLetters, diskGuard } = openDurability(cfg.ledger, storage.mode, (reason) =>
+      reason === undefined ? log.info('disk space back above the reserve; exports accepted again') : log.error({ reason }, 'disk space below the reserve; exports refused (503) until it is freed'),
+    );
     if (spool !== undefined && spool.bytes > 0) log.warn({ spoolDir, bytes: spool.bytes }, 'spool holds exports from before the last stop; replaying them');
     metrics.spool(() => spool?.bytes ?? 0);
-    // Next to the spool, so the two travel together; only replayed (acknowledged) exports land here.
-    const deadLetters = spool === undefined ? undefined : openDeadLetters(path.join(spoolDir, 'dead-letters'));
     if (deadLetters !== undefined && deadLetters.count > 0) log.error({ count: deadLetters.count }, 'dead-letter store holds exports storage refused; list them at GET /v1/admin/dead-letters');
-    const watched = [...(storage.mode === 'embedded' ? [path.resolve(cfg.ledger.dataDir)] : []), ...(spool === undefined ? [] : [spoolDir])];
-    const diskGuard = createDiskGuard(
-      watched,
-      { reserveMb: cfg.ledger.diskReserveMb, reservePercent: cfg.ledger.diskReservePercent },
-      cfg.ledger.diskCheckIntervalMs,
-      (reason) => (reason === undefined ? log.info('disk space back above the reserve; exports accepted again') : log.error({ reason }, 'disk space below the reserve; exports refused (503) until it is freed')),
-    );
     onStop('disk guard', async () => diskGuard.close());
     metrics.durability({
       deadLetters: () => deadLetters?.count ?? 0,
