@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DetachedParts, LedgerTelemetry } from '../ledger';
 import type { NormalizeReport } from '../normalize';
-import type { LlmCall, StageTelemetry } from '../pipeline';
+import type { OwnedCall, StageTelemetry } from '../pipeline';
 import type { PricingTelemetry } from '../pricing';
 import type { ReceiverTelemetry } from '../receiver';
 
@@ -15,7 +15,7 @@ export interface ServiceMetrics {
   /** LLM calls found by normalization. */
   llmCalls(n: number): void;
   /** Counts resolved calls by ownership source, unallocated reason and conflicts. */
-  ownership(calls: readonly LlmCall[]): void;
+  ownership(calls: readonly OwnedCall[]): void;
   pricing: PricingTelemetry;
   /** Publishes the price catalog version and the number of local overrides. */
   catalog(version: string, overrides: number): void;
@@ -290,7 +290,6 @@ export function createMetrics(): ServiceMetrics {
       const tally = new Map<string, number>();
       for (const c of list) {
         const o = c.owner;
-        if (o === undefined) continue;
         const key = `${o.source}\u0000${o.unallocatedReason}`;
         tally.set(key, (tally.get(key) ?? 0) + 1);
         if (o.conflict) conflicted++;
