@@ -14,11 +14,11 @@ import * as path from 'node:path';
 import { configSchema } from '../src/config';
 import { createLedgerWriter, migrate, openStorage } from '../src/ledger';
 import { createNormalizer, defaultMappers } from '../src/normalize';
-import { createAuthenticator, createResolver, hashToken, loadRegistryFile } from '../src/ownership';
-import { createCatalog, createPriceBook, createPricer } from '../src/pricing';
+import { createAuthenticator, createOwnershipStage, createResolver, emptyRegistry, hashToken, loadRegistryFile } from '../src/ownership';
+import { createCatalog, createPriceBook, createPricer, createPricingStage } from '../src/pricing';
 import { readProtoExportRequest } from '../src/receiver';
 import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow } from '../src/ledger/row-encoding';
-import type { LlmCall, SpanRecord } from '../src/pipeline';
+import type { LlmCall, PricedCall, SpanRecord } from '../src/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { startServe } from '../test/helpers/cli-process';
 import { genAiPayload } from './payload';
@@ -77,7 +77,7 @@ async function mergesSettled(client: ClickHouseClient): Promise<void> {
   }
 }
 
-type Decoded = { spans: SpanRecord[]; calls: LlmCall[] };
+type Decoded = { spans: SpanRecord[]; calls: readonly PricedCall[] };
 
 /**
  * The ledger writer alone on chDB in this process (a fresh database `db`), fed
@@ -179,7 +179,7 @@ function resolveNsPerCall(payload: Buffer, registryFile: string): number {
   const store = { current: () => registry };
   const context = createAuthenticator(store, false)(`Bearer ${SENDER_TOKEN}`);
   const resolve = createResolver(store);
-  const calls = createNormalizer(defaultMappers()).normalize(readProtoExportRequest(payload).spans);
+  const calls: LlmCall[] = createNormalizer(defaultMappers()).normalize(readProtoExportRequest(payload).spans);
   let n = 0;
   const started = performance.now();
   while (performance.now() - started < 2000) {
@@ -193,7 +193,7 @@ function resolveNsPerCall(payload: Buffer, registryFile: string): number {
 /** Pricing alone (catalog lookup cached per model, exact cost): nanoseconds per call. */
 function priceNsPerCall(payload: Buffer): number {
   const price = createPricer(createPriceBook(createCatalog(), []), 'computed_or_reported');
-  const calls = createNormalizer(defaultMappers()).normalize(readProtoExportRequest(payload).spans);
+  const calls: LlmCall[] = createNormalizer(defaultMappers()).normalize(readProtoExportRequest(payload).spans);
   let n = 0;
   const started = performance.now();
   while (performance.now() - started < 2000) {
@@ -241,10 +241,16 @@ async function main(): Promise<void> {
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const storage = await openBenchStorage();
   try {
+    // Owned (unauthenticated, as the open service's) and priced before any clock starts, as the chain hands them to the ledger.
     const normalizer = createNormalizer(defaultMappers());
-    const decoded = payloads.map((p) => {
+    const anonymous = { sender: undefined, unknownCredential: false };
+    const noRegistry = emptyRegistry();
+    const own = createOwnershipStage(createResolver({ current: () => noRegistry }));
+    const price = createPricingStage(createPricer(createPriceBook(createCatalog(), []), 'computed_or_reported'));
+    const decoded = payloads.map((p): Decoded => {
       const spans = readProtoExportRequest(p).spans;
-      return { spans, calls: normalizer.normalize(spans) };
+      const owned = own.process({ spans, calls: normalizer.normalize(spans), unmapped: undefined, refused: [] }, anonymous);
+      return { spans, calls: price.process(owned, anonymous).calls };
     });
     const storageSeconds = Math.min(SECONDS, 10);
     // Interleaved rounds, median of each: run order, disk state and the neighbours' load

@@ -37,6 +37,33 @@ describe('ledger semantics', () => {
     assert.equal(spans!.n, 3);
   });
 
+  test('every ingest stage is counted per export: spans into normalize, calls through ownership and pricing', async () => {
+    const metric = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/metrics`)).text();
+      const read = (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      const stage = (st: string, dir: string) => read(`spanledger_stage_items_total{stage="${st}",direction="${dir}"}`);
+      return {
+        normalize: [stage('normalize', 'in'), stage('normalize', 'out')],
+        ownership: [stage('ownership', 'in'), stage('ownership', 'out')],
+        pricing: [stage('pricing', 'in'), stage('pricing', 'out')],
+        timed: read('spanledger_stage_duration_seconds_count{stage="pricing"}'),
+      };
+    };
+    const before = await metric();
+    const traceId = newTraceId();
+    const chat = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 1 };
+    assert.equal((await send(encodeRequest([
+      { traceId, spanId: newSpanId(), name: 'POST /x', attributes: {} },
+      { traceId, spanId: newSpanId(), name: 'chat', attributes: chat },
+      { traceId, spanId: newSpanId(), name: 'chat', attributes: chat },
+    ]))).status, 200);
+    const now = await metric();
+    assert.deepEqual(
+      { normalize: [now.normalize[0]! - before.normalize[0]!, now.normalize[1]! - before.normalize[1]!], ownership: [now.ownership[0]! - before.ownership[0]!, now.ownership[1]! - before.ownership[1]!], pricing: [now.pricing[0]! - before.pricing[0]!, now.pricing[1]! - before.pricing[1]!], timed: now.timed - before.timed },
+      { normalize: [3, 2], ownership: [2, 2], pricing: [2, 2], timed: 1 },
+    );
+  });
+
   test('deprecated and current attribute names produce identical ledger rows', async () => {
     const current = newTraceId();
     const deprecated = newTraceId();

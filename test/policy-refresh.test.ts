@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LlmCall } from '../src/pipeline';
+import type { PricedCall } from '../src/pipeline';
 import { createPolicyStore } from '../src/ledger';
 import { type PolicyEngine, type PolicyStore } from '../src/policy';
 import { pricedCall, startAcmeService, storeThrough, testEngine } from './helpers/policy-engine';
@@ -36,7 +36,7 @@ describe('budget refreshes while calls are being stored', () => {
   });
 
   const spent = () => engine.decide({ tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', reserve: false }).budgets[0]!.spentNano;
-  const store = (call: LlmCall) => storeThrough(svc, engine, [call]);
+  const store = (call: PricedCall) => storeThrough(svc, engine, [call]);
 
   test('a call written and counted while the read runs is counted once', async () => {
     const start = spent();

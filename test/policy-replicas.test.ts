@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LlmCall } from '../src/pipeline';
+import type { PricedCall } from '../src/pipeline';
 import type { DecideInput, PolicyEngine } from '../src/policy';
 import { pricedCall, startAcmeService, storeThrough, testEngine } from './helpers/policy-engine';
 import type { TestService } from './helpers/test-service';
@@ -32,7 +32,7 @@ describe('a reservation whose call was stored by another replica', () => {
     assert.equal(d.reservation?.amountNano, RESERVE);
   };
   /** The other replica's path for a span that reached it. */
-  const storeElsewhere = (call: LlmCall) => storeThrough(svc, storer, [call]);
+  const storeElsewhere = (call: PricedCall) => storeThrough(svc, storer, [call]);
 
   test('is closed at the next refresh, so the call counts once', async () => {
     const start = state();
@@ -98,9 +98,9 @@ describe('a call stored by another replica under a request id another tenant or 
     const input: DecideInput = { tenantId: 'acme', provider: 'openai', model: 'gpt-4o-mini', maxTokens: 100, requestId, reserve: true };
     assert.equal(decider.decide({ ...input, gatewayId } as DecideInput).reservation?.amountNano, RESERVE);
   };
-  const callOf = (requestId: string, owner: Partial<NonNullable<LlmCall['owner']>>) => {
+  const callOf = (requestId: string, owner: Partial<PricedCall['owner']>) => {
     const call = pricedCall(1_000n, requestId);
-    Object.assign(call.owner!, owner);
+    Object.assign(call.owner, owner);
     return call;
   };
 

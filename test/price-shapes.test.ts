@@ -3,8 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { LlmCall } from '../src/pipeline';
-import { createPricer } from '../src/pricing';
+import { writeCallsTo } from '../src/ledger';
+import { createOwnershipStage, createResolver } from '../src/ownership';
+import type { ExportContext, NormalizedCall } from '../src/pipeline';
+import { createPricer, createPricingStage } from '../src/pricing';
 import { killAll, runCli } from './helpers/cli-process';
 import { encodeRequest, newSpanId, newTraceId } from './helpers/payloads';
 import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-service';
@@ -113,21 +115,22 @@ describe('price shapes through the receiver and the ledger', () => {
 
   test('finer classes (1-hour cache writes, web searches) stored through the ledger writer: components and usage as reported', async () => {
     // The mappers do not read these classes yet: the call goes through the real pricer and the
-    // real ledger writer into chDB, as a mapper's output would.
+    // real ledger writer into chDB (after the real ownership stage), as a mapper's output would.
     const traceId = newTraceId();
     const nowNanos = (BigInt(Date.now()) * 1_000_000n).toString();
     const span = {
       traceId, spanId: newSpanId(), parentSpanId: '', traceState: '', name: 'chat', kind: 3, startTimeUnixNano: nowNanos, endTimeUnixNano: nowNanos,
       statusCode: 0, statusMessage: '', attributes: {}, resource: { 'service.name': 'writer-test' }, scopeName: '', scopeVersion: '', events: [], links: [],
     };
-    const call: LlmCall = {
+    const call: NormalizedCall = {
       span, convention: 'otel_genai', operation: 'chat', provider: 'anthropic', requestModel: 'claude-sonnet-4-5', responseModel: '',
       inputTokens: 10_000, outputTokens: 500, cacheReadTokens: 2000, cacheWriteTokens: 4000, reasoningTokens: null, cacheWrite1hTokens: 1000, webSearchCount: 2,
       requestId: '', responseId: '', sessionId: '', userId: '', errorType: '', httpStatusCode: null, serviceName: 'writer-test', serviceNamespace: '',
       serviceVersion: '', deploymentEnvironment: '', latencyMs: 0, retryAttempt: 0, serviceTier: '',
     };
-    createPricer(svc.service.priceBook.current(), 'computed')([call]);
-    await svc.service.writer.write([span], [call]);
+    const anonymous: ExportContext = { sender: undefined, unknownCredential: false };
+    const owned = createOwnershipStage(createResolver(svc.service.registry)).process({ spans: [span], calls: [call], unmapped: undefined, refused: [] }, anonymous);
+    await writeCallsTo(svc.service.writer)(createPricingStage(createPricer(svc.service.priceBook.current(), 'computed')).process(owned, anonymous));
     const [row] = await svc.rows<Row & { computed: string }>(
       `SELECT toString(computed_cost_nano_usd) AS computed, toString(cost_nano_usd) AS cost, mapApply((k, v) -> (k, toString(v)), cost_components) AS components,
          mapApply((k, v) -> (k, toString(v)), usage_details) AS units

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { z } from 'zod';
 import { sqlConfigSchema } from './sql-config';
 
@@ -77,3 +78,11 @@ export const ledgerConfigSchema = z
   });
 
 export type LedgerConfig = z.infer<typeof ledgerConfigSchema>;
+
+/**
+ * The spool directory in force: `spoolDir` when set, else `<dataDir>.spool/<database>` next
+ * to embedded storage, or `./spool/<database>` (from the working directory) with a server.
+ */
+export function spoolDirOf(cfg: Pick<LedgerConfig, 'spoolDir' | 'clickhouseUrl' | 'dataDir' | 'database'>): string {
+  return cfg.spoolDir ?? path.join(cfg.clickhouseUrl === undefined ? `${path.resolve(cfg.dataDir)}.spool` : path.resolve('spool'), cfg.database);
+}

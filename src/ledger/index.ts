@@ -1,10 +1,10 @@
 /** Ledger: ClickHouse storage (embedded chDB or a server), schema, batched writes, SQL endpoint. */
-export { ledgerConfigSchema, type LedgerConfig } from './config';
+export { ledgerConfigSchema, spoolDirOf, type LedgerConfig } from './config';
 export { openStorage, type StorageClients } from './storage-client';
 export { migrate, schemaStatements, setSpansTtl, type MigrationReport, type SchemaOptions } from './migrate';
 export { clusterStatements, ddlFor, localTableName, type DdlTarget } from './cluster-ddl';
 export { MIGRATIONS, type Migration } from './migrations';
-export { createLedgerWriter, type LedgerWriter, type LedgerTelemetry, type LedgerWriterParts } from './ledger-writer';
+export { createLedgerWriter, writeCallsTo, type LedgerWriter, type LedgerTelemetry, type LedgerWriterParts } from './ledger-writer';
 export { type DeadLetterReplay } from './spool-replay';
 export { BatchWriter, type BatchWriterOptions, type InsertRows } from './batch-writer';
 export { registerSqlEndpoint, type SqlEndpointOptions } from './sql-endpoint';
@@ -17,6 +17,7 @@ export { createMarkResolver, type MarkResolver, type ResolveReport } from './mar
 export { openSpool, type Spool, type SpoolRecord } from './spool';
 export { openDeadLetters, type DeadLetter, type DeadLetterStore } from './dead-letters';
 export { createDiskGuard, type DiskGuard, type DiskReserve } from './disk-guard';
+export { openDurability, type Durability } from './durability';
 export { readDetachedParts, type DetachedParts } from './detached-parts';
 export { classifyStorageError } from './storage-errors';
 export { splitByDay, MAX_DAYS_PER_INSERT } from './partition-split';

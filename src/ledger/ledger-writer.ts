@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { LlmCall, RefusedSpans, SpanRecord } from '../pipeline';
+import type { PricedCall, RefusedSpans, SpanRecord, WriteCalls } from '../pipeline';
 import { BatchWriter } from './batch-writer';
 import type { LedgerConfig } from './config';
 import { PermanentError, RetryableError } from '../pipeline';
@@ -41,7 +41,7 @@ export interface LedgerWriter {
    * refused for good when the rest of the export was stored; rejects when storage refused
    * all of it for good (PermanentError) or for a passing cause without a spool.
    */
-  write(spans: readonly SpanRecord[], calls: readonly LlmCall[], unmapped?: ReadonlySet<SpanRecord>): Promise<RefusedSpans | undefined>;
+  write(spans: readonly SpanRecord[], calls: readonly PricedCall[], unmapped?: ReadonlySet<SpanRecord>): Promise<RefusedSpans | undefined>;
   /** Rows waiting for storage. */
   readonly pendingRows: number;
   /** Replays the spool into storage now; resolves with the records replayed (0 when storage is still down). */
@@ -165,4 +165,9 @@ export function createLedgerWriter(client: ClickHouseClient, cfg: LedgerConfig, 
       await spool?.close();
     },
   };
+}
+
+/** The chain's write into `writer`: a batch with no spans left (all refused) writes nothing. */
+export function writeCallsTo(writer: Pick<LedgerWriter, 'write'>): WriteCalls {
+  return (batch) => (batch.spans.length === 0 ? Promise.resolve(undefined) : writer.write(batch.spans, batch.calls, batch.unmapped));
 }

@@ -1,4 +1,4 @@
-import { FINE_USAGE_FIELDS, type LlmCall, type SpanRecord } from '../pipeline';
+import { FINE_USAGE_FIELDS, type CallCost, type NormalizedCall, type Ownership, type PricedCall, type SpanRecord } from '../pipeline';
 
 // Rows are positional arrays for JSONCompactEachRow (measured faster than JSONEachRow);
 // the column lists below are the single source of their order.
@@ -113,9 +113,7 @@ export function spanRow(s: SpanRecord, isLlmCall: boolean, resources: ResourceJs
   ];
 }
 
-function ownerColumns(c: LlmCall): unknown[] {
-  const o = c.owner;
-  if (o === undefined) return ['', '', '', '', c.deploymentEnvironment, '', '', 'unallocated', 'not_resolved', '', '', '', '', 0];
+function ownerColumns(o: Ownership): unknown[] {
   return [
     o.tenant, o.team, o.app, o.feature, o.environment, o.costCenter, o.businessUnit, o.source, o.unallocatedReason,
     o.senderId, o.claimedTenant, o.claimedTeam, o.claimedFeature, o.conflict ? 1 : 0,
@@ -134,7 +132,7 @@ function bigMap(m: Readonly<Record<string, bigint>> | undefined): Record<string,
 const FINE_USAGE = Object.entries(FINE_USAGE_FIELDS) as [keyof typeof FINE_USAGE_FIELDS, string][];
 
 /** The finer usage counts the call reports (absent ones left out). */
-function usageDetails(c: LlmCall): Record<string, number | string> {
+function usageDetails(c: NormalizedCall): Record<string, number | string> {
   const out: Record<string, number | string> = {};
   for (const [field, key] of FINE_USAGE) {
     const v: unknown = c[field];
@@ -144,9 +142,7 @@ function usageDetails(c: LlmCall): Record<string, number | string> {
   return out;
 }
 
-function costColumns(c: LlmCall): unknown[] {
-  const k = c.cost;
-  if (k === undefined) return ['pending', null, null, null, null, null, null, null, null, '', '', 'USD'];
+function costColumns(k: CallCost): unknown[] {
   return [
     k.status, big(k.billedNanoUsd), big(k.computedNanoUsd), big(k.inputNanoUsd), big(k.cacheReadNanoUsd),
     big(k.cacheWriteNanoUsd), big(k.outputNanoUsd), big(k.reasoningNanoUsd), big(k.providerReportedNanoUsd),
@@ -154,8 +150,8 @@ function costColumns(c: LlmCall): unknown[] {
   ];
 }
 
-/** One `llm_calls` row. */
-export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
+/** One `llm_calls` row, of a call the chain owned and priced. */
+export function callRow(c: PricedCall, resources: ResourceJson): unknown[] {
   const s = c.span;
   return [
     nanosToDateTime64(s.startTimeUnixNano),
@@ -189,12 +185,12 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.latencyMs,
     JSON.stringify(c.callAttributes ?? s.attributes),
     resources.of(s.resource),
-    ...ownerColumns(c),
+    ...ownerColumns(c.owner),
     c.serviceTier,
-    ...costColumns(c),
+    ...costColumns(c.cost),
     c.policy?.decisionId ?? '',
     c.policy?.outcome ?? '',
-    c.owner?.senderKind ?? '',
+    c.owner.senderKind,
     Math.min(c.retryAttempt, 65535),
     s.statusCode === 2 || c.errorType !== '' || (c.httpStatusCode ?? 0) >= 400 ? 1 : 0,
     c.writer?.writerId ?? '',
@@ -206,8 +202,8 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
     c.cacheWrite1hTokens ?? null,
     c.tokenRebuild ?? '',
     c.contentAttributesDropped ?? 0,
-    bigMap(c.cost?.componentsNanoUsd),
-    big(listCost(c)),
+    bigMap(c.cost.componentsNanoUsd),
+    big(listCost(c.cost)),
     usageDetails(c),
   ];
 }
@@ -217,9 +213,7 @@ export function callRow(c: LlmCall, resources: ResourceJson): unknown[] {
  * gives one; otherwise the billed cost when the catalog priced the call (no override
  * applied); otherwise not known (NULL).
  */
-function listCost(c: LlmCall): bigint | null {
-  const k = c.cost;
-  if (k === undefined) return null;
+function listCost(k: CallCost): bigint | null {
   if (k.listNanoUsd !== undefined) return k.listNanoUsd;
   return k.priceSource === 'catalog' ? k.billedNanoUsd : null;
 }

@@ -1,4 +1,4 @@
-import type { LlmCall, SpanRecord } from '../pipeline';
+import type { NormalizedCall, SpanRecord } from '../pipeline';
 import { durationMs, firstCount, firstString } from './attribute-readers';
 
 // Envoy tags its spans with its request id as `guid:x-request-id`; LiteLLM puts its request id in `gen_ai.request.id`.
@@ -19,16 +19,16 @@ const SERVICE_TIER = [
  * and the models are as the span sent them: the registry normalizes them.
  */
 export type CallFields = Pick<
-  LlmCall,
+  NormalizedCall,
   'operation' | 'provider' | 'requestModel' | 'responseModel' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'reasoningTokens' | 'responseId' | 'sessionId' | 'userId'
 > &
-  Partial<Pick<LlmCall, 'cacheWrite5mTokens' | 'cacheWrite1hTokens' | 'tokenRebuild'>>;
+  Partial<Pick<NormalizedCall, 'cacheWrite5mTokens' | 'cacheWrite1hTokens' | 'tokenRebuild'>>;
 
 /**
  * Completes a mapper's fields with what every convention shares: service identity from
  * the resource, latency, error type, HTTP status, request id, service tier and retry attempt.
  */
-export function buildCall(span: SpanRecord, convention: string, fields: CallFields): LlmCall {
+export function buildCall(span: SpanRecord, convention: string, fields: CallFields): NormalizedCall {
   const a = span.attributes;
   const r = span.resource;
   return {

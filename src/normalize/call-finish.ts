@@ -1,4 +1,4 @@
-import type { LlmCall } from '../pipeline';
+import type { NormalizedCall } from '../pipeline';
 import { canonicalOperation } from './call-rule';
 import { normalizeModelId } from './model-ids';
 import { canonicalProvider } from './provider-aliases';
@@ -15,7 +15,7 @@ const AMBIGUOUS = new Set(['google', 'azure', 'gcp.gemini', 'azure.ai.openai', '
  * well-known value, inferred from the server address, then the model id, when the span
  * names a framework or nothing (and when it names an ambiguous one such as `google`).
  */
-export function normalizeIdentity(call: LlmCall): void {
+export function normalizeIdentity(call: NormalizedCall): void {
   const rawProvider = rawProviderOf(call.span) || call.provider;
   call.rawProvider = rawProvider;
   call.operation = canonicalOperation(call.operation);

@@ -19,10 +19,11 @@ export { genkitMapper } from './genkit-mapper';
 export { claudeCodeMapper } from './claude-code-mapper';
 export { canonicalProvider } from './provider-aliases';
 export { normalizeModelId } from './model-ids';
-export { emptyReport, type NormalizeReport, type RefusedSpan } from './registry';
+export { emptyReport, type NormalizeReport } from './registry';
 export { normalizeConfigSchema, type NormalizeConfig } from './config';
 export { isContentAttribute } from './content-attributes';
-export { modelCandidate } from './model-candidate';
+export { findUnmapped, modelCandidate, type KnowsModel } from './model-candidate';
+export { createNormalizeStage, type NormalizeTelemetry } from './normalize-stage';
 
 /** The mappers the service uses, in no particular order (the registry sorts them). */
 export function defaultMappers(): SpanMapper[] {

@@ -1,4 +1,4 @@
-import type { LlmCall, SpanRecord } from '../pipeline';
+import type { NormalizedCall, SpanRecord } from '../pipeline';
 
 /** A mapper's answer for a span that is in its convention but is not a model call (an agent, a wrapper). */
 export const NOT_A_CALL = Symbol('not a call');
@@ -13,5 +13,5 @@ export interface SpanMapper {
   readonly name: string;
   /** Higher runs first; the first mapper that claims a span wins. */
   readonly priority: number;
-  map(span: SpanRecord): LlmCall | typeof NOT_A_CALL | null;
+  map(span: SpanRecord): NormalizedCall | typeof NOT_A_CALL | null;
 }

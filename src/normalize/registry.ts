@@ -1,4 +1,4 @@
-import type { LlmCall, SpanRecord } from '../pipeline';
+import type { NormalizedCall, RefusedSpan, SpanRecord } from '../pipeline';
 import { isAiSdkEmbeddingWrapper, wrapperReason } from './call-rule';
 import { normalizeIdentity } from './call-finish';
 import { dropSpanContent, hasContent, withoutContent } from './content-attributes';
@@ -6,12 +6,6 @@ import type { NormalizeConfig } from './config';
 import { NOT_A_CALL, type SpanMapper } from './mapper';
 import { TokenCountRefused } from './token-count';
 import { applyTokenRule } from './token-rule';
-
-/** A span refused whole: its reason names the span and the attribute. */
-export interface RefusedSpan {
-  span: SpanRecord;
-  reason: string;
-}
 
 /** What one normalize pass did besides finding calls, for the metrics and the sender's answer. */
 export interface NormalizeReport {
@@ -30,7 +24,7 @@ export interface Normalizer {
    * Calls found in `spans`, in order; spans no mapper claimed are pushed to `unclaimed` if
    * given; refusals, rebuilds and dropped content are added to `report` if given.
    */
-  normalize(spans: readonly SpanRecord[], unclaimed?: SpanRecord[], report?: NormalizeReport): LlmCall[];
+  normalize(spans: readonly SpanRecord[], unclaimed?: SpanRecord[], report?: NormalizeReport): NormalizedCall[];
   /** Mapper names in the order they are tried. */
   readonly order: readonly string[];
 }
@@ -56,10 +50,10 @@ export function createNormalizer(mappers: readonly SpanMapper[], config: Normali
   return {
     order: ordered.map((m) => m.name),
     normalize(spans, unclaimed, report) {
-      const calls: LlmCall[] = [];
+      const calls: NormalizedCall[] = [];
       for (let s = 0; s < spans.length; s++) {
         const span = spans[s]!;
-        let result: LlmCall | typeof NOT_A_CALL | null = null;
+        let result: NormalizedCall | typeof NOT_A_CALL | null = null;
         try {
           result = mapSpan(ordered, span);
           if (result !== null && result !== NOT_A_CALL) {
@@ -87,7 +81,7 @@ export function createNormalizer(mappers: readonly SpanMapper[], config: Normali
   };
 }
 
-function mapSpan(ordered: readonly SpanMapper[], span: SpanRecord): LlmCall | typeof NOT_A_CALL | null {
+function mapSpan(ordered: readonly SpanMapper[], span: SpanRecord): NormalizedCall | typeof NOT_A_CALL | null {
   if (wrapperReason(span.attributes) !== undefined) return NOT_A_CALL;
   for (let i = 0; i < ordered.length; i++) {
     const result = ordered[i]!.map(span);
@@ -112,18 +106,18 @@ function mapSpan(ordered: readonly SpanMapper[], span: SpanRecord): LlmCall | ty
 const TEXT_FIELDS = ['provider', 'requestModel', 'responseModel', 'responseId', 'sessionId', 'userId'] as const;
 const COUNT_FIELDS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'cacheWrite5mTokens', 'cacheWrite1hTokens'] as const;
 
-function hasGaps(c: LlmCall): boolean {
+function hasGaps(c: NormalizedCall): boolean {
   for (const f of TEXT_FIELDS) if (c[f] === '') return true;
   for (const f of COUNT_FIELDS) if (c[f] === null || c[f] === undefined) return true;
   return false;
 }
 
-function fillGaps(c: LlmCall, other: LlmCall): void {
+function fillGaps(c: NormalizedCall, other: NormalizedCall): void {
   for (const f of TEXT_FIELDS) if (c[f] === '' && other[f] !== '') c[f] = other[f];
   for (const f of COUNT_FIELDS) if ((c[f] === null || c[f] === undefined) && other[f] !== null && other[f] !== undefined) c[f] = other[f];
 }
 
-function dropContent(span: SpanRecord, call: LlmCall | undefined, keepInSpans: boolean): number {
+function dropContent(span: SpanRecord, call: NormalizedCall | undefined, keepInSpans: boolean): number {
   if (!keepInSpans) {
     const n = dropSpanContent(span);
     if (call !== undefined) call.contentAttributesDropped = n;
@@ -142,13 +136,13 @@ function dropContent(span: SpanRecord, call: LlmCall | undefined, keepInSpans: b
  * around its provider call): only the child is kept. Pairs that both report usage are
  * left to the ledger's duplicate rule, which picks the winner by sender kind.
  */
-function withoutWrappedParents(calls: LlmCall[]): LlmCall[] {
+function withoutWrappedParents(calls: NormalizedCall[]): NormalizedCall[] {
   let candidates = false;
   for (const c of calls) if (c.inputTokens === null && c.outputTokens === null) { candidates = true; break; }
   if (!candidates) return calls;
-  const bySpan = new Map<string, LlmCall>();
+  const bySpan = new Map<string, NormalizedCall>();
   for (const c of calls) bySpan.set(c.span.spanId, c);
-  let wrappers: Set<LlmCall> | undefined;
+  let wrappers: Set<NormalizedCall> | undefined;
   for (const c of calls) {
     const parent = c.span.parentSpanId === '' ? undefined : bySpan.get(c.span.parentSpanId);
     if (parent !== undefined && parent.inputTokens === null && parent.outputTokens === null && parent.span.traceId === c.span.traceId && parent.operation === c.operation && parent.requestModel === c.requestModel) {

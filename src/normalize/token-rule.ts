@@ -1,4 +1,4 @@
-import type { LlmCall, SpanRecord } from '../pipeline';
+import type { NormalizedCall, SpanRecord } from '../pipeline';
 import { readCount, sumCounts } from './token-count';
 
 /**
@@ -27,7 +27,7 @@ export interface Rebuilt {
  * its parts are reported becomes their sum. Never caps a class, so every part reaches pricing.
  * `total` is a grand total the mapper read from its own dialect (null: read the usual names).
  */
-export function applyTokenRule(call: LlmCall, total: number | null = null): Rebuilt {
+export function applyTokenRule(call: NormalizedCall, total: number | null = null): Rebuilt {
   const cache = (call.cacheReadTokens ?? 0) + (call.cacheWriteTokens ?? 0);
   const reasoning = call.reasoningTokens ?? 0;
   let input = call.inputTokens !== null && cache > 0 && (cache > call.inputTokens || exclusiveByScope(call.span));

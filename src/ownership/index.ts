@@ -7,5 +7,7 @@ export type { RegistrySource } from './registry-source';
 export { emptyRegistry } from './compiled-registry';
 export { createAuthenticator } from './authenticate';
 export { createResolver, type ResolveOwners } from './resolve';
+export { createOwnershipStage, type OwnershipTelemetry } from './ownership-stage';
+export { createGatewayCheck, type GatewayAnswer } from './gateway-check';
 export { hashToken, bearerToken, headerText } from './token-hash';
 export { GATEWAY_TENANT_ID, GATEWAY_TENANT_TOKEN_HASH, TEAM_CLAIMS, FEATURE_CLAIMS } from './claims';

@@ -3,11 +3,12 @@ import type { Ownership } from './ownership';
 import type { Attributes, SpanRecord } from './span-record';
 
 /**
- * The canonical record of one LLM call, whatever span convention reported it.
+ * The canonical record of one LLM call as normalization returns it, whatever span
+ * convention reported it: not yet owned or priced (`OwnedCall`, `PricedCall` add those).
  * Token counts follow the OTel rule: cache read and cache write tokens are included in
  * `inputTokens`, reasoning tokens in `outputTokens`; null means "not reported", never 0.
  */
-export interface LlmCall {
+export interface NormalizedCall {
   span: SpanRecord;
   /** Name of the mapper (span convention) that produced this record. */
   convention: string;
@@ -74,14 +75,41 @@ export interface LlmCall {
   retryAttempt: number;
   /** Service tier the call ran on (`batch`, `flex`, `priority`, `default`), '' when unknown. */
   serviceTier: string;
+}
+
+/** A call the ownership stage resolved: who it belongs to (or why nobody). */
+export interface OwnedCall extends NormalizedCall {
+  owner: Ownership;
+}
+
+/** A call the pricing stage priced, as the ledger stores it; the policy tags it before the write. */
+export interface PricedCall extends OwnedCall {
+  cost: CallCost;
+  /** The policy decision that let this call through, when the gateway asked one. */
+  policy?: PolicyMark;
+  /** Set by the policy: which process stored the call, in which of its budget-refresh epochs. */
+  writer?: WriterStamp;
+}
+
+/**
+ * A call at any stage, for code that handles calls of several stages (the policy engine,
+ * re-rating): the stages' fields are optional here.
+ */
+export interface LlmCall extends NormalizedCall {
   /** Set by the ownership stage. */
   owner?: Ownership;
   /** Set by the pricing stage. */
   cost?: CallCost;
   /** The policy decision that let this call through, when the gateway asked one. */
-  policy?: { decisionId: string; outcome: string };
+  policy?: PolicyMark;
   /** Set by the policy stage: which process stored the call, in which of its budget-refresh epochs. */
   writer?: WriterStamp;
+}
+
+/** The policy decision that let a call through. */
+export interface PolicyMark {
+  decisionId: string;
+  outcome: string;
 }
 
 /** The process that stores a call and its budget-refresh epoch then (shared by a whole export's calls). */
@@ -111,4 +139,4 @@ export const FINE_USAGE_FIELDS = {
   documentPageCount: 'document_page_count',
   annotatedDocumentPageCount: 'annotated_document_page_count',
   audioSeconds: 'audio_seconds',
-} as const satisfies Partial<Record<keyof LlmCall, string>>;
+} as const satisfies Partial<Record<keyof NormalizedCall, string>>;

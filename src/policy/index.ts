@@ -2,6 +2,7 @@
 export { policyConfigSchema, type PolicyConfig } from './config';
 export { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from './policy-engine';
 export { usd } from './budget-message';
+export { guardWrites } from './guard-writes';
 export { type PolicyStore, type SpendRow, type StoredRequest } from './policy-store';
 export { registerPolicyRoutes, render, type GatewayCheck } from './routes';
 export { createWebhookSender, eventPayload, signature, type DeliveryReport } from './webhooks';

@@ -10,6 +10,7 @@ export { priceCall, type Billing, type PriceQuery } from './price-call';
 export { createPricer, callPriceQuery, type PriceCalls, type PricingTelemetry } from './pricer';
 export { createEstimator, type EstimateQuery } from './estimate';
 export { rerate, type RerateLedger, type RerateSummary, type StoredPricedCall, type CostAdjustment } from './rerate';
+export { createPricingStage, knowsModel } from './pricing-stage';
 export { providerReportedNanoUsd, PROVIDER_COST_ATTRIBUTES } from './provider-cost';
 export { formatNanoUsd, parseScaled, divRound } from '../pipeline';
 export { rateFor, effectiveRate, type Rate, type TokenRates } from './token-rates';

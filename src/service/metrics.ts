@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DetachedParts, LedgerTelemetry } from '../ledger';
 import type { NormalizeReport } from '../normalize';
-import type { LlmCall } from '../pipeline';
+import type { OwnedCall, StageTelemetry } from '../pipeline';
 import type { PricingTelemetry } from '../pricing';
 import type { ReceiverTelemetry } from '../receiver';
 
@@ -10,10 +10,12 @@ export interface ServiceMetrics {
   registry: Registry;
   receiver: ReceiverTelemetry;
   ledger: LedgerTelemetry;
+  /** Items in and out of each ingest stage and the time it took, per export. */
+  stages: StageTelemetry;
   /** LLM calls found by normalization. */
   llmCalls(n: number): void;
   /** Counts resolved calls by ownership source, unallocated reason and conflicts. */
-  ownership(calls: readonly LlmCall[]): void;
+  ownership(calls: readonly OwnedCall[]): void;
   pricing: PricingTelemetry;
   /** Publishes the price catalog version and the number of local overrides. */
   catalog(version: string, overrides: number): void;
@@ -142,6 +144,19 @@ export function createMetrics(): ServiceMetrics {
     help: 'Prompt and answer attributes removed at ingestion (normalize.content: drop, out of both tables; keep_in_spans, kept in the spans table only).',
     registers: [registry],
   });
+  const stageItems = new Counter({
+    name: 'spanledger_stage_items_total',
+    help: 'Items into and out of each ingest stage (spans into normalize, calls after it), by stage and direction (in, out).',
+    labelNames: ['stage', 'direction'],
+    registers: [registry],
+  });
+  const stageSeconds = new Histogram({
+    name: 'spanledger_stage_duration_seconds',
+    help: 'Time one export spends in each ingest stage (normalize, ownership, pricing; JavaScript work, storage not included).',
+    labelNames: ['stage'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
   let readQuality: (() => Promise<number>) | undefined;
   let spoolBytes: (() => number) | undefined;
   new Gauge({
@@ -252,6 +267,22 @@ export function createMetrics(): ServiceMetrics {
         if (ok) written.inc({ table }, rows);
       },
     },
+    stages: (() => {
+      // The label children of each stage, found once: this runs for every export.
+      const children = new Map<string, { in: ReturnType<typeof stageItems.labels>; out: ReturnType<typeof stageItems.labels>; seconds: ReturnType<typeof stageSeconds.labels> }>();
+      return {
+        processed(stage: string, itemsIn: number, itemsOut: number, ms: number) {
+          let c = children.get(stage);
+          if (c === undefined) {
+            c = { in: stageItems.labels(stage, 'in'), out: stageItems.labels(stage, 'out'), seconds: stageSeconds.labels(stage) };
+            children.set(stage, c);
+          }
+          if (itemsIn > 0) c.in.inc(itemsIn);
+          if (itemsOut > 0) c.out.inc(itemsOut);
+          c.seconds.observe(ms / 1000);
+        },
+      };
+    })(),
     llmCalls: (n) => calls.inc(n),
     ownership(list) {
       // Tally per export, then touch the counters once per label set.
@@ -259,7 +290,6 @@ export function createMetrics(): ServiceMetrics {
       const tally = new Map<string, number>();
       for (const c of list) {
         const o = c.owner;
-        if (o === undefined) continue;
         const key = `${o.source}\u0000${o.unallocatedReason}`;
         tally.set(key, (tally.get(key) ?? 0) + 1);
         if (o.conflict) conflicted++;

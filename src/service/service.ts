@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { SpanledgerConfig } from '../config';
-import { createDiskGuard, createDrilldownQueries, createLedgerWriter, createMarkResolver, createPolicyStateWriter, createPolicyStore, createReportQueries, createWorkflowViews, migrate, openDeadLetters, openSpool, openSqlSandbox, openStorage, readDetachedParts, setSpansTtl, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
-import { createNormalizer, defaultMappers, emptyReport, modelCandidate } from '../normalize';
-import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
+import { createDrilldownQueries, createLedgerWriter, createMarkResolver, createPolicyStateWriter, createPolicyStore, createReportQueries, createWorkflowViews, migrate, openDurability, openSqlSandbox, openStorage, readDetachedParts, setSpansTtl, writeCallsTo, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
+import { createNormalizeStage, createNormalizer, defaultMappers } from '../normalize';
+import { createAuthenticator, createGatewayCheck, createOwnershipStage, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
 import { createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { startExtAuthz } from './ext-authz';
-import { createCatalog, createEstimator, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
+import { createCatalog, createEstimator, createPriceBook, createPricer, createPricingStage, knowsModel, loadOverrides, type PriceBook } from '../pricing';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
-import type { ConsumeResult, ConsumeSpans, LlmCall, RefusedSpans, SpanRecord } from '../pipeline';
 import {
   bindGrpc,
   buildOtlpGrpcServer,
@@ -28,6 +26,7 @@ import { createAdminGuard } from './admin-guard';
 import { createReadGuard, createSessionStore, registerConsoleRoutes } from '../console';
 import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
+import { buildIngestChain } from './ingest-chain';
 import { closeKeepAliveOnShutdown } from './close-keep-alive';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { rateLimited } from './rate-limited-log';
@@ -59,7 +58,7 @@ export interface Service {
 }
 
 /**
- * Composition root: opens storage and migrates it, wires receiver -> normalize -> ledger,
+ * Composition root: opens storage and migrates it, wires the ingest chain (`buildIngestChain`),
  * then starts the API and the receivers (storage first, receivers last). If any step
  * fails, what was started is stopped again before the error is rethrown.
  */
@@ -152,28 +151,15 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     });
     await policy.start();
     onStop('policy', async () => policy.stop());
-    const gatewayCheck = (authorization: string | undefined) => {
-      const token = bearerToken(authorization);
-      if (token === undefined) return 'missing' as const;
-      const sender = registry.current().senderByTokenHash.get(hashToken(token));
-      return sender?.gateway === true ? { gatewayId: sender.id } : ('denied' as const);
-    };
+    const gatewayCheck = createGatewayCheck(registry);
     const extAuthz = startExtAuthz({ cfg, policy, directory: () => registry.current(), gateway: gatewayCheck });
 
-    const spoolDir = cfg.ledger.spoolDir ?? path.join(cfg.ledger.clickhouseUrl === undefined ? `${path.resolve(cfg.ledger.dataDir)}.spool` : path.resolve('spool'), cfg.ledger.database);
-    const spool = cfg.ledger.spoolMaxBytes > 0 ? openSpool(spoolDir, cfg.ledger.spoolMaxBytes) : undefined;
+    const { spoolDir, spool, deadLetters, diskGuard } = openDurability(cfg.ledger, storage.mode, (reason) =>
+      reason === undefined ? log.info('disk space back above the reserve; exports accepted again') : log.error({ reason }, 'disk space below the reserve; exports refused (503) until it is freed'),
+    );
     if (spool !== undefined && spool.bytes > 0) log.warn({ spoolDir, bytes: spool.bytes }, 'spool holds exports from before the last stop; replaying them');
     metrics.spool(() => spool?.bytes ?? 0);
-    // Next to the spool, so the two travel together; only replayed (acknowledged) exports land here.
-    const deadLetters = spool === undefined ? undefined : openDeadLetters(path.join(spoolDir, 'dead-letters'));
     if (deadLetters !== undefined && deadLetters.count > 0) log.error({ count: deadLetters.count }, 'dead-letter store holds exports storage refused; list them at GET /v1/admin/dead-letters');
-    const watched = [...(storage.mode === 'embedded' ? [path.resolve(cfg.ledger.dataDir)] : []), ...(spool === undefined ? [] : [spoolDir])];
-    const diskGuard = createDiskGuard(
-      watched,
-      { reserveMb: cfg.ledger.diskReserveMb, reservePercent: cfg.ledger.diskReservePercent },
-      cfg.ledger.diskCheckIntervalMs,
-      (reason) => (reason === undefined ? log.info('disk space back above the reserve; exports accepted again') : log.error({ reason }, 'disk space below the reserve; exports refused (503) until it is freed')),
-    );
     onStop('disk guard', async () => diskGuard.close());
     metrics.durability({
       deadLetters: () => deadLetters?.count ?? 0,
@@ -197,36 +183,14 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const writer: LedgerWriter = createLedgerWriter(storage.client, cfg.ledger, ledgerTelemetry, spool, { deadLetters, diskGuard });
     onStop('ledger writer', () => writer.close());
     const normalizer = createNormalizer(defaultMappers(), cfg.normalize);
-    const consume: ConsumeSpans = async (received, context) => {
-      const unclaimed: SpanRecord[] = [];
-      const report = emptyReport();
-      const calls = normalizer.normalize(received, unclaimed, report);
-      metrics.normalized(report);
-      // A refused span (a token count beyond 2^53-1) is not stored at all; the sender is told which.
-      const refused = report.refused.length === 0 ? undefined : new Set(report.refused.map((r) => r.span));
-      const spans = refused === undefined ? received : received.filter((sp) => !refused.has(sp));
-      const unmapped = findUnmapped(refused === undefined ? unclaimed : unclaimed.filter((sp) => !refused.has(sp)), priceBook.current());
-      if (unmapped !== undefined) metrics.unmapped(unmapped.size);
-      if (calls.length > 0) {
-        metrics.llmCalls(calls.length);
-        resolveOwners(calls, context);
-        metrics.ownership(calls);
-        priceCalls(calls);
-        policy.annotate(calls);
-      }
-      let stored: readonly LlmCall[] = [];
-      let storageRefused: RefusedSpans | undefined;
-      try {
-        if (spans.length > 0) storageRefused = await writer.write(spans, calls, unmapped);
-        const byStorage = storageRefused?.spans;
-        stored = byStorage === undefined ? calls : calls.filter((c) => !byStorage.has(c.span));
-      } finally {
-        // Once per annotate, also when the write failed: a budget refresh waits until
-        // annotated calls are settled. Only stored calls count as spend.
-        if (calls.length > 0) policy.observe(stored.length > 0 ? stored : calls, stored.length > 0);
-      }
-      return refusals(report.refused, storageRefused);
-    };
+    const consume = buildIngestChain({
+      normalize: createNormalizeStage(normalizer, knowsModel(priceBook), metrics),
+      ownership: createOwnershipStage(resolveOwners, { owned: metrics.ownership }),
+      pricing: createPricingStage(priceCalls),
+      policy,
+      ledger: writeCallsTo(writer),
+      telemetry: metrics.stages,
+    });
 
     const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
     const adminGuard = createAdminGuard(cfg.adminToken);
@@ -326,36 +290,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
   }
 }
 
-/**
- * Spans no convention claimed that name a model the price book knows: an instrumentation
- * we cannot read yet. They stay in `spans`, flagged, rather than being silently ignored.
- */
-function findUnmapped(unclaimed: readonly SpanRecord[], book: PriceBook): Set<SpanRecord> | undefined {
-  let found: Set<SpanRecord> | undefined;
-  for (const span of unclaimed) {
-    const model = modelCandidate(span);
-    if (model === undefined) continue;
-    const atMs = Number(span.startTimeUnixNano.slice(0, -6) || '0');
-    if (book.lookup({ provider: '', models: [model], serviceTier: '', atMs }) !== undefined) (found ??= new Set()).add(span);
-  }
-  return found;
-}
-
 function portOf(app: FastifyInstance): number {
   const addr = app.server.address();
   return typeof addr === 'object' && addr !== null ? addr.port : 0;
-}
-
-/**
- * What the consumer tells the receiver about spans refused one by one: at normalization
- * (a token count it cannot read exactly) and by storage (rows refused for good).
- */
-function refusals(normalized: readonly { reason: string }[], storage: RefusedSpans | undefined): ConsumeResult | undefined {
-  const byStorage = storage?.spans.size ?? 0;
-  if (normalized.length === 0 && byStorage === 0) return undefined;
-  const byReason: Record<string, number> = {};
-  if (normalized.length > 0) byReason.token_count_out_of_range = normalized.length;
-  if (byStorage > 0) byReason.storage_refused = byStorage;
-  const errorMessage = normalized.length > 0 ? normalized[0]!.reason : `refused by storage for good: ${storage!.message}`;
-  return { rejectedSpans: normalized.length + byStorage, errorMessage, byReason };
 }

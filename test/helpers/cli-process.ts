@@ -39,13 +39,17 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line);
     if (lines.length > 40) lines.shift();
   };
+  // A signal instead of an exit code is said in the tail, so a failed assertion shows it.
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => {
+    if (signal !== null) keep(`(the process ended by ${signal})`);
+    resolve(code);
+  }));
   child.stderr!.on('data', (d) => {
     stderr += d;
     for (const line of String(d).split('\n')) if (line !== '') keep(line);

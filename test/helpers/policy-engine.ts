@@ -1,8 +1,8 @@
 import { createNormalizer, defaultMappers } from '../../src/normalize';
 import { hashToken } from '../../src/ownership';
-import type { LlmCall, SpanRecord } from '../../src/pipeline';
-import { createPolicyStore } from '../../src/ledger';
-import { createPolicyEngine, type PolicyEngine, type PolicyEngineOptions } from '../../src/policy';
+import type { LlmCall, PricedCall, SpanRecord } from '../../src/pipeline';
+import { createPolicyStore, writeCallsTo } from '../../src/ledger';
+import { createPolicyEngine, guardWrites, type PolicyEngine, type PolicyEngineOptions } from '../../src/policy';
 import { newSpanId, newTraceId } from './payloads';
 import { registryFile, startTestService, type TestService } from './test-service';
 
@@ -43,7 +43,7 @@ export function testEngine(svc: TestService, options: Partial<PolicyEngineOption
 }
 
 /** One priced call of tenant acme (with `requestId`, if given), as the pipeline hands it to the ledger writer. */
-export function pricedCall(billedNanoUsd: bigint, requestId = ''): LlmCall {
+export function pricedCall(billedNanoUsd: bigint, requestId = ''): PricedCall {
   const nowNs = `${Date.now()}000000`;
   const span: SpanRecord = {
     traceId: newTraceId(), spanId: newSpanId(), parentSpanId: '', traceState: '', name: 'chat', kind: 3,
@@ -51,7 +51,7 @@ export function pricedCall(billedNanoUsd: bigint, requestId = ''): LlmCall {
     attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': '10' },
     resource: { 'service.name': 'acme-api' }, scopeName: '', scopeVersion: '', events: [], links: [],
   };
-  const [call] = createNormalizer(defaultMappers()).normalize([span]);
+  const call: LlmCall | undefined = createNormalizer(defaultMappers()).normalize([span])[0];
   call!.requestId = requestId;
   call!.owner = {
     tenant: 'acme', team: 'acme', app: 'acme-api', feature: '', environment: '', costCenter: '', businessUnit: '', source: 'sender',
@@ -61,12 +61,10 @@ export function pricedCall(billedNanoUsd: bigint, requestId = ''): LlmCall {
     status: 'priced', billedNanoUsd, computedNanoUsd: billedNanoUsd, inputNanoUsd: billedNanoUsd, cacheReadNanoUsd: null, cacheWriteNanoUsd: null,
     outputNanoUsd: null, reasoningNanoUsd: null, providerReportedNanoUsd: null, priceSource: 'catalog', priceVersion: 'test', currency: 'USD',
   };
-  return call!;
+  return call as PricedCall;
 }
 
-/** Stores calls the way the service does for `engine`'s process: annotate, write, observe. */
-export async function storeThrough(svc: TestService, engine: PolicyEngine, calls: LlmCall[]): Promise<void> {
-  engine.annotate(calls);
-  await svc.service.writer.write(calls.map((c) => c.span), calls);
-  engine.observe(calls);
+/** Stores calls the way the service does for `engine`'s process: the ledger write guarded by the policy (annotate, write, observe). */
+export async function storeThrough(svc: TestService, engine: PolicyEngine, calls: PricedCall[]): Promise<void> {
+  await guardWrites(engine, writeCallsTo(svc.service.writer))({ spans: calls.map((c) => c.span), calls, unmapped: undefined, refused: [] });
 }
