@@ -8,7 +8,7 @@ import type { SpanledgerConfig } from '../config';
 import { createDiskGuard, createDrilldownQueries, createLedgerWriter, createMarkResolver, createPolicyStateWriter, createPolicyStore, createReportQueries, createWorkflowViews, migrate, openDeadLetters, openSpool, openSqlSandbox, openStorage, readDetachedParts, setSpansTtl, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizer, defaultMappers, emptyReport, modelCandidate } from '../normalize';
 import { bearerToken, createAuthenticator, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
-import { createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
+import { createPeriodCalculator, createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { startExtAuthz } from './ext-authz';
 import { computeCost, createCatalog, createPriceBook, createPricer, loadOverrides, type PriceBook } from '../pricing';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
@@ -272,6 +272,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           tolerancePct: cfg.ledger.reconciliationTolerancePct,
           boundaryHours: cfg.ledger.reconciliationBoundaryHours,
           resolve: resolveMarks,
+          // The console's Budgets page: the registry's budgets, read as the policy reads them.
+          budgets: { directory: () => registry.current(), store: policyStore, reservationMaxAgeMs: cfg.policy.reservationTtlMs, bounds: createPeriodCalculator().bounds },
         });
       },
     });
