@@ -61,6 +61,9 @@ export const DEMO_TEAMS: readonly DemoTeam[] = [
 /** Service names the shared collector forwards that no registry rule owns: unallocated. */
 export const UNOWNED_SERVICES = ['legacy-batch', 'notebook'] as const;
 
+/** The notebook's self-hosted fine-tune behind an OpenAI-compatible server: no catalog prices it (the quality report's unpriced models). */
+export const UNPRICED_MODEL = 'llama-3.1-8b-notebook-ft';
+
 /**
  * The registry a service needs for the demo's traffic to be owned: tenants, the senders with
  * the hashes of the demo tokens, a gateway, a shared collector with no tenant (its calls stay
