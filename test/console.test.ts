@@ -28,6 +28,7 @@ describe('the console in a real browser, on a demo month', () => {
   let page: Page;
   const problems: string[] = [];
   const fetched = new Map<string, Promise<unknown>>();
+  const requested: string[] = [];
   const api = async <T>(p: string): Promise<T> => {
     const res = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(res.status, 200, `${p}: ${res.status}`);
@@ -60,6 +61,7 @@ describe('the console in a real browser, on a demo month', () => {
     page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('request', (r) => requested.push(r.url()));
     // What the page read from the API, by path and query, for the comparison with the CLI.
     page.on('response', (r) => {
       const u = new URL(r.url());
@@ -375,6 +377,14 @@ describe('the console in a real browser, on a demo month', () => {
       const start = Date.parse(x.period_start), end = Date.parse(x.period_end);
       const elapsed = BigInt(Math.min(asOf, end) - start);
       assert.equal(x.forecast_nano_usd, (elapsed > 0n ? (BigInt(x.spent_nano_usd) * BigInt(end - start)) / elapsed : BigInt(x.spent_nano_usd)).toString());
+    }
+  });
+
+  test('no URL the browser requested carries the credential, and nothing left this origin', () => {
+    assert.ok(requested.length > 20, `${requested.length} requests`);
+    for (const u of requested) {
+      assert.ok(!u.includes(VIEWER) && !u.includes(encodeURIComponent(VIEWER)), u);
+      assert.equal(new URL(u).origin, base, u);
     }
   });
 
