@@ -141,7 +141,7 @@
       rep.budgets.length === 0 ? h('p', { class: 'muted' }, 'The registry sets no budget.') : null,
       h('h2', null, 'Budget events in the period'),
       c.table([{ label: 'at' }, { label: 'kind' }, { label: 'scope' }, { label: 'subject' }, { label: 'spent', num: true }, { label: 'limit', num: true }, { label: 'message' }],
-        rep.events.map(function (e) { return [e.at, e.kind, e.scope, e.subject, c.moneyCell(e.spent), c.moneyCell(e.limit), e.message]; }), { 'data-testid': 'budget-events' }),
+        rep.events.map(function (e) { return [e.at, e.kind, e.scope, e.subject, c.moneyCell(e.spent), c.moneyCell(e.limit), h('td', { class: 'text' }, e.message)]; }), { 'data-testid': 'budget-events' }),
       h('h2', null, 'Policy decisions'),
       c.table([{ label: 'outcome' }, { label: 'reason' }, { label: 'decisions', num: true }],
         rep.decisions.by_outcome.map(function (d) { return [d.outcome, d.reason || '', c.numCell(d.decisions)]; }), { 'data-testid': 'decision-counts' }),
