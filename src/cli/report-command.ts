@@ -129,7 +129,8 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
   } else if (sub === 'prices') {
     table(body.lines as Record<string, unknown>[], ['provider', 'model', 'source', 'catalog_entry', 'override', 'corrections', 'pricing_status', 'calls', 'billed_nano_usd']);
   } else if (sub === 'sessions') {
-    table(body.sessions as Record<string, unknown>[], ['session_id', 'team', 'feature', 'traces', 'llm_calls', 'retries', 'cost_nano_usd', 'retry_cost_nano_usd']);
+    const sessions = (body.sessions as Record<string, unknown>[]).map((x) => ({ ...x, calls: x.llm_calls }));
+    table(sessions, ['session_id', 'team', 'feature', 'traces', 'calls', 'retries', 'cost_nano_usd', 'retry_cost_nano_usd']);
   } else {
     lines.push(JSON.stringify(body, null, 2));
   }
