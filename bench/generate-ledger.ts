@@ -10,7 +10,7 @@ import { createWorkflowViews, migrate, openStorage, type StorageClients } from '
 export const CALLS_PER_TRACE = 10;
 
 /** An embedded ledger holding `calls` calls in traces of ten over the last 30 days, 20 teams, a root span per trace. */
-export async function generateLedger(calls: number): Promise<{ storage: StorageClients; db: string; traces: number; loadS: number; cleanup(): Promise<void> }> {
+export async function generateLedger(calls: number): Promise<{ storage: StorageClients; db: string; dir: string; traces: number; loadS: number; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'spanledger-gen-'));
   const cfg = configSchema.parse({ ledger: { dataDir: dir, database: 'bench' } });
   const storage = await openStorage(cfg.ledger);
@@ -28,7 +28,7 @@ export async function generateLedger(calls: number): Promise<{ storage: StorageC
       FROM numbers(${traces})`,
   });
   return {
-    storage, db, traces, loadS: (performance.now() - started) / 1000,
+    storage, db, dir, traces, loadS: (performance.now() - started) / 1000,
     cleanup: async () => {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ const USAGE = `usage: spanledger serve [--config FILE] [--data-dir DIR | --click
        spanledger demo                        a month of synthetic traffic for the console (spanledger demo --help)
        spanledger hash-token < token-file     prints the registry form (sha256:...) of a token
        spanledger prices show|check|reprice   price book and re-rating (spanledger prices --help)
-       spanledger report chargeback|audit|quality|reconcile|focus|import-invoice   finance reports (spanledger report --help)
+       spanledger report chargeback|audit|quality|reconcile|budgets|prices|sessions|focus|import-invoice   reports (spanledger report --help)
        spanledger schema [--cluster NAME]      prints the ledger's DDL, for a schema managed elsewhere
 Every flag has a SPANLEDGER_* environment variable (see README). Flags beat the
 environment, the environment beats the config file, the file beats defaults.`;

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { burstCostForTest, demoCommand } from '../src/cli/demo-command';
-import { demoRegistryYaml } from '../src/cli/demo/demo-plan';
+import { reportCommand } from '../src/cli/report-command';
+import { demoRegistryYaml, UNPRICED_MODEL } from '../src/cli/demo/demo-plan';
 import { CONSOLE_CSP } from '../src/console';
 import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
 import { Writable } from 'node:stream';
@@ -26,6 +27,8 @@ describe('the console in a real browser, on a demo month', () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  const fetched = new Map<string, Promise<unknown>>();
+  const requested: string[] = [];
   const api = async <T>(p: string): Promise<T> => {
     const res = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(res.status, 200, `${p}: ${res.status}`);
@@ -58,6 +61,12 @@ describe('the console in a real browser, on a demo month', () => {
     page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('request', (r) => requested.push(r.url()));
+    // What the page read from the API, by path and query, for the comparison with the CLI.
+    page.on('response', (r) => {
+      const u = new URL(r.url());
+      if (r.status() === 200 && (u.pathname.startsWith('/v1/reports/') || u.pathname === '/v1/sessions')) fetched.set(u.pathname + u.search, r.json());
+    });
   });
   after(async () => {
     await browser?.close();
@@ -188,7 +197,11 @@ describe('the console in a real browser, on a demo month', () => {
       assert.equal(cells[2], t.retry_cost_nano_usd, t.team);
     }
     assert.ok(BigInt(cb.by_team.find((t) => t.team === 'research')!.retry_cost_nano_usd) > 0n, 'the retry storm costs');
-    assert.ok(await page.$$eval('[data-testid="unallocated-reasons"] tbody tr', (r) => r.length) >= 1);
+    const reasons = (cb.unallocated as unknown as { reasons: { reason: string; calls: number; billed_nano_usd: string }[] }).reasons;
+    assert.ok(reasons.length >= 1, 'the shared collector\'s calls are unallocated for a reason');
+    assert.equal(reasons.reduce((n, r) => n + BigInt(r.billed_nano_usd), 0n), BigInt(cb.unallocated.billed_nano_usd), 'the reasons add up to the unallocated line');
+    const shownReasons = await page.$$eval('[data-testid="unallocated-reasons"] tbody tr', (rows) => rows.map((r) => [r.getAttribute('data-reason'), r.querySelector('td.money')!.getAttribute('data-nano')]));
+    assert.deepEqual(shownReasons, reasons.map((r) => [r.reason, r.billed_nano_usd]));
     assert.ok(await page.$('#trend-chart'));
     assert.ok(await page.evaluate(() => typeof (globalThis as any).Chart === 'function'), 'Chart.js loaded from the package');
   });
@@ -199,6 +212,14 @@ describe('the console in a real browser, on a demo month', () => {
     const first = await page.getAttribute('[data-testid="sessions"] tbody tr', 'data-session');
     assert.ok(first?.startsWith('sess-search-'), `a search session first, got ${first}`);
     const listed = await nanoOf('[data-testid="sessions"] tbody tr td.money');
+    const today0 = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const list = await api<{ sessions: { session_id: string; cost_nano_usd: string; team: string }[] }>(
+      `/v1/sessions?from=${new Date(today0 - 29 * 86_400_000).toISOString()}&to=${new Date(today0 + 86_400_000).toISOString()}&limit=50&team=search`);
+    const shownSessions = await page.$$eval('[data-testid="sessions"] tbody tr', (rows) => rows.map((r) => [r.getAttribute('data-session'), r.querySelector('td.money')!.getAttribute('data-nano')]));
+    assert.deepEqual(shownSessions, list.sessions.map((x) => [x.session_id, x.cost_nano_usd]));
+    assert.ok(list.sessions.every((x) => x.team === 'search'));
+    const costs = list.sessions.map((x) => BigInt(x.cost_nano_usd));
+    assert.ok(costs.every((c, i) => i === 0 || costs[i - 1]! >= c), 'costliest first');
     await page.click('[data-testid="sessions"] tbody tr a');
     await ready('session');
     const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
@@ -237,18 +258,38 @@ describe('the console in a real browser, on a demo month', () => {
     assert.ok(await page.$$eval('[data-testid="span-tree"] .mark.failed', (m) => m.length) >= 20);
   });
 
-  test('Budgets: one warns, one denies, with their events and the policy decisions', async () => {
+  test('Budgets: every budget with its limit, spend, reservations, forecast and state; one warns, one denies, one is ok', async () => {
+    type Budget = { scope: string; subject: string; limit_nano_usd: string; spent_nano_usd: string; reserved_nano_usd: string; forecast_nano_usd: string; warn_at_nano_usd: string; state: string; events: string[] };
+    const rep = await api<{ budgets: Budget[]; events: { kind: string; subject: string }[]; decisions: { by_outcome: { outcome: string }[]; recent: unknown[] } }>(`/v1/reports/budgets?${last30()}`);
     await page.goto(`${base}/#/budgets`);
     await ready('budgets');
+    assert.deepEqual(rep.budgets.map((b) => `${b.scope}:${b.subject}:${b.state}`), ['team:research:ok', 'tenant:ads-copy:denied', 'tenant:support-chat:warn']);
+    for (const b of rep.budgets) {
+      const row = `[data-testid="budget-states"] tr[data-budget="${b.scope}:${b.subject}"]`;
+      const cells = await page.$$eval(`${row} td.money`, (tds) => tds.map((td) => td.getAttribute('data-nano')));
+      // The forecast moves with the clock between the page's request and this one.
+      assert.deepEqual(cells.slice(0, 3), [b.limit_nano_usd, b.spent_nano_usd, b.reserved_nano_usd], b.subject);
+      assert.ok(BigInt(cells[3]!) >= BigInt(b.spent_nano_usd), `${b.subject}: the page's forecast ${cells[3]} is at least the spend`);
+      assert.equal(await page.getAttribute(`${row} td[data-state]`, 'data-state'), b.state);
+      assert.ok(BigInt(b.forecast_nano_usd) >= BigInt(b.spent_nano_usd), 'the forecast never falls below what is spent');
+    }
+    const ads = rep.budgets.find((b) => b.subject === 'ads-copy')!;
+    assert.ok(BigInt(ads.spent_nano_usd) >= BigInt(ads.limit_nano_usd), 'the deny budget is spent past its limit');
+    assert.ok(ads.events.includes('budget_exceeded'));
+    const support = rep.budgets.find((b) => b.subject === 'support-chat')!;
+    assert.ok(BigInt(support.spent_nano_usd) + BigInt(support.reserved_nano_usd) >= BigInt(support.warn_at_nano_usd) || support.events.includes('budget_warning'));
+    const research = rep.budgets.find((b) => b.subject === 'research')!;
+    assert.ok(BigInt(research.spent_nano_usd) > 0n, 'the research team spends this month');
+    // The events in the ledger, all listed.
     const events = await svc.rows<{ scope: string; subject: string; kind: string; limit: string }>('SELECT scope, subject, kind, toString(limit_nano_usd) AS limit FROM policy_events FINAL ORDER BY subject, kind');
     assert.ok(events.some((e) => e.subject === 'support-chat' && e.kind === 'budget_warning'));
     assert.ok(events.some((e) => e.subject === 'ads-copy' && e.kind === 'budget_exceeded'));
-    assert.equal(await page.textContent('[data-testid="budget-states"] tr[data-budget="tenant:support-chat"] td:last-child'), 'warn');
-    assert.equal(await page.textContent('[data-testid="budget-states"] tr[data-budget="tenant:ads-copy"] td:last-child'), 'denied');
-    assert.equal(await nanoOf('[data-testid="budget-states"] tr[data-budget="tenant:ads-copy"] td.money'), events.find((e) => e.subject === 'ads-copy')!.limit);
     assert.equal(await page.$$eval('[data-testid="budget-events"] tbody tr', (r) => r.length), events.length);
+    assert.equal(rep.events.length, events.length);
     const outcomes = await page.$$eval('[data-testid="decision-counts"] tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(outcomes, rep.decisions.by_outcome.map((d) => d.outcome));
     assert.ok(outcomes.includes('deny') && outcomes.includes('warn'), outcomes.join(','));
+    assert.equal(await page.$$eval('[data-testid="recent-decisions"] tbody tr', (r) => r.length), rep.decisions.recent.length);
   });
 
   test('Data quality and reconciliation show the quality and reconciliation reports\' figures', async () => {
@@ -259,6 +300,11 @@ describe('the console in a real browser, on a demo month', () => {
     assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="calls"] td.num'), String(q.calls));
     assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="duplicates removed"] td.num'), String(q.duplicates_removed));
     assert.ok(q.duplicates_removed > 0);
+    const unpricedShown = await page.$$eval('[data-testid="unpriced-models"] tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
+    assert.deepEqual(unpricedShown, (q as unknown as { unpriced_models: { model: string }[] }).unpriced_models.map((m) => m.model));
+    assert.deepEqual(unpricedShown, [UNPRICED_MODEL]);
+    assert.ok(q.unmapped_llm_spans > 0, 'the batch job names its model where no convention reads it');
+    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="unmapped LLM-looking spans"] td.num'), String(q.unmapped_llm_spans));
     assert.equal(await page.textContent('[data-testid="reconciliation-summary"]'), r.summary);
     const gaps = await page.$$eval('[data-testid="reconciliation-lines"] tbody tr', (rows) => rows.map((row) => [row.getAttribute('data-line'), row.querySelectorAll('td.money')[2]!.getAttribute('data-nano')]));
     assert.deepEqual(gaps, r.lines.map((l) => [`${l.day}:${l.provider}:${l.model}`, l.gap_nano_usd]));
@@ -266,14 +312,80 @@ describe('the console in a real browser, on a demo month', () => {
     assert.ok(r.lines.some((l) => l.category === 'rate_mismatch'), 'and one day above the ledger');
   });
 
-  test('Prices: every model in the ledger with its price source and version', async () => {
+  test('Prices: every model in the ledger with the catalog entry, override or correction its calls got', async () => {
+    const rep = await api<{ lines: { provider: string; model: string; source: string; catalog_entry: string; corrections: string[]; price_version: string; billed_nano_usd: string }[] }>(`/v1/reports/prices?${last30()}`);
     await page.goto(`${base}/#/prices`);
     await ready('prices');
-    const models = await svc.rows<{ m: string; calls: string }>("SELECT concat(provider, '/', if(response_model != '', response_model, request_model)) AS m, toString(count()) AS calls FROM llm_calls FINAL WHERE timestamp >= now() - INTERVAL 31 DAY GROUP BY m ORDER BY m");
-    const shown = await page.$$eval('[data-testid="price-lines"] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-model')));
-    assert.deepEqual([...new Set(shown)].sort(), models.map((m) => m.m).sort());
-    const sources = await page.$$eval('[data-testid="price-lines"] tbody tr td:nth-child(3)', (tds) => tds.map((t) => t.textContent));
-    assert.ok(sources.every((s) => s === 'catalog'), sources.join(','));
+    const models = await svc.rows<{ m: string }>("SELECT DISTINCT concat(provider, '/', if(response_model != '', response_model, request_model)) AS m FROM llm_calls FINAL WHERE timestamp >= now() - INTERVAL 31 DAY ORDER BY m");
+    const shown = await page.$$eval('[data-testid="price-lines"] tbody tr', (rows) => rows.map((r) => [r.getAttribute('data-model'), r.getAttribute('data-version'), r.querySelector('td.money')!.getAttribute('data-nano')]));
+    assert.deepEqual(shown, rep.lines.map((l) => [`${l.provider}/${l.model}`, l.price_version, l.billed_nano_usd]));
+    assert.deepEqual([...new Set(shown.map((x) => x[0]))].sort(), models.map((m) => m.m));
+    const priced = rep.lines.filter((l) => l.price_version !== '');
+    assert.ok(priced.length >= 5 && priced.every((l) => l.source === 'catalog' && l.catalog_entry !== ''), JSON.stringify(rep.lines));
+    const unpriced = rep.lines.filter((l) => l.price_version === '');
+    assert.deepEqual(unpriced.map((l) => `${l.model}:${l.source}:${(l as unknown as { pricing_status: string }).pricing_status}`), [`${UNPRICED_MODEL}::unpriced_unknown_model`], 'the notebook\'s fine-tune has no price');
+    const sonnet = rep.lines.find((l) => l.model === 'claude-sonnet-4-20250514')!;
+    assert.ok(sonnet.corrections.length >= 1, `a shipped correction applies to ${sonnet.price_version}`);
+    assert.match(await page.textContent(`[data-testid="price-lines"] tr[data-model="anthropic/claude-sonnet-4-20250514"]`) ?? '', new RegExp(sonnet.corrections[0]!));
+  });
+
+  test('the figures the console read are the HTTP report API\'s and the CLI\'s, exact strings', async () => {
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const from = new Date(today - 29 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(today + 86_400_000).toISOString().slice(0, 10);
+    const cli = async (args: string[]) => {
+      let text = '';
+      const out = new Writable({ write: (c, _e, cb) => { text += String(c); cb(); } });
+      const code = await reportCommand([...args, '--format', 'json', '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN], out, sink());
+      assert.equal(code, 0, args.join(' '));
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    // Each API request the pages made, as the page got it, beside the CLI's answer for the same period.
+    const cases: [string, string[], (keyof typeof drop)?][] = [
+      [`/v1/reports/chargeback?from=${from}&to=${to}&group_by=team`, ['chargeback', '--from', from, '--to', to, '--group-by', 'team']],
+      [`/v1/reports/audit?from=${from}&to=${to}`, ['audit', '--from', from, '--to', to]],
+      [`/v1/reports/quality?from=${from}&to=${to}`, ['quality', '--from', from, '--to', to]],
+      [`/v1/reports/reconciliation?from=${from}&to=${to}`, ['reconcile', '--from', from, '--to', to]],
+      [`/v1/reports/budgets?from=${from}&to=${to}`, ['budgets', '--from', from, '--to', to], 'budgets'],
+      [`/v1/reports/prices?from=${from}&to=${to}`, ['prices', '--from', from, '--to', to]],
+      [`/v1/sessions?from=${from}T00:00:00.000Z&to=${to}T00:00:00.000Z&limit=50&team=search`, ['sessions', '--from', from, '--to', to, '--team', 'search', '--limit', '50']],
+    ];
+    // Budgets are computed as of the request: its time and the forecast from it move.
+    const drop = { budgets: (r: Record<string, unknown>) => ({ ...r, as_of: '', budgets: (r.budgets as Record<string, unknown>[]).map((b) => ({ ...b, forecast_nano_usd: '' })) }) };
+    for (const [url, args, dropKey] of cases) {
+      const seen = fetched.get(url);
+      assert.ok(seen, `the console read ${url}; it read ${[...fetched.keys()].join(', ')}`);
+      const norm = dropKey ? drop[dropKey] : (r: Record<string, unknown>) => r;
+      const fromPage = norm((await seen) as Record<string, unknown>);
+      const fromCli = norm(await cli(args));
+      const fromHttp = norm(await api<Record<string, unknown>>(url));
+      assert.deepEqual(fromCli, fromPage, `CLI ${args[0]} = the console's ${url}`);
+      assert.deepEqual(fromHttp, fromPage, `HTTP ${url}`);
+      // Money stays exact decimal strings: every *_nano_usd field is an integer string.
+      const walk = (v: unknown, key = ''): void => {
+        if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+        else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+        else if (key.endsWith('nano_usd') && v !== '' && v !== null) assert.match(String(v), /^-?\d+$/, `${url} ${key}: ${String(v)}`);
+        if (key.endsWith('nano_usd') && v !== null && typeof v !== 'object') assert.equal(typeof v, 'string', `${url} ${key} is a string`);
+      };
+      walk(fromPage);
+    }
+    // The budgets' forecast: the spend at the period's end at the rate since its start, as of the report.
+    const b = await cli(['budgets', '--from', from, '--to', to]);
+    const asOf = Date.parse(String(b.as_of));
+    for (const x of b.budgets as { spent_nano_usd: string; forecast_nano_usd: string; period_start: string; period_end: string }[]) {
+      const start = Date.parse(x.period_start), end = Date.parse(x.period_end);
+      const elapsed = BigInt(Math.min(asOf, end) - start);
+      assert.equal(x.forecast_nano_usd, (elapsed > 0n ? (BigInt(x.spent_nano_usd) * BigInt(end - start)) / elapsed : BigInt(x.spent_nano_usd)).toString());
+    }
+  });
+
+  test('no URL the browser requested carries the credential, and nothing left this origin', () => {
+    assert.ok(requested.length > 20, `${requested.length} requests`);
+    for (const u of requested) {
+      assert.ok(!u.includes(VIEWER) && !u.includes(encodeURIComponent(VIEWER)), u);
+      assert.equal(new URL(u).origin, base, u);
+    }
   });
 
   test('no page raised a script error or a CSP violation', () => {

@@ -34,9 +34,23 @@ test('every subcommand answers --help with its usage and exit code 0', async () 
       assert.match(res.stdout, expected, `${cmd} ${flag}`);
     }
   }
-  const sub = await runCli(['report', 'chargeback', '--help']);
-  assert.equal(sub.code, 0);
-  assert.match(sub.stdout, /usage: spanledger report/);
+  // Every command the top-level usage names, and every subcommand of report and prices.
+  const top = await runCli(['--help']);
+  assert.equal(top.code, 0);
+  const named = [...new Set([...top.stdout.matchAll(/spanledger ([a-z-]+)/g)].map((m) => m[1]!))];
+  assert.deepEqual(named.sort(), ['demo', 'hash-token', 'prices', 'report', 'schema', 'serve']);
+  for (const cmd of named) {
+    const res = await runCli([cmd, '--help']);
+    assert.equal(res.code, 0, `${cmd} --help: ${res.stderr}`);
+    assert.match(res.stdout, new RegExp(`spanledger ${cmd}`), cmd);
+  }
+  const subs = [...top.stdout.matchAll(/spanledger (report|prices) ([a-z][a-z|-]*)/g)].flatMap((m) => m[2]!.split('|').map((s) => [m[1]!, s]));
+  assert.ok(subs.length >= 12, JSON.stringify(subs));
+  for (const [cmd, s] of subs) {
+    const res = await runCli([cmd!, s!, '--help']);
+    assert.equal(res.code, 0, `${cmd} ${s} --help: ${res.stderr}`);
+    assert.match(res.stdout, new RegExp(`usage: spanledger ${cmd}[\\s\\S]*${s}`), `${cmd} ${s}`);
+  }
 });
 
 test('a CLI error names the URL it tried, not only "fetch failed"', async () => {

@@ -4,7 +4,8 @@ import { apiBase, cliFetch, describeApiFailure } from './api-request';
 import { parseCommandArgs } from './command-args';
 
 /** The command's help text. */
-export const REPORT_USAGE = `usage: spanledger report chargeback|audit|quality|reconcile|focus [--period YYYY-MM | --from D --to D] [--format table|json|csv]
+export const REPORT_USAGE = `usage: spanledger report chargeback|audit|quality|reconcile|budgets|prices|focus [--period YYYY-MM | --from D --to D] [--format table|json|csv]
+       spanledger report sessions [--from D --to D] [--team T] [--limit N]      the costliest sessions (the last 30 days by default)
        spanledger report chargeback --group-by team,app,feature,model
        spanledger report quality --max-unallocated-pct 2      exits 1 when more of the spend has no owner
        spanledger report reconcile --tolerance-pct 2
@@ -18,6 +19,9 @@ const PATHS: Record<string, string> = {
   quality: '/v1/reports/quality',
   reconcile: '/v1/reports/reconciliation',
   focus: '/v1/reports/focus',
+  budgets: '/v1/reports/budgets',
+  prices: '/v1/reports/prices',
+  sessions: '/v1/sessions',
 };
 
 /** `spanledger report ...`; resolves with the exit code. */
@@ -26,6 +30,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   const { flags, positionals, config } = parseCommandArgs(rest, {
     period: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, 'group-by': { type: 'string' },
     'max-unallocated-pct': { type: 'string' }, 'tolerance-pct': { type: 'string' }, 'focus-version': { type: 'string' }, 'invoice-format': { type: 'string' },
+    team: { type: 'string' }, limit: { type: 'string' },
   });
   const base = apiBase(config);
   const headers = { authorization: `Bearer ${config.adminToken ?? ''}` };
@@ -58,6 +63,8 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   if (typeof flags['group-by'] === 'string') params.set('group_by', flags['group-by']);
   if (typeof flags['tolerance-pct'] === 'string') params.set('tolerance_pct', flags['tolerance-pct']);
   if (typeof flags['focus-version'] === 'string') params.set('focus_version', flags['focus-version']);
+  if (typeof flags.team === 'string') params.set('team', flags.team);
+  if (typeof flags.limit === 'string') params.set('limit', flags.limit);
   const format = typeof flags.format === 'string' ? flags.format : 'table';
   if (format === 'csv') params.set('format', 'csv');
   const url = `${base}${path}?${params}`;
@@ -102,6 +109,7 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
     const un = body.unallocated as Record<string, unknown>;
     lines.push('', `(unallocated)  ${String(un.calls)} calls  ${money(un.billed_nano_usd)}  ${String(un.note)}`);
     const totals = body.totals as Record<string, unknown>;
+    for (const r of un.reasons as { reason: string; calls: number; billed_nano_usd: string }[]) lines.push(`  reason ${r.reason || '(none)'}: ${r.calls} calls  ${money(r.billed_nano_usd)}`);
     lines.push(`total billed ${money(totals.billed_nano_usd)}, charged ${money(totals.charged_nano_usd)}`);
   } else if (sub === 'audit') {
     lines.push(...(body.headlines as string[]), '');
@@ -113,6 +121,16 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
   } else if (sub === 'reconcile') {
     lines.push(String(body.summary), '');
     table((body.lines as Record<string, unknown>[]).slice(0, 50), ['day', 'provider', 'model', 'invoiced_nano_usd', 'ledger_nano_usd', 'gap_nano_usd', 'category']);
+  } else if (sub === 'budgets') {
+    table(body.budgets as Record<string, unknown>[], ['scope', 'subject', 'period', 'limit_nano_usd', 'spent_nano_usd', 'reserved_nano_usd', 'forecast_nano_usd', 'state']);
+    const d = body.decisions as { by_outcome: { outcome: string; reason: string; decisions: number }[] };
+    lines.push('', 'policy decisions in the period:');
+    for (const o of d.by_outcome) lines.push(`  ${o.outcome} ${o.reason || ''}: ${o.decisions}`);
+  } else if (sub === 'prices') {
+    table(body.lines as Record<string, unknown>[], ['provider', 'model', 'source', 'catalog_entry', 'override', 'corrections', 'pricing_status', 'calls', 'billed_nano_usd']);
+  } else if (sub === 'sessions') {
+    const sessions = (body.sessions as Record<string, unknown>[]).map((x) => ({ ...x, calls: x.llm_calls }));
+    table(sessions, ['session_id', 'team', 'feature', 'traces', 'calls', 'retries', 'cost_nano_usd', 'retry_cost_nano_usd']);
   } else {
     lines.push(JSON.stringify(body, null, 2));
   }

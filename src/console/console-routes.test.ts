@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify, { type FastifyRequest } from 'fastify';
+import { apiErrorHandler } from '../pipeline';
 import { createAdminGuard } from '../service/admin-guard';
 import { registerConsoleRoutes } from './console-routes';
 import { createReadGuard } from './read-guard';
@@ -13,6 +14,8 @@ const VIEWER = 'viewer-token-for-console';
 function app(maxFailuresPerMinute = 3) {
   const sessions = createSessionStore(60_000, 100);
   const a = Fastify();
+  // The API app's one error handler, as the service installs it.
+  a.setErrorHandler(apiErrorHandler({ error: () => undefined }));
   registerConsoleRoutes(a, { sessions, tokens: () => ({ admin: ADMIN, viewer: VIEWER }), sessionTtlS: 60, secure: true, maxFailuresPerMinute });
   return { a, sessions };
 }
@@ -43,6 +46,8 @@ test('failed sign-ins past the limit get 429 with Retry-After, even with the rig
 
 test('the console is off when neither credential is configured', async () => {
   const a = Fastify();
+  // The API app's one error handler, as the service installs it.
+  a.setErrorHandler(apiErrorHandler({ error: () => undefined }));
   registerConsoleRoutes(a, { sessions: createSessionStore(60_000, 10), tokens: () => ({}), sessionTtlS: 60, secure: false });
   const res = await a.inject({ method: 'POST', url: '/console/session', payload: { token: 'anything' } });
   assert.equal(res.statusCode, 403);

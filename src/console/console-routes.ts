@@ -4,6 +4,7 @@ import { CONSOLE_HEADERS } from './security-headers';
 import { sessionCookie, sessionIdOf } from './session-cookie';
 import type { SessionStore } from './session-store';
 import { loadAssets } from './static-assets';
+import { ApiError, withRetryAfter } from '../pipeline';
 
 /** What the console routes need. */
 export interface ConsoleRouteOptions {
@@ -38,7 +39,7 @@ export function registerConsoleRoutes(app: FastifyInstance, opts: ConsoleRouteOp
       try {
         done(null, JSON.parse(body as string));
       } catch {
-        done(Object.assign(new Error('body: must be JSON'), { statusCode: 400 }), undefined);
+        done(new ApiError.invalidRequest('body: must be JSON'), undefined);
       }
     });
     scope.get('/', async (_req, reply) => send(reply, '/console/index.html'));
@@ -50,13 +51,13 @@ export function registerConsoleRoutes(app: FastifyInstance, opts: ConsoleRouteOp
       const ip = req.ip;
       const f = failures.get(ip);
       if (f !== undefined && nowMs - f.windowStartMs < 60_000 && f.count >= maxFailures) {
-        return reply.code(429).header('retry-after', String(Math.ceil((f.windowStartMs + 60_000 - nowMs) / 1000))).send({ error: 'too many failed sign-ins from this address; wait a minute' });
+        throw withRetryAfter(new ApiError.tooManyRequests('too many failed sign-ins from this address; wait a minute'), Math.ceil((f.windowStartMs + 60_000 - nowMs) / 1000));
       }
       const token = (req.body as { token?: unknown } | undefined)?.token;
-      if (typeof token !== 'string' || token === '') return reply.code(400).send({ error: 'token: give the viewer credential or the admin token as a string' });
+      if (typeof token !== 'string' || token === '') throw new ApiError.invalidRequest('token: give the viewer credential or the admin token as a string');
       const tokens = opts.tokens();
       if (tokens.admin === undefined && tokens.viewer === undefined) {
-        return reply.code(403).send({ error: 'the console is disabled: start spanledger with --viewer-token or --admin-token' });
+        throw new ApiError.disabled('the console is disabled: start spanledger with --viewer-token or --admin-token');
       }
       const role = token.length > 4096 ? undefined : signInRole(token, tokens);
       if (role === undefined) {
@@ -64,7 +65,7 @@ export function registerConsoleRoutes(app: FastifyInstance, opts: ConsoleRouteOp
           if (failures.size >= 10_000) failures.clear();
           failures.set(ip, { count: 1, windowStartMs: nowMs });
         } else f.count++;
-        return reply.code(401).send({ error: 'the viewer credential or admin token is not valid' });
+        throw new ApiError.unauthorized('the viewer credential or admin token is not valid');
       }
       const id = opts.sessions.create(role, nowMs);
       return reply.header('set-cookie', sessionCookie(id, opts.sessionTtlS, opts.secure)).send({ role, expires_in_s: opts.sessionTtlS });

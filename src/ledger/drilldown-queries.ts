@@ -31,6 +31,12 @@ export interface DrilldownQueries {
   sessionTotals(sessionId: string, from: string, to: string): Promise<DrilldownTotals | undefined>;
   /** The session's traces with their totals and root span, oldest root first. */
   sessionTraces(sessionId: string, from: string, to: string): Promise<DrilldownTotals[]>;
+  /**
+   * The `limit` costliest sessions of calls that started in [from, to) (of one team when
+   * `team` is not empty: the session's first call's team), with their totals, trace count,
+   * team and feature; costliest first, then by id.
+   */
+  costliestSessions(from: string, to: string, team: string, limit: number): Promise<DrilldownTotals[]>;
 }
 
 /** The totals every drill-down level gives, as in the rollup views. */
@@ -83,5 +89,14 @@ export function createDrilldownQueries(client: ClickHouseClient, db: string): Dr
          FROM ${db}.trace_costs(from = {from:String}, to = {to:String})
          WHERE trace_id IN (SELECT trace_id FROM ${db}.llm_calls WHERE session_id = {s:String})
          ORDER BY root_start`, { s, from, to }),
+    costliestSessions: (from, to, team, limit) =>
+      rows<DrilldownTotals>(
+        `SELECT session_id, session_team AS team, session_feature AS feature, toString(traces) AS traces, ${totalsSelect}
+         FROM (
+           SELECT *, cost_nano_usd AS rank_cost FROM ${db}.session_costs(from = {from:String}, to = {to:String})
+           WHERE {team:String} = '' OR session_team = {team:String}
+           ORDER BY cost_nano_usd DESC, session_id LIMIT {limit:UInt32}
+         )
+         ORDER BY rank_cost DESC, session_id`, { from, to, team, limit }),
   };
 }

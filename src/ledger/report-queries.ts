@@ -62,6 +62,22 @@ export interface ReportQueries {
   ledgerByDay(p: PeriodBounds, edgeHours: number): Promise<Row[]>;
   /** Stores an invoice file's lines under its SHA-256 (re-importing replaces them). */
   writeInvoiceLines(fileSha256: string, source: string, lines: readonly InvoiceLineRow[]): Promise<void>;
+  /** Unallocated calls (no tenant) by their reason: `reason calls billed`, costliest first; duplicates not counted. */
+  unallocatedReasons(p: PeriodBounds): Promise<Row[]>;
+  /** Budget events created in the period, newest first: `at kind scope subject period_start period_end limit spent reserved currency message`. */
+  budgetEvents(p: PeriodBounds, limit: number): Promise<Row[]>;
+  /** Recorded policy decisions of the period by outcome and reason: `outcome reason decisions`. */
+  decisionCounts(p: PeriodBounds): Promise<Row[]>;
+  /** The latest recorded policy decisions of the period: `at tenant provider model outcome reason reserved`. */
+  recentDecisions(p: PeriodBounds, limit: number): Promise<Row[]>;
+  /**
+   * The prices the period's calls got, per provider, model (the response's, else the
+   * request's), price version and pricing status: `provider model version status calls
+   * billed` (duplicates not counted).
+   */
+  pricesInUse(p: PeriodBounds): Promise<Row[]>;
+  /** Re-rating adjustments of the period's calls: `provider model from_version to_version reason calls delta`. */
+  priceAdjustments(p: PeriodBounds): Promise<Row[]>;
 }
 
 /** A DateTime64 literal moved by `hours`. */
@@ -142,6 +158,37 @@ export function createReportQueries(client: ClickHouseClient, writer: ClickHouse
           FROM ${db}.llm_calls_resolved(from = {from_edge:String}, to = {to_edge:String})
         )
         GROUP BY day, provider, model`, { ...p, edge: Math.round(edgeHours * 3600), from_edge: shift(p.from, -edgeHours), to_edge: shift(p.to, edgeHours) }),
+    unallocatedReasons: (p) =>
+      all(`SELECT unallocated_reason AS reason, toString(count()) AS calls, toString(sum(billed_nano_usd)) AS billed
+        FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
+        WHERE tenant = '' AND NOT is_duplicate GROUP BY reason ORDER BY sum(billed_nano_usd) DESC, reason`, p),
+    budgetEvents: (p, limit) =>
+      all(`SELECT toString(created_at) AS at, kind, scope, subject, toString(period_start) AS period_start, toString(period_end) AS period_end,
+          toString(limit_nano_usd) AS limit, toString(spent_nano_usd) AS spent, toString(reserved_nano_usd) AS reserved, currency, message
+        FROM ${db}.policy_events FINAL
+        WHERE created_at >= toDateTime64({from:String}, 3) AND created_at < toDateTime64({to:String}, 3)
+        ORDER BY created_at DESC, kind LIMIT {limit:UInt32}`, { ...p, limit }),
+    decisionCounts: (p) =>
+      all(`SELECT outcome, reason, toString(count()) AS decisions FROM ${db}.policy_decisions
+        WHERE created_at >= toDateTime64({from:String}, 3) AND created_at < toDateTime64({to:String}, 3)
+        GROUP BY outcome, reason ORDER BY count() DESC, outcome, reason`, p),
+    recentDecisions: (p, limit) =>
+      all(`SELECT toString(created_at) AS at, tenant, provider, model, outcome, reason, toString(reserved_nano_usd) AS reserved
+        FROM ${db}.policy_decisions
+        WHERE created_at >= toDateTime64({from:String}, 3) AND created_at < toDateTime64({to:String}, 3)
+        ORDER BY created_at DESC, decision_id LIMIT {limit:UInt32}`, { ...p, limit }),
+    pricesInUse: (p) =>
+      all(`SELECT provider, if(response_model != '', response_model, request_model) AS model, price_version AS version,
+          pricing_status AS status, toString(count()) AS calls, toString(sum(billed_nano_usd)) AS billed
+        FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
+        WHERE NOT is_duplicate
+        GROUP BY provider, model, version, status ORDER BY provider, model, version, status`, p),
+    priceAdjustments: (p) =>
+      all(`SELECT provider, request_model AS model, original_price_version AS from_version, repriced_price_version AS to_version, reason,
+          toString(count()) AS calls, toString(sum(delta_nano_usd)) AS delta
+        FROM ${db}.cost_adjustments FINAL
+        WHERE timestamp >= toDateTime64({from:String}, 9) AND timestamp < toDateTime64({to:String}, 9)
+        GROUP BY provider, model, from_version, to_version, reason ORDER BY provider, model, from_version, to_version, reason`, p),
     async writeInvoiceLines(fileSha256, source, lines) {
       if (lines.length === 0) return;
       await writer.insert({

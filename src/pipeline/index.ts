@@ -16,5 +16,5 @@ export { modelGlob } from './model-glob';
 export { decompressBody } from './decompress';
 export { issueLines, issuePath } from './zod-issues';
 export type { IssueLike } from './zod-issues';
-export { ApiError, accessError, accessHook, withRetryAfter } from './api-errors';
+export { ApiError, accessError, accessHook, apiErrorHandler, withRetryAfter } from './api-errors';
 export type { ApiErrorCode } from './api-errors';

@@ -23,7 +23,7 @@ export interface Chargeback {
   period: string;
   group_by: Dimension[];
   lines: ChargebackLine[];
-  unallocated: { calls: number; billed_nano_usd: string; billed_usd: string; note: string };
+  unallocated: { calls: number; billed_nano_usd: string; billed_usd: string; note: string; reasons: { reason: string; calls: number; billed_nano_usd: string }[] };
   totals: { billed_nano_usd: string; charged_nano_usd: string; allocated_billed_nano_usd: string; billed_usd: string; charged_usd: string };
   by_team: { team: string; billed_nano_usd: string; charged_nano_usd: string; failed_cost_nano_usd: string; retry_cost_nano_usd: string; failed_cost_ratio: number; cost_center: string }[];
   daily_trend: { day: string; team: string; billed_nano_usd: string }[];
@@ -92,7 +92,7 @@ export async function chargeback(ledger: ReportLedger, period: Period, groupBy: 
   const trend = sum((r) => `${r.day}\u0000${r.tenant === '' ? '(unallocated)' : r.team}`);
   const families = sum((r) => `${r.provider}/${r.model!.replace(/(-\d{4}-\d{2}-\d{2}|-\d{8}|@.*)$/, '')}`);
   const familyTotal = [...families.values()].reduce((a, b) => a + b, 0n);
-  const routes = await ledger.topRoutes(p, 10);
+  const [routes, reasons] = await Promise.all([ledger.topRoutes(p, 10), ledger.unallocatedReasons(p)]);
 
   const allocatedTotal = lines.reduce((s2, l) => s2 + BigInt(l.billed_nano_usd), 0n);
   const charged = lines.reduce((s2, l) => s2 + BigInt(l.charged_nano_usd), 0n);
@@ -100,7 +100,8 @@ export async function chargeback(ledger: ReportLedger, period: Period, groupBy: 
     period: period.label,
     group_by: dims,
     lines,
-    unallocated: { calls: unRows.reduce((n, r) => n + Number(r.calls), 0), billed_nano_usd: unBilled.toString(), billed_usd: usd(unBilled), note: 'not spread over teams; fix ownership (see report quality)' },
+    unallocated: { calls: unRows.reduce((n, r) => n + Number(r.calls), 0), billed_nano_usd: unBilled.toString(), billed_usd: usd(unBilled), note: 'not spread over teams; fix ownership (see report quality)',
+      reasons: reasons.map((r) => ({ reason: r.reason!, calls: Number(r.calls), billed_nano_usd: r.billed! })) },
     totals: {
       billed_nano_usd: (allocatedTotal + unBilled).toString(), charged_nano_usd: (charged + unBilled).toString(), allocated_billed_nano_usd: allocatedTotal.toString(),
       billed_usd: dollars(allocatedTotal + unBilled), charged_usd: dollars(charged + unBilled),

@@ -35,6 +35,41 @@ export interface ReportLedger {
   invoiceByDay(p: LedgerPeriod): Promise<LedgerRow[]>;
   ledgerByDay(p: LedgerPeriod, edgeHours: number): Promise<LedgerRow[]>;
   writeInvoiceLines(fileSha256: string, source: string, lines: readonly { day: string; provider: string; model: string; costNano: bigint; currency: string }[]): Promise<void>;
+  unallocatedReasons(p: LedgerPeriod): Promise<LedgerRow[]>;
+  budgetEvents(p: LedgerPeriod, limit: number): Promise<LedgerRow[]>;
+  decisionCounts(p: LedgerPeriod): Promise<LedgerRow[]>;
+  recentDecisions(p: LedgerPeriod, limit: number): Promise<LedgerRow[]>;
+  pricesInUse(p: LedgerPeriod): Promise<LedgerRow[]>;
+  priceAdjustments(p: LedgerPeriod): Promise<LedgerRow[]>;
+}
+
+/** A budget as the registry states it (the policy's `BudgetSpec`). */
+export interface BudgetSpecView {
+  amount: string;
+  currency: string;
+  period: 'day' | 'week' | 'month';
+  warnAtPercent: number;
+  timeZone: string;
+}
+
+/**
+ * What the budgets report reads: the registry's budgets, the policy's spend and reservation
+ * reads of the ledger (the same named queries its refresh uses), and its period rule.
+ */
+export interface BudgetSource {
+  directory(): {
+    readonly tenantById: ReadonlyMap<string, { id: string; team: string; budget?: BudgetSpecView }>;
+    readonly costCenterByTeam: ReadonlyMap<string, { budget?: BudgetSpecView }>;
+  };
+  store: {
+    spend(startMs: number, endMs: number, nowMs?: number): Promise<{ tenant: string; team: string; nano: string }[]>;
+    reservationSnapshots(nowMs: number, maxAgeMs: number): Promise<{ tenant: string; team: string; reservedNano: bigint }[]>;
+    emittedEvents(nowMs: number): Promise<string[]>;
+  };
+  /** How old a replica's reservation snapshot may be and still count (the policy's `reservationTtlMs`). */
+  reservationMaxAgeMs: number;
+  /** The budget period holding `atMs`, as the policy computes it. */
+  bounds(period: 'day' | 'week' | 'month', timeZone: string, atMs: number): { startMs: number; endMs: number };
 }
 
 /** What the drill-down reads from the ledger (`createDrilldownQueries` in `src/ledger/`). */
@@ -44,4 +79,5 @@ export interface DrilldownLedger {
   traceTotals(traceId: string): Promise<Record<string, string | number> | undefined>;
   sessionTotals(sessionId: string, from: string, to: string): Promise<Record<string, string | number> | undefined>;
   sessionTraces(sessionId: string, from: string, to: string): Promise<Record<string, string | number>[]>;
+  costliestSessions(from: string, to: string, team: string, limit: number): Promise<Record<string, string | number>[]>;
 }

@@ -2,11 +2,13 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accessHook, ApiError } from '../pipeline';
 import { audit } from './audit';
+import { budgets } from './budgets';
 import { CHARGEBACK_DIMENSIONS, chargeback, type Dimension } from './chargeback';
 import { focusColumns, focusRows, FOCUS_VERSIONS, type FocusVersion } from './focus';
 import { detectFormat, importInvoice, type InvoiceFormat } from './invoice-import';
 import { parsePeriod, type Period } from './period';
-import type { ReportLedger, TeamDirectory } from './ports';
+import type { BudgetSource, ReportLedger, TeamDirectory } from './ports';
+import { prices } from './prices';
 import { quality } from './quality';
 import { reconcile } from './reconciliation';
 import type { AdminCheck } from './workflow-routes';
@@ -23,14 +25,25 @@ export interface ReportRouteOptions {
   boundaryHours: number;
   /** Brings duplicate and retry marks up to date; run before every report so it is exact. */
   resolve: () => Promise<unknown>;
+  /** The registry's budgets and the policy's reads of them; without it `/v1/reports/budgets` lists none. */
+  budgets?: BudgetSource;
 }
+
+const NO_BUDGETS: BudgetSource = {
+  directory: () => ({ tenantById: new Map(), costCenterByTeam: new Map() }),
+  store: { spend: async () => [], reservationSnapshots: async () => [], emittedEvents: async () => [] },
+  reservationMaxAgeMs: 0,
+  bounds: () => ({ startMs: 0, endMs: 1 }),
+};
 
 type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string; focus_version?: string };
 
 /**
  * Finance reports on the API port, admin token required, JSON by default and CSV where
  * tabular (`?format=csv`): `/v1/reports/chargeback`, `/audit`, `/quality`,
- * `/reconciliation` (+ `POST /v1/reports/invoices` to import an invoice export), `/focus`.
+ * `/reconciliation` (+ `POST /v1/reports/invoices` to import an invoice export), `/focus`,
+ * `/budgets` (every budget in its current period, with the period's events and decisions)
+ * and `/prices` (the price each model's calls got, and re-rating adjustments).
  * Periods: `?period=YYYY-MM` (default: this month) or `?from=&to=` dates.
  */
 export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOptions): void {
@@ -64,6 +77,8 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
       (p, q) => reconcile(opts.ledger, p, q.tolerance_pct === undefined ? opts.tolerancePct : Number(q.tolerance_pct), opts.boundaryHours),
       (r) => r.lines as unknown as Record<string, unknown>[],
     ));
+    scope.get('/v1/reports/budgets', handle((p) => budgets(opts.ledger, opts.budgets ?? NO_BUDGETS, p), (r) => r.budgets.map((b) => ({ ...b, events: b.events.join(' ') }))));
+    scope.get('/v1/reports/prices', handle((p) => prices(opts.ledger, p), (r) => r.lines.map((l) => ({ ...l, corrections: l.corrections.join(' ') }))));
     scope.get('/v1/reports/focus', handle((p, q) => focusRows(opts.ledger, p, parseFocusVersion(q.focus_version)), (rows) => rows));
 
     scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req) => {

@@ -66,6 +66,11 @@ export function createWorkflowQueries(ledger: DrilldownLedger) {
       const traces = await ledger.sessionTraces(sessionId, from, to);
       return { session_id: sessionId, totals, traces };
     },
+
+    /** The costliest sessions of calls that started in [from, to), of one team when `team` is set. */
+    async sessions(from: string, to: string, team: string, limit: number): Promise<{ sessions: Totals[] }> {
+      return { sessions: await ledger.costliestSessions(from, to, team, limit) };
+    },
   };
 }
 

@@ -10,7 +10,8 @@ const DAY_MS = 86_400_000;
 /**
  * Registers the drill-down API for scripts, guarded by the admin token:
  * `GET /v1/traces/{trace_id}/cost` (span tree with each call's cost and subtree costs) and
- * `GET /v1/sessions/{session_id}/cost?from=&to=` (totals and traces; the last 30 days by default).
+ * `GET /v1/sessions/{session_id}/cost?from=&to=` (totals and traces; the last 30 days by default),
+ * `GET /v1/sessions?from=&to=&team=&limit=` (the costliest sessions, 50 by default, at most 1000).
  */
 export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: ReturnType<typeof createWorkflowQueries>; authorize: AdminCheck; resolve: () => Promise<unknown> }): void {
   void app.register(async (scope) => {
@@ -21,6 +22,17 @@ export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: Re
       const result = await opts.queries.trace(id);
       if (result === undefined || result === null) throw new ApiError.notFound(`no spans of trace ${id} are stored`);
       return result;
+    });
+    scope.get<{ Querystring: { from?: string; to?: string; team?: string; limit?: string } }>('/v1/sessions', async (req) => {
+      const to = req.query.to ? Date.parse(req.query.to) : Date.now() + 60_000;
+      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * DAY_MS;
+      if (Number.isNaN(from) || Number.isNaN(to) || to <= from) throw new ApiError.invalidRequest('from and to must be ISO dates, from before to');
+      const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ApiError.invalidRequest('limit must be an integer from 1 to 1000');
+      const team = req.query.team ?? '';
+      if (team.length > 256) throw new ApiError.invalidRequest('team must be at most 256 characters');
+      await opts.resolve();
+      return opts.queries.sessions(chTime(from), chTime(to), team, limit);
     });
     scope.get<{ Params: { sessionId: string }; Querystring: { from?: string; to?: string } }>('/v1/sessions/:sessionId/cost', async (req) => {
       const to = req.query.to ? Date.parse(req.query.to) : Date.now() + 60_000;

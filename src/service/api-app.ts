@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { registerSqlEndpoint, type SqlSandbox, type StorageClients } from '../ledger';
 import { limitRequestTime } from '../receiver';
 import type { AdminGuard } from './admin-guard';
-import { apiErrorHandler } from './api-error-handler';
+import { apiErrorHandler } from '../pipeline';
 
 /** What the API app serves. */
 export interface ApiAppOptions {

@@ -7,7 +7,7 @@ import type { SpanledgerConfig } from '../config';
 import { createDrilldownQueries, createLedgerWriter, createMarkResolver, createPolicyStateWriter, createPolicyStore, createReportQueries, createWorkflowViews, migrate, openDurability, openSqlSandbox, openStorage, readDetachedParts, setSpansTtl, writeCallsTo, type LedgerTelemetry, type LedgerWriter, type ResolveReport, type StorageClients } from '../ledger';
 import { createNormalizeStage, createNormalizer, defaultMappers } from '../normalize';
 import { createAuthenticator, createGatewayCheck, createOwnershipStage, createResolver, emptyRegistry, hashToken, loadRegistryFile, type CompiledRegistry } from '../ownership';
-import { createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
+import { createPeriodCalculator, createPolicyEngine, createWebhookSender, registerPolicyRoutes, type PolicyEngine } from '../policy';
 import { startExtAuthz } from './ext-authz';
 import { createCatalog, createEstimator, createPriceBook, createPricer, createPricingStage, knowsModel, loadOverrides, type PriceBook } from '../pricing';
 import { fixed, openReloadable, type Reloadable } from './reloadable-file';
@@ -233,6 +233,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           tolerancePct: cfg.ledger.reconciliationTolerancePct,
           boundaryHours: cfg.ledger.reconciliationBoundaryHours,
           resolve: resolveMarks,
+          // The console's Budgets page: the registry's budgets, read as the policy reads them.
+          budgets: { directory: () => registry.current(), store: policyStore, reservationMaxAgeMs: cfg.policy.reservationTtlMs, bounds: createPeriodCalculator().bounds },
         });
       },
     });

@@ -61,12 +61,16 @@ export const DEMO_TEAMS: readonly DemoTeam[] = [
 /** Service names the shared collector forwards that no registry rule owns: unallocated. */
 export const UNOWNED_SERVICES = ['legacy-batch', 'notebook'] as const;
 
+/** The notebook's self-hosted fine-tune behind an OpenAI-compatible server: no catalog prices it (the quality report's unpriced models). */
+export const UNPRICED_MODEL = 'llama-3.1-8b-notebook-ft';
+
 /**
  * The registry a service needs for the demo's traffic to be owned: tenants, the senders with
  * the hashes of the demo tokens, a gateway, a shared collector with no tenant (its calls stay
  * unallocated), cost centers, and day budgets sized from `burstCostNano` (the cost of each
  * team's last burst, which the demo sends "now"): 'warn' teams get twice the burst with a
- * 40% warning, 'deny' teams half of it.
+ * 40% warning, 'deny' teams half of it; and a $1,000 month budget for the research team,
+ * which stays ok.
  */
 export function demoRegistryYaml(burstCostNano: (team: DemoTeam) => bigint): string {
   const usd = (nano: bigint) => {
@@ -90,6 +94,7 @@ export function demoRegistryYaml(burstCostNano: (team: DemoTeam) => bigint): str
   lines.push('  search: { costCenter: CC-1001, businessUnit: Consumer }');
   lines.push('  support: { costCenter: CC-3003, businessUnit: Customer }');
   lines.push('  ads: { costCenter: CC-4004, businessUnit: Growth, transferMultiplier: "1.1" }');
-  lines.push('  research: { costCenter: CC-5005, businessUnit: Labs }');
+  // A month budget for the whole research team, far above what the demo spends: it stays ok.
+  lines.push('  research: { costCenter: CC-5005, businessUnit: Labs, budget: { amount: "1000", currency: USD, period: month, warnAtPercent: 80 } }');
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { DEMO_COLLECTOR_TOKEN, DEMO_GATEWAY_TOKEN, DEMO_TEAMS, UNOWNED_SERVICES, type DemoTeam } from './demo-plan';
+import { DEMO_COLLECTOR_TOKEN, DEMO_GATEWAY_TOKEN, DEMO_TEAMS, UNOWNED_SERVICES, UNPRICED_MODEL, type DemoTeam } from './demo-plan';
 
 const DAY_MS = 86_400_000;
 
@@ -198,8 +198,10 @@ export function* demoExports(o: DemoOptions): Generator<DemoExport> {
       const startMs = dayStart + rnd() * (dayEnd - dayStart - 60_000);
       const traceId = hex(16);
       const rootId = hex(8);
-      const t = tokensOf(DEMO_TEAMS[0]!, 'gpt-4o-mini');
-      add(DEMO_COLLECTOR_TOKEN, service, { traceId, spanId: rootId, name: service === 'notebook' ? 'cell run' : 'nightly batch', kind: 1, startTimeUnixNano: nanos(startMs), endTimeUnixNano: nanos(startMs + 3000), attributes: [] }, false);
+      const t = tokensOf(DEMO_TEAMS[0]!, service === 'notebook' ? UNPRICED_MODEL : 'gpt-4o-mini');
+      // The batch job's own HTTP client names the model in an attribute no convention reads: an unmapped LLM-looking span.
+      const rootAttrs = service === 'legacy-batch' ? [attr('batch.llm.model', 'gpt-4o-mini')] : [];
+      add(DEMO_COLLECTOR_TOKEN, service, { traceId, spanId: rootId, name: service === 'notebook' ? 'cell run' : 'nightly batch', kind: 1, startTimeUnixNano: nanos(startMs), endTimeUnixNano: nanos(startMs + 3000), attributes: rootAttrs }, false);
       add(DEMO_COLLECTOR_TOKEN, service, llmSpan({ token: DEMO_COLLECTOR_TOKEN, service, provider: 'openai' }, traceId, rootId, startMs + 10, t, {}, 1500), true);
       yield* drain(false);
     }

@@ -1,6 +1,6 @@
-// The console's shell: sign-in, routing by location hash, and the two ways it reads:
-// the API's report and drill-down routes, and the read-only SQL endpoint. Every request
-// carries only the session cookie (HttpOnly: this script never sees it).
+// The console's shell: sign-in, routing by location hash, and how it reads: the API's
+// report and drill-down routes, the ones the CLI reads. Every request carries only the
+// session cookie (HttpOnly: this script never sees it).
 (function () {
   'use strict';
   var F = window.SpanledgerFormat;
@@ -59,17 +59,6 @@
     var body = await res.json().catch(function () { return {}; });
     if (!res.ok) throw new ApiError(res.status, (body.error && (body.error.message || body.error)) || body.exception || ('HTTP ' + res.status));
     return body;
-  }
-
-  /** A read-only statement through /clickhouse with bound parameters; rows as objects. */
-  async function sql(query, params) {
-    var q = new URLSearchParams({ query: query, default_format: 'JSON' });
-    for (var k in params || {}) q.set('param_' + k, params[k]);
-    var res = await fetch('/clickhouse?' + q.toString(), { credentials: 'same-origin' });
-    if (res.status === 401) { showSignIn(); throw new ApiError(401, 'signed out'); }
-    var text = await res.text();
-    if (!res.ok) throw new ApiError(res.status, text.slice(0, 300));
-    return JSON.parse(text).data;
   }
 
   // --- period: 'last30' (the default: the 30 days up to today) or a month 'YYYY-MM', kept in the hash
@@ -173,7 +162,7 @@
     return canvas;
   }
 
-  var ctx = { chart: chart, h: h, table: table, moneyCell: moneyCell, numCell: numCell, card: card, api: api, sql: sql, period: period, bounds: bounds, link: link, F: F };
+  var ctx = { chart: chart, h: h, table: table, moneyCell: moneyCell, numCell: numCell, card: card, api: api, period: period, bounds: bounds, link: link, F: F };
 
   document.getElementById('sign-in').addEventListener('submit', async function (e) {
     e.preventDefault();

@@ -1,6 +1,5 @@
 // The five pages. Each takes the route and the shell's helpers and resolves with its
-// content; every figure comes from an API route (reports, drill-down) or, for lists the
-// reports do not give, from the ledger's views through the read-only SQL endpoint.
+// content; every figure comes from an API route the CLI reads too (reports, drill-down).
 (function () {
   'use strict';
   var DIMENSIONS = ['team', 'app', 'feature', 'model', 'environment', 'provider', 'tenant'];
@@ -15,9 +14,8 @@
     var results = await Promise.all([
       c.api('/v1/reports/chargeback?' + b.api + '&group_by=' + by),
       c.api('/v1/reports/audit?' + b.api),
-      c.sql("SELECT unallocated_reason AS reason, toString(count()) AS calls, toString(sum(billed_nano_usd)) AS billed FROM llm_calls_resolved(from = {from:String}, to = {to:String}) WHERE tenant = '' AND NOT is_duplicate GROUP BY reason ORDER BY sum(billed_nano_usd) DESC", { from: b.from, to: b.to }),
     ]);
-    var cb = results[0], audit = results[1], reasons = results[2];
+    var cb = results[0], audit = results[1], reasons = cb.unallocated.reasons;
     var select = h('select', { id: 'group-by' }, DIMENSIONS.map(function (d) { return h('option', { value: d, selected: d === by }, d); }));
     select.addEventListener('change', function () { location.hash = c.link(['spend'], { by: select.value }); });
 
@@ -60,7 +58,7 @@
         { 'data-testid': 'chargeback-lines' }),
       h('h2', null, 'Why calls are unallocated'),
       c.table([{ label: 'reason' }, { label: 'calls', num: true }, { label: 'billed', num: true }],
-        reasons.map(function (x) { return [x.reason || '(none)', c.numCell(x.calls), c.moneyCell(x.billed)]; }), { 'data-testid': 'unallocated-reasons' }),
+        reasons.map(function (x) { return { attrs: { 'data-reason': x.reason }, cells: [x.reason || '(none)', c.numCell(x.calls), c.moneyCell(x.billed_nano_usd)] }; }), { 'data-testid': 'unallocated-reasons' }),
       h('h2', null, 'Failed and retry cost by team'),
       c.table([{ label: 'team' }, { label: 'billed', num: true }, { label: 'failed calls cost', num: true }, { label: 'retries cost', num: true }, { label: 'failed share', num: true }],
         cb.by_team.map(function (t) {
@@ -78,16 +76,13 @@
   async function workflows(r, c) {
     var h = c.h, b = c.bounds(c.period());
     var team = r.query.get('team') || '';
-    var rows = await c.sql(
-      "SELECT session_id, session_team AS team, session_feature AS feature, toString(traces) AS n_traces, toString(llm_calls) AS n_calls, toString(retries) AS n_retries, toString(duplicates) AS n_duplicates, toString(cost_nano_usd) AS cost, toString(retry_cost_nano_usd) AS retry_cost " +
-      "FROM session_costs(from = {from:String}, to = {to:String}) WHERE {team:String} = '' OR session_team = {team:String} ORDER BY cost_nano_usd DESC, session_id LIMIT 50",
-      { from: b.from, to: b.to, team: team });
+    var rows = (await c.api('/v1/sessions?from=' + b.fromIso + '&to=' + b.toIso + '&limit=50' + (team ? '&team=' + encodeURIComponent(team) : ''))).sessions;
     return h('section', { 'data-testid': 'workflows' },
       h('h1', null, 'Costliest sessions', team ? h('span', { class: 'muted' }, ' of team ' + team) : null),
       team ? h('p', null, h('a', { href: c.link(['workflows']) }, 'all teams')) : null,
       c.table([{ label: 'session' }, { label: 'team' }, { label: 'feature' }, { label: 'traces', num: true }, { label: 'calls', num: true }, { label: 'retries', num: true }, { label: 'duplicates', num: true }, { label: 'cost', num: true }, { label: 'retry cost', num: true }],
         rows.map(function (s) {
-          return { attrs: { 'data-session': s.session_id }, cells: [h('td', null, h('a', { href: c.link(['session', s.session_id]) }, s.session_id)), s.team, s.feature, c.numCell(s.n_traces), c.numCell(s.n_calls), c.numCell(s.n_retries), c.numCell(s.n_duplicates), c.moneyCell(s.cost), c.moneyCell(s.retry_cost)] };
+          return { attrs: { 'data-session': s.session_id }, cells: [h('td', null, h('a', { href: c.link(['session', s.session_id]) }, s.session_id)), s.team, s.feature, c.numCell(s.traces), c.numCell(s.llm_calls), c.numCell(s.retries), c.numCell(s.duplicates), c.moneyCell(s.cost_nano_usd), c.moneyCell(s.retry_cost_nano_usd)] };
         }), { 'data-testid': 'sessions' }),
       rows.length === 0 ? h('p', { class: 'muted' }, 'No sessions in this period.') : null);
   }
@@ -133,31 +128,25 @@
 
   async function budgets(r, c) {
     var h = c.h, b = c.bounds(c.period());
-    var results = await Promise.all([
-      c.sql("SELECT scope, subject, toString(period_start) AS ps, toString(period_end) AS pe, toString(argMax(limit_nano_usd, created_at)) AS lim, toString(argMax(spent_nano_usd, created_at)) AS spent, toString(argMax(reserved_nano_usd, created_at)) AS reserved, argMax(kind, (kind = 'budget_exceeded', created_at)) AS last_kind, toString(max(created_at)) AS last_at, toString(toUnixTimestamp64Milli(max(created_at))) AS last_ms, toString(toUnixTimestamp(period_start) * 1000) AS start_ms, toString(toUnixTimestamp(period_end) * 1000) AS end_ms FROM policy_events FINAL WHERE period_end > {from:DateTime} AND period_start < {to:DateTime} GROUP BY scope, subject, period_start, period_end ORDER BY scope, subject, period_start", { from: b.from, to: b.to }),
-      c.sql("SELECT toString(created_at) AS at, kind, scope, subject, toString(spent_nano_usd) AS spent, toString(limit_nano_usd) AS lim, message FROM policy_events FINAL WHERE created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} ORDER BY created_at DESC LIMIT 100", { from: b.from, to: b.to }),
-      c.sql("SELECT outcome, reason, toString(count()) AS decisions FROM policy_decisions WHERE created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} GROUP BY outcome, reason ORDER BY count() DESC", { from: b.from, to: b.to }),
-      c.sql("SELECT toString(created_at) AS at, tenant, provider, model, outcome, reason, toString(reserved_nano_usd) AS reserved FROM policy_decisions WHERE created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} ORDER BY created_at DESC LIMIT 50", { from: b.from, to: b.to }),
-    ]);
-    var states = results[0], events = results[1], counts = results[2], recent = results[3];
+    var rep = await c.api('/v1/reports/budgets?' + b.api);
     return h('section', { 'data-testid': 'budgets' },
       h('h1', null, 'Budgets'),
-      h('p', { class: 'muted' }, 'Budgets that crossed their warning threshold or denied in this period, as their last event recorded them. The forecast extends the spend at that moment to the end of the budget period at the rate since its start.'),
-      c.table([{ label: 'scope' }, { label: 'subject' }, { label: 'period' }, { label: 'limit', num: true }, { label: 'spent', num: true }, { label: 'reserved', num: true }, { label: 'forecast', num: true }, { label: 'state' }],
-        states.map(function (s) {
-          var elapsed = BigInt(s.last_ms) - BigInt(s.start_ms), length = BigInt(s.end_ms) - BigInt(s.start_ms);
-          var forecast = elapsed > 0n ? (BigInt(s.spent) * length / elapsed).toString() : s.spent;
-          var state = s.last_kind === 'budget_exceeded' ? 'denied' : 'warn';
-          return { attrs: { 'data-budget': s.scope + ':' + s.subject }, cells: [s.scope, s.subject, s.ps.slice(0, 10) + ' .. ' + s.pe.slice(0, 10), c.moneyCell(s.lim), c.moneyCell(s.spent), c.moneyCell(s.reserved), c.moneyCell(forecast), h('td', { class: stateClass(state) }, state)] };
+      h('p', { class: 'muted' }, 'Every tenant and team budget in its current period as of ' + rep.as_of + ': spend and open reservations as the policy reads them, the forecast to the period\'s end at the rate since its start, and the state (denied once spend and reservations reach the limit or a call was refused, warn past the warning threshold).'),
+      c.table([{ label: 'scope' }, { label: 'subject' }, { label: 'period' }, { label: 'limit', num: true }, { label: 'spent', num: true }, { label: 'reserved', num: true }, { label: 'forecast', num: true }, { label: 'events' }, { label: 'state' }],
+        rep.budgets.map(function (x) {
+          return { attrs: { 'data-budget': x.scope + ':' + x.subject }, cells: [x.scope, x.subject, x.period + ' ' + x.period_start.slice(0, 10) + ' (' + x.time_zone + ')',
+            c.moneyCell(x.limit_nano_usd), c.moneyCell(x.spent_nano_usd), c.moneyCell(x.reserved_nano_usd), c.moneyCell(x.forecast_nano_usd),
+            x.events.join(', '), h('td', { class: stateClass(x.state), 'data-state': x.state }, x.state)] };
         }), { 'data-testid': 'budget-states' }),
-      h('h2', null, 'Budget events'),
+      rep.budgets.length === 0 ? h('p', { class: 'muted' }, 'The registry sets no budget.') : null,
+      h('h2', null, 'Budget events in the period'),
       c.table([{ label: 'at' }, { label: 'kind' }, { label: 'scope' }, { label: 'subject' }, { label: 'spent', num: true }, { label: 'limit', num: true }, { label: 'message' }],
-        events.map(function (e) { return [e.at, e.kind, e.scope, e.subject, c.moneyCell(e.spent), c.moneyCell(e.lim), e.message]; }), { 'data-testid': 'budget-events' }),
+        rep.events.map(function (e) { return [e.at, e.kind, e.scope, e.subject, c.moneyCell(e.spent), c.moneyCell(e.limit), h('td', { class: 'text' }, e.message)]; }), { 'data-testid': 'budget-events' }),
       h('h2', null, 'Policy decisions'),
       c.table([{ label: 'outcome' }, { label: 'reason' }, { label: 'decisions', num: true }],
-        counts.map(function (d) { return [d.outcome, d.reason || '', c.numCell(d.decisions)]; }), { 'data-testid': 'decision-counts' }),
+        rep.decisions.by_outcome.map(function (d) { return [d.outcome, d.reason || '', c.numCell(d.decisions)]; }), { 'data-testid': 'decision-counts' }),
       c.table([{ label: 'at' }, { label: 'tenant' }, { label: 'model' }, { label: 'outcome' }, { label: 'reason' }, { label: 'reserved', num: true }],
-        recent.map(function (d) { return [d.at, d.tenant, d.provider + '/' + d.model, d.outcome, d.reason, c.moneyCell(d.reserved)]; }), { 'data-testid': 'recent-decisions' }));
+        rep.decisions.recent.map(function (d) { return [d.at, d.tenant, d.provider + '/' + d.model, d.outcome, d.reason, c.moneyCell(d.reserved)]; }), { 'data-testid': 'recent-decisions' }));
   }
 
   async function quality(r, c) {
@@ -184,17 +173,17 @@
 
   async function prices(r, c) {
     var h = c.h, b = c.bounds(c.period());
-    var results = await Promise.all([
-      c.sql("SELECT provider, if(response_model != '', response_model, request_model) AS model, price_source, price_version, pricing_status, toString(count()) AS calls, toString(sum(ifNull(cost_nano_usd, 0))) AS cost FROM llm_calls FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY provider, model, price_source, price_version, pricing_status ORDER BY provider, model, price_version", { from: b.from, to: b.to }),
-      c.sql("SELECT provider, request_model AS model, original_price_version, repriced_price_version, reason, toString(count()) AS calls, toString(sum(delta_nano_usd)) AS delta FROM cost_adjustments FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY provider, model, original_price_version, repriced_price_version, reason ORDER BY provider, model", { from: b.from, to: b.to }),
-    ]);
+    var rep = await c.api('/v1/reports/prices?' + b.api);
     return h('section', { 'data-testid': 'prices' },
       h('h1', null, 'Prices in the ledger'),
-      c.table([{ label: 'provider' }, { label: 'model' }, { label: 'source' }, { label: 'price version' }, { label: 'status' }, { label: 'calls', num: true }, { label: 'cost', num: true }],
-        results[0].map(function (x) { return { attrs: { 'data-model': x.provider + '/' + x.model }, cells: [x.provider, x.model, x.price_source || '(none)', x.price_version, x.pricing_status, c.numCell(x.calls), c.moneyCell(x.cost)] }; }), { 'data-testid': 'price-lines' }),
-      h('h2', null, 'Corrections (re-rating)'),
+      c.table([{ label: 'provider' }, { label: 'model' }, { label: 'source' }, { label: 'catalog entry' }, { label: 'override' }, { label: 'corrections' }, { label: 'status' }, { label: 'calls', num: true }, { label: 'billed', num: true }],
+        rep.lines.map(function (x) {
+          return { attrs: { 'data-model': x.provider + '/' + x.model, 'data-version': x.price_version, title: x.price_version }, cells: [x.provider, x.model, x.source || '(none)',
+            x.catalog_entry ? x.catalog + ' ' + x.catalog_entry : '', x.override, x.corrections.join(', '), x.pricing_status, c.numCell(x.calls), c.moneyCell(x.billed_nano_usd)] };
+        }), { 'data-testid': 'price-lines' }),
+      h('h2', null, 'Re-rating adjustments'),
       c.table([{ label: 'provider' }, { label: 'model' }, { label: 'from version' }, { label: 'to version' }, { label: 'reason' }, { label: 'calls', num: true }, { label: 'delta', num: true }],
-        results[1].map(function (x) { return [x.provider, x.model, x.original_price_version, x.repriced_price_version, x.reason, c.numCell(x.calls), c.moneyCell(x.delta)]; }), { 'data-testid': 'corrections' }));
+        rep.adjustments.map(function (x) { return [x.provider, x.model, x.from_version, x.to_version, x.reason, c.numCell(x.calls), c.moneyCell(x.delta_nano_usd)]; }), { 'data-testid': 'corrections' }));
   }
 
   window.SpanledgerPages = { spend: spend, workflows: workflows, session: session, trace: trace, budgets: budgets, quality: quality, prices: prices };
