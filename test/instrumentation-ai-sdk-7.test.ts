@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { expectedCostNanoUsd, type CallTokens } from './helpers/catalog-cost';
+import { ensureAppInstalled, runCurrentOtelApp } from './helpers/current-otel-app';
+import { readLedgerWhen, type CallRow, type Ledger } from './helpers/ledger-rows';
+import { EMBEDDING_TOKENS_PER_INPUT, startProviderStub } from './helpers/provider-stub';
+import { STUB_USAGE } from './helpers/openai-stub';
+import { startTestService } from './helpers/test-service';
+
+// AI SDK 7 (`ai` 7.0.173, `@ai-sdk/openai` 4.0.118) with `@ai-sdk/otel` 1.0.173, started the
+// way an app starts OTel today: NodeSDK 0.301 (SDK 3.x) with the OTLP/protobuf exporter. Both
+// need Node >= 22, so test/fixtures/current-otel-app/app.mjs runs under the Node 22 binary
+// from npm; spanledger runs here, under the project's Node.
+
+before(ensureAppInstalled);
+
+/** Runs one app scenario against a fresh stub and database, and reads what the ledger holds once its `spans` have landed. */
+async function run(scenario: string, spans: number): Promise<Ledger & { stubPaths: string[] }> {
+  const stub = await startProviderStub();
+  const one = await startTestService();
+  try {
+    await runCurrentOtelApp({ scenario, stubOrigin: stub.origin, otlpEndpoint: `http://127.0.0.1:${one.service.ports.otlpHttp}/v1/traces` });
+    return { ...(await readLedgerWhen(one, spans)), stubPaths: stub.requests.map((r) => r.path) };
+  } finally {
+    await one.stop();
+    await stub.close();
+  }
+}
+
+// The stub's usage (STUB_USAGE): 1200 prompt tokens of which 800 cached, 300 completion of
+// which 100 reasoning. Embeddings: 8 tokens an input.
+const CHAT: Required<Pick<CallTokens, 'input' | 'output' | 'cacheRead' | 'reasoning'>> = {
+  input: STUB_USAGE.prompt_tokens,
+  output: STUB_USAGE.completion_tokens,
+  cacheRead: STUB_USAGE.prompt_tokens_details.cached_tokens,
+  reasoning: STUB_USAGE.completion_tokens_details.reasoning_tokens,
+};
+
+/** The row of one gpt-4o-mini chat call; `reasoning` says whether the integration reported the reasoning count. */
+function chatRow(spanName: string, convention: string, rawProvider: string, reasoning: boolean, session: boolean): CallRow & { span_name: string } {
+  const tokens: CallTokens = { input: CHAT.input, output: CHAT.output, cacheRead: CHAT.cacheRead, reasoning: reasoning ? CHAT.reasoning : undefined };
+  return {
+    span_name: spanName, convention, operation: 'chat', provider: 'openai', raw_provider: rawProvider, request_model: 'gpt-4o-mini', response_model: 'gpt-4o-mini',
+    input_tokens: CHAT.input, output_tokens: CHAT.output, cache_read_tokens: CHAT.cacheRead, cache_write_tokens: null, reasoning_tokens: reasoning ? CHAT.reasoning : null,
+    token_rebuild: '', cost_nano_usd: String(expectedCostNanoUsd('openai', 'gpt-4o-mini', tokens)), pricing_status: 'priced',
+    session_id: session ? 'session-7' : '', user_id: session ? 'user-7' : '',
+  };
+}
+
+function embedRow(spanName: string, convention: string, rawProvider: string, inputs: number): CallRow & { span_name: string } {
+  const input = inputs * EMBEDDING_TOKENS_PER_INPUT;
+  return {
+    span_name: spanName, convention, operation: 'embeddings', provider: 'openai', raw_provider: rawProvider, request_model: 'text-embedding-3-small', response_model: '',
+    input_tokens: input, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null, reasoning_tokens: null, token_rebuild: '',
+    cost_nano_usd: String(expectedCostNanoUsd('openai', 'text-embedding-3-small', { input, output: 0 })), pricing_status: 'priced', session_id: '', user_id: '',
+  };
+}
+
+describe('@ai-sdk/otel OpenTelemetry integration (semantic conventions), defaults', () => {
+  test('generateText: one call, the chat span; invoke_agent and agent_step are no calls', async () => {
+    const l = await run('ai7-otel-generate', 3);
+    assert.deepEqual(l.stubPaths, ['/v1/chat/completions']);
+    // The default integration reports no reasoning count and puts the runtime context
+    // (ai.settings.context.*) on the invoke_agent and step spans only, not on the call.
+    assert.deepEqual(l.calls, [chatRow('chat gpt-4o-mini', 'otel_genai', 'openai', false, false)]);
+    assert.deepEqual(l.spans, [
+      { name: 'chat gpt-4o-mini', is_llm_call: 1 },
+      { name: 'invoke_agent gpt-4o-mini', is_llm_call: 0 },
+      { name: 'step 1', is_llm_call: 0 },
+    ]);
+  });
+
+  test('streamText: one call from the streamed usage', async () => {
+    const l = await run('ai7-otel-stream', 3);
+    assert.deepEqual(l.calls, [chatRow('chat gpt-4o-mini', 'otel_genai', 'openai', false, false)]);
+    assert.deepEqual(l.spans.map((s) => s.is_llm_call), [1, 0, 0]);
+  });
+
+  test('embed and embedMany: the inner embeddings spans are the calls, the operation spans without usage are not', async () => {
+    const l = await run('ai7-otel-embed', 4);
+    assert.deepEqual(l.stubPaths, ['/v1/embeddings', '/v1/embeddings']);
+    assert.deepEqual(l.calls, [embedRow('embeddings text-embedding-3-small', 'otel_genai', 'openai', 1), embedRow('embeddings text-embedding-3-small', 'otel_genai', 'openai', 2)]);
+    assert.deepEqual(l.spans.map((s) => s.is_llm_call).sort(), [0, 0, 1, 1]);
+  });
+
+  test('a tool call over two steps: two calls, never the tool or step spans', async () => {
+    const l = await run('ai7-otel-tool', 6);
+    assert.deepEqual(l.stubPaths, ['/v1/chat/completions', '/v1/chat/completions']);
+    assert.deepEqual(l.calls, [chatRow('chat gpt-4o-mini', 'otel_genai', 'openai', false, false), chatRow('chat gpt-4o-mini', 'otel_genai', 'openai', false, false)]);
+    assert.deepEqual(l.spans, [
+      { name: 'chat gpt-4o-mini', is_llm_call: 1 },
+      { name: 'chat gpt-4o-mini', is_llm_call: 1 },
+      { name: 'execute_tool weather', is_llm_call: 0 },
+      { name: 'invoke_agent gpt-4o-mini', is_llm_call: 0 },
+      { name: 'step 1', is_llm_call: 0 },
+      { name: 'step 2', is_llm_call: 0 },
+    ]);
+  });
+});
+
+describe('@ai-sdk/otel OpenTelemetry integration with usage details and enrichSpan', () => {
+  test('generateText: reasoning read from the detailed usage, session and user from enrichSpan', async () => {
+    const l = await run('ai7-oteldetail-generate', 3);
+    assert.deepEqual(l.calls, [chatRow('chat gpt-4o-mini', 'otel_genai', 'openai', true, true)]);
+    assert.deepEqual(l.spans.map((s) => s.is_llm_call), [1, 0, 0]);
+  });
+
+  test('a tool call: both calls carry reasoning, session and user', async () => {
+    const l = await run('ai7-oteldetail-tool', 6);
+    assert.deepEqual(l.calls, [chatRow('chat gpt-4o-mini', 'otel_genai', 'openai', true, true), chatRow('chat gpt-4o-mini', 'otel_genai', 'openai', true, true)]);
+  });
+});
+
+describe('@ai-sdk/otel LegacyOpenTelemetry integration (ai.* spans)', () => {
+  test('generateText: the doGenerate span is the call, with session and user from the runtime context', async () => {
+    const l = await run('ai7-legacy-generate', 2);
+    assert.deepEqual(l.calls, [chatRow('ai.generateText.doGenerate', 'vercel_ai', 'openai.chat', true, true)]);
+    assert.deepEqual(l.spans, [
+      { name: 'ai.generateText', is_llm_call: 0 },
+      { name: 'ai.generateText.doGenerate', is_llm_call: 1 },
+    ]);
+  });
+
+  test('streamText: the doStream span is the call', async () => {
+    const l = await run('ai7-legacy-stream', 2);
+    assert.deepEqual(l.calls, [chatRow('ai.streamText.doStream', 'vercel_ai', 'openai.chat', true, true)]);
+    assert.deepEqual(l.spans, [
+      { name: 'ai.streamText', is_llm_call: 0 },
+      { name: 'ai.streamText.doStream', is_llm_call: 1 },
+    ]);
+  });
+
+  test('embed and embedMany: the doEmbed spans are the calls, priced from ai.usage.tokens', async () => {
+    const l = await run('ai7-legacy-embed', 4);
+    assert.deepEqual(l.calls, [embedRow('ai.embed.doEmbed', 'vercel_ai', 'openai.embedding', 1), embedRow('ai.embedMany.doEmbed', 'vercel_ai', 'openai.embedding', 2)]);
+    assert.deepEqual(l.spans, [
+      { name: 'ai.embed', is_llm_call: 0 },
+      { name: 'ai.embed.doEmbed', is_llm_call: 1 },
+      { name: 'ai.embedMany', is_llm_call: 0 },
+      { name: 'ai.embedMany.doEmbed', is_llm_call: 1 },
+    ]);
+  });
+
+  test('a tool call over two steps: two doGenerate calls, never ai.toolCall', async () => {
+    const l = await run('ai7-legacy-tool', 4);
+    assert.deepEqual(l.calls, [chatRow('ai.generateText.doGenerate', 'vercel_ai', 'openai.chat', true, true), chatRow('ai.generateText.doGenerate', 'vercel_ai', 'openai.chat', true, true)]);
+    assert.deepEqual(l.spans, [
+      { name: 'ai.generateText', is_llm_call: 0 },
+      { name: 'ai.generateText.doGenerate', is_llm_call: 1 },
+      { name: 'ai.generateText.doGenerate', is_llm_call: 1 },
+      { name: 'ai.toolCall', is_llm_call: 0 },
+    ]);
+  });
+});
