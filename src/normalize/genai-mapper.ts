@@ -34,6 +34,9 @@ const REASONING = [
   'gen_ai.usage.reasoning_tokens',
   'gen_ai.usage.output_tokens.reasoning',
   'gen_ai.usage.details.reasoning_tokens',
+  // AI SDK 7's @ai-sdk/otel OpenTelemetry integration reports reasoning on its `chat` span only
+  // among its detailed usage attributes (option `usage: true`), under the AI SDK's own name.
+  'ai.usage.outputTokenDetails.reasoningTokens',
 ] as const;
 const SESSION = ['gen_ai.conversation.id', 'session.id'] as const;
 // LiteLLM writes its metadata as metadata.* (the proxy's end user is

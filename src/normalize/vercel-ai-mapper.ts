@@ -5,8 +5,14 @@ import type { SpanMapper } from './mapper';
 import { canonicalProvider } from './provider-aliases';
 import { countOf, readCount, sumCounts } from './token-count';
 
-const SESSION = ['ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id', 'ai.telemetry.metadata.conversationId', 'gen_ai.conversation.id', 'session.id'] as const;
-const USER = ['ai.telemetry.metadata.userId', 'ai.telemetry.metadata.user_id', 'user.id'] as const;
+// AI SDK 5 and 6 carry them as telemetry metadata; AI SDK 7 replaced metadata with the runtime
+// context, which @ai-sdk/otel writes as ai.settings.context.<key> (on every legacy span).
+const SESSION = [
+  'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id', 'ai.telemetry.metadata.conversationId',
+  'ai.settings.context.sessionId', 'ai.settings.context.session_id', 'ai.settings.context.conversationId',
+  'gen_ai.conversation.id', 'session.id',
+] as const;
+const USER = ['ai.telemetry.metadata.userId', 'ai.telemetry.metadata.user_id', 'ai.settings.context.userId', 'ai.settings.context.user_id', 'user.id'] as const;
 
 /**
  * Vercel AI SDK telemetry (`ai.operationId`), legacy and current. Only the provider calls
