@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { expectedCostNanoUsd, type CallTokens } from './helpers/catalog-cost';
-import { ensureAppInstalled, runCurrentOtelApp } from './helpers/current-otel-app';
-import { readLedgerWhen, type CallRow, type Ledger } from './helpers/ledger-rows';
-import { EMBEDDING_TOKENS_PER_INPUT, startProviderStub } from './helpers/provider-stub';
+import { runAppScenario, type AppLedger } from './helpers/app-ledger';
+import { ensureAppInstalled } from './helpers/current-otel-app';
+import { type CallRow } from './helpers/ledger-rows';
+import { EMBEDDING_TOKENS_PER_INPUT } from './helpers/provider-stub';
 import { STUB_USAGE } from './helpers/openai-stub';
-import { startTestService } from './helpers/test-service';
 
 // AI SDK 7 (`ai` 7.0.173, `@ai-sdk/openai` 4.0.118) with `@ai-sdk/otel` 1.0.173, started the
 // way an app starts OTel today: NodeSDK 0.301 (SDK 3.x) with the OTLP/protobuf exporter. Both
@@ -14,17 +14,9 @@ import { startTestService } from './helpers/test-service';
 
 before(ensureAppInstalled);
 
-/** Runs one app scenario against a fresh stub and database, and reads what the ledger holds once its `spans` have landed. */
-async function run(scenario: string, spans: number): Promise<Ledger & { stubPaths: string[] }> {
-  const stub = await startProviderStub();
-  const one = await startTestService();
-  try {
-    await runCurrentOtelApp({ scenario, stubOrigin: stub.origin, otlpEndpoint: `http://127.0.0.1:${one.service.ports.otlpHttp}/v1/traces` });
-    return { ...(await readLedgerWhen(one, spans)), stubPaths: stub.requests.map((r) => r.path) };
-  } finally {
-    await one.stop();
-    await stub.close();
-  }
+async function run(scenario: string, spans: number): Promise<AppLedger & { stubPaths: string[] }> {
+  const l = await runAppScenario('node22', scenario, spans);
+  return { ...l, stubPaths: l.stub.map((r) => r.path) };
 }
 
 // The stub's usage (STUB_USAGE): 1200 prompt tokens of which 800 cached, 300 completion of
@@ -41,7 +33,7 @@ function chatRow(spanName: string, convention: string, rawProvider: string, reas
   const tokens: CallTokens = { input: CHAT.input, output: CHAT.output, cacheRead: CHAT.cacheRead, reasoning: reasoning ? CHAT.reasoning : undefined };
   return {
     span_name: spanName, convention, operation: 'chat', provider: 'openai', raw_provider: rawProvider, request_model: 'gpt-4o-mini', response_model: 'gpt-4o-mini',
-    input_tokens: CHAT.input, output_tokens: CHAT.output, cache_read_tokens: CHAT.cacheRead, cache_write_tokens: null, reasoning_tokens: reasoning ? CHAT.reasoning : null,
+    input_tokens: CHAT.input, output_tokens: CHAT.output, cache_read_tokens: CHAT.cacheRead, cache_write_tokens: null, cache_write_1h_tokens: null, reasoning_tokens: reasoning ? CHAT.reasoning : null,
     token_rebuild: '', cost_nano_usd: String(expectedCostNanoUsd('openai', 'gpt-4o-mini', tokens)), pricing_status: 'priced',
     session_id: session ? 'session-7' : '', user_id: session ? 'user-7' : '',
   };
@@ -51,7 +43,7 @@ function embedRow(spanName: string, convention: string, rawProvider: string, inp
   const input = inputs * EMBEDDING_TOKENS_PER_INPUT;
   return {
     span_name: spanName, convention, operation: 'embeddings', provider: 'openai', raw_provider: rawProvider, request_model: 'text-embedding-3-small', response_model: '',
-    input_tokens: input, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null, reasoning_tokens: null, token_rebuild: '',
+    input_tokens: input, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null, cache_write_1h_tokens: null, reasoning_tokens: null, token_rebuild: '',
     cost_nano_usd: String(expectedCostNanoUsd('openai', 'text-embedding-3-small', { input, output: 0 })), pricing_status: 'priced', session_id: '', user_id: '',
   };
 }

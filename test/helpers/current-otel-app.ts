@@ -58,6 +58,10 @@ export async function ensureAppInstalled(): Promise<void> {
 export interface AppRun {
   scenario: string;
   stubOrigin: string;
+  /** host:port of the stub over TLS, for clients that only speak https. */
+  stubTlsHost?: string;
+  /** The CA file that trusts the stub's TLS certificate. */
+  stubCaFile?: string;
   /** The traces URL for http/protobuf, host:port for grpc. */
   otlpEndpoint: string;
   protocol?: 'http/protobuf' | 'grpc';
@@ -65,16 +69,26 @@ export interface AppRun {
 
 /** Runs test/fixtures/current-otel-app/app.mjs under Node 22 to completion; throws with its output when it fails. */
 export function runCurrentOtelApp(run: AppRun): Promise<string> {
+  return runApp(NODE22, path.join(APP_DIR, 'app.mjs'), run);
+}
+
+/** Runs test/fixtures/node20-app.cjs (NodeSDK 2.x) with this process's Node to completion; throws with its output when it fails. */
+export function runNode20App(run: AppRun): Promise<string> {
+  return runApp(process.execPath, path.join(APP_DIR, '..', 'node20-app.cjs'), run);
+}
+
+function runApp(node: string, script: string, run: AppRun): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE22, [path.join(APP_DIR, 'app.mjs')], {
-      cwd: APP_DIR,
+    const child = spawn(node, [script], {
+      cwd: path.dirname(script),
       env: {
         PATH: process.env.PATH ?? '',
         APP_SCENARIO: run.scenario,
         STUB_ORIGIN: run.stubOrigin,
+        STUB_TLS_HOST: run.stubTlsHost ?? '',
+        ...(run.stubCaFile ? { NODE_EXTRA_CA_CERTS: run.stubCaFile } : {}),
         OTLP_ENDPOINT: run.otlpEndpoint,
         OTLP_PROTOCOL: run.protocol ?? 'http/protobuf',
-        OTEL_SDK_DISABLED: 'false',
         // Nothing but the traces the test asserts on: no metrics or logs exporters.
         OTEL_METRICS_EXPORTER: 'none',
         OTEL_LOGS_EXPORTER: 'none',
@@ -89,7 +103,7 @@ export function runCurrentOtelApp(run: AppRun): Promise<string> {
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(`app ${run.scenario} exited ${code ?? signal}: ${out}`));
+      else reject(new Error(`${path.basename(script)} ${run.scenario} exited ${code ?? signal}: ${out}`));
     });
   });
 }

@@ -12,6 +12,7 @@ export interface CallRow {
   output_tokens: number | null;
   cache_read_tokens: number | null;
   cache_write_tokens: number | null;
+  cache_write_1h_tokens: number | null;
   reasoning_tokens: number | null;
   token_rebuild: string;
   cost_nano_usd: string | null;
@@ -30,7 +31,7 @@ export interface Ledger {
 export async function readLedger(svc: TestService): Promise<Ledger> {
   const calls = await svc.rows<CallRow & { span_name: string }>(
     `SELECT span_name, convention, operation, provider, raw_provider, request_model, response_model, input_tokens, output_tokens,
-       cache_read_tokens, cache_write_tokens, reasoning_tokens, token_rebuild, toString(cost_nano_usd) AS cost_nano_usd,
+       cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, token_rebuild, toString(cost_nano_usd) AS cost_nano_usd,
        pricing_status, session_id, user_id
      FROM llm_calls FINAL ORDER BY span_name, timestamp`,
   );
@@ -47,4 +48,14 @@ export async function readLedgerWhen(svc: TestService, spanCount: number, timeou
     if (Date.now() > end) throw new Error(`ledger holds ${row?.n} spans, expected ${spanCount}: ${JSON.stringify(await readLedger(svc))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Each call's duplicate mark and billed cost as the resolved view gives them, by span name. */
+export async function readResolved(svc: TestService): Promise<{ span_name: string; is_duplicate: number; billed_nano_usd: string }[]> {
+  return svc.rows(
+    `SELECT c.span_name AS span_name, toUInt8(r.is_duplicate) AS is_duplicate, toString(r.billed_nano_usd) AS billed_nano_usd
+     FROM llm_calls_resolved(from = '2000-01-01 00:00:00', to = '2100-01-01 00:00:00') AS r
+     INNER JOIN (SELECT span_id, span_name FROM llm_calls FINAL) AS c ON c.span_id = r.span_id
+     ORDER BY span_name`,
+  );
 }

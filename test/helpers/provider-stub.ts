@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { STUB_USAGE } from './openai-stub';
 
 /**
@@ -9,7 +10,7 @@ export const ANTHROPIC_USAGE = {
   input_tokens: 500,
   cache_read_input_tokens: 2000,
   cache_creation_input_tokens: 1000,
-  cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 0 },
+  cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 },
   output_tokens: 200,
 };
 
@@ -157,10 +158,11 @@ function route(req: IncomingMessage, res: ServerResponse, body: Json, n: number)
  * when tools are offered) and embeddings under `/v1`; Anthropic Messages (`/v1/messages`);
  * Bedrock Runtime InvokeModel and Converse (`/model/<id>/invoke|converse`); Vertex AI and
  * Gemini `...models/<model>:generateContent`. Every answer carries the usage constants above.
+ * With `tls`, it speaks https with that certificate (for clients that only speak https).
  */
-export async function startProviderStub(): Promise<ProviderStub> {
+export async function startProviderStub(tls?: { cert: Buffer; key: Buffer }): Promise<ProviderStub> {
   const requests: StubRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
@@ -173,9 +175,10 @@ export async function startProviderStub(): Promise<ProviderStub> {
       requests.push({ method: req.method ?? '', path: req.url ?? '', body });
       route(req, res, body, requests.length);
     });
-  });
+  };
+  const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
     origin,
     openaiBaseUrl: `${origin}/v1`,
