@@ -50,8 +50,10 @@ export async function readLedgerWhen(svc: TestService, spanCount: number, timeou
   }
 }
 
-/** Each call's duplicate mark and billed cost as the resolved view gives them, by span name. */
+/** Each call's duplicate mark and billed cost as the resolved view gives them (after a resolver pass), by span name. */
 export async function readResolved(svc: TestService): Promise<{ span_name: string; is_duplicate: number; billed_nano_usd: string }[]> {
+  // The marks are the resolver's (it runs on a timer and before every report): run it now.
+  await svc.service.resolveMarks();
   return svc.rows(
     `SELECT c.span_name AS span_name, toUInt8(r.is_duplicate) AS is_duplicate, toString(r.billed_nano_usd) AS billed_nano_usd
      FROM llm_calls_resolved(from = '2000-01-01 00:00:00', to = '2100-01-01 00:00:00') AS r
