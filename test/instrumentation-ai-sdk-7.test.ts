@@ -4,7 +4,8 @@ import { expectedCostNanoUsd, type CallTokens } from './helpers/catalog-cost';
 import { runAppScenario, type AppLedger } from './helpers/app-ledger';
 import { ensureAppInstalled } from './helpers/current-otel-app';
 import { type CallRow } from './helpers/ledger-rows';
-import { EMBEDDING_TOKENS_PER_INPUT } from './helpers/provider-stub';
+import { ANTHROPIC_USAGE, EMBEDDING_TOKENS_PER_INPUT } from './helpers/provider-stub';
+import { expectedRow } from './helpers/expected-rows';
 import { STUB_USAGE } from './helpers/openai-stub';
 
 // AI SDK 7 (`ai` 7.0.173, `@ai-sdk/openai` 4.0.118) with `@ai-sdk/otel` 1.0.173, started the
@@ -141,6 +142,33 @@ describe('@ai-sdk/otel LegacyOpenTelemetry integration (ai.* spans)', () => {
       { name: 'ai.generateText.doGenerate', is_llm_call: 1 },
       { name: 'ai.generateText.doGenerate', is_llm_call: 1 },
       { name: 'ai.toolCall', is_llm_call: 0 },
+    ]);
+  });
+});
+
+describe('AI SDK 7 with @ai-sdk/anthropic 4.0: cache reads, writes and their TTL split', () => {
+  const A = ANTHROPIC_USAGE;
+  // The SDK reports input with the cache tokens (the OTel rule); Anthropic's own usage rides in
+  // the provider metadata, with the writes split by TTL (here 600 5-minute, 400 1-hour).
+  const tokens = { input: A.input_tokens + A.cache_read_input_tokens + A.cache_creation_input_tokens, output: A.output_tokens, cacheRead: A.cache_read_input_tokens, cacheWrite: A.cache_creation_input_tokens };
+  const haiku = { provider: 'anthropic', requestModel: 'claude-3-5-haiku-20241022', price: ['anthropic', 'claude-3-5-haiku-latest'] as [string, string] };
+
+  test('OpenTelemetry, defaults: no provider metadata on the span, so every write is priced at the 5-minute rate', async () => {
+    const l = await run('ai7-otel-anthropic', 3);
+    assert.deepEqual(l.calls, [expectedRow({ ...haiku, span: 'chat claude-3-5-haiku-20241022', convention: 'otel_genai', rawProvider: 'anthropic', tokens })]);
+  });
+
+  test('OpenTelemetry with providerMetadata: the 1-hour writes read from it', async () => {
+    const l = await run('ai7-oteldetail-anthropic', 3);
+    assert.deepEqual(l.calls, [
+      expectedRow({ ...haiku, span: 'chat claude-3-5-haiku-20241022', convention: 'otel_genai', rawProvider: 'anthropic', tokens: { ...tokens, cacheWrite1h: A.cache_creation.ephemeral_1h_input_tokens }, session: 'session-7', user: 'user-7' }),
+    ]);
+  });
+
+  test('LegacyOpenTelemetry: the 1-hour writes read from the provider metadata', async () => {
+    const l = await run('ai7-legacy-anthropic', 2);
+    assert.deepEqual(l.calls, [
+      expectedRow({ ...haiku, span: 'ai.generateText.doGenerate', convention: 'vercel_ai', rawProvider: 'anthropic.messages', tokens: { ...tokens, cacheWrite1h: A.cache_creation.ephemeral_1h_input_tokens }, session: 'session-7', user: 'user-7' }),
     ]);
   });
 });

@@ -94,6 +94,18 @@ describe('NodeSDK 2.x with Traceloop Bedrock and Vertex AI', () => {
     ]);
   });
 
+  test('@traceloop/instrumentation-bedrock 0.27, Converse: a call without usage (the instrumentation reads none), unpriced', async () => {
+    const l = await runAppScenario('node20', 'traceloop-bedrock-converse', 1);
+    assert.deepEqual(l.stub.map((r) => r.path), ['/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse']);
+    assert.deepEqual(l.calls, [
+      {
+        span_name: 'bedrock.completion', convention: 'otel_genai', operation: '', provider: 'aws.bedrock', raw_provider: 'aws.bedrock', request_model: 'claude-3-5-haiku-20241022-v1:0',
+        response_model: '', input_tokens: null, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null, cache_write_1h_tokens: null, reasoning_tokens: null,
+        token_rebuild: '', cost_nano_usd: null, pricing_status: 'unpriced_missing_usage', session_id: '', user_id: '',
+      },
+    ]);
+  });
+
   test('@traceloop/instrumentation-vertexai 0.27 (@google-cloud/vertexai 1.12): Vertex AI, thinking tokens rebuilt from the total', async () => {
     const l = await runAppScenario('node20', 'traceloop-vertexai', 1);
     assert.deepEqual(l.stub.map((r) => r.path), ['/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent']);
