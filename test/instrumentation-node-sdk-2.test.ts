@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { runAppScenario } from './helpers/app-ledger';
 import { expectedRow } from './helpers/expected-rows';
 import { STUB_USAGE } from './helpers/openai-stub';
-import { ANTHROPIC_USAGE, GEMINI_USAGE } from './helpers/provider-stub';
+import { ANTHROPIC_SMALL_CACHE_USAGE, ANTHROPIC_USAGE, GEMINI_USAGE } from './helpers/provider-stub';
 
 // Instrumentations as Node 20 apps run them: test/fixtures/node20-app.cjs starts
 // @opentelemetry/sdk-node 0.223 (the SDK 2.x line) with one instrumentation and its exporter,
@@ -73,6 +73,23 @@ describe('NodeSDK 2.x with the Anthropic SDK', () => {
       // Traceloop reports Anthropic's own input_tokens (500, without the cache): rebuilt to 3500.
       expectedRow({ ...haiku, span: 'chat claude-3-5-haiku-20241022', convention: 'otel_genai', tokens: ANTHROPIC, tokenRebuild: 'input' }),
     ]);
+    assert.deepEqual(l.resolved.map((r) => [r.span_name, r.is_duplicate]), [
+      ['anthropic.messages.create', 1],
+      ['chat claude-3-5-haiku-20241022', 0],
+    ]);
+  });
+});
+
+describe('@traceloop/instrumentation-anthropic 0.27: exclusive input even where the numbers cannot tell', () => {
+  test('cache tokens fewer than uncached ones: input rebuilt by the instrumentation scope', async () => {
+    const l = await runAppScenario('node20', 'traceloop-anthropic-small-cache', 2);
+    const S = ANTHROPIC_SMALL_CACHE_USAGE;
+    const t = { input: S.input_tokens + S.cache_read_input_tokens + S.cache_creation_input_tokens, output: S.output_tokens, cacheRead: S.cache_read_input_tokens, cacheWrite: S.cache_creation_input_tokens };
+    assert.deepEqual(l.calls, [
+      expectedRow({ ...haiku, span: 'anthropic.messages.create', convention: 'otel_genai', tokens: { ...t, cacheWrite1h: 0 } }),
+      expectedRow({ ...haiku, span: 'chat claude-3-5-haiku-20241022', convention: 'otel_genai', tokens: t, tokenRebuild: 'input' }),
+    ]);
+    // Rebuilt, Traceloop's report matches the SDK's: one call billed.
     assert.deepEqual(l.resolved.map((r) => [r.span_name, r.is_duplicate]), [
       ['anthropic.messages.create', 1],
       ['chat claude-3-5-haiku-20241022', 0],

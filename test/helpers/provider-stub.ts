@@ -14,6 +14,19 @@ export const ANTHROPIC_USAGE = {
   output_tokens: 200,
 };
 
+/**
+ * The usage of a stubbed Anthropic message whose prompt says `small cache`: fewer cache tokens
+ * than uncached ones, so only an instrumentation's known habit (not the numbers) tells that its
+ * input leaves the cache out.
+ */
+export const ANTHROPIC_SMALL_CACHE_USAGE = {
+  input_tokens: 3000,
+  cache_read_input_tokens: 500,
+  cache_creation_input_tokens: 200,
+  cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 0 },
+  output_tokens: 100,
+};
+
 /** The usage every stubbed Bedrock Converse answer reports (Converse's shape). */
 export const CONVERSE_USAGE = { inputTokens: 700, outputTokens: 150, totalTokens: 850 };
 
@@ -97,7 +110,7 @@ function openAiEmbeddings(res: ServerResponse, body: Json): void {
 }
 
 /** Anthropic's Messages answer body (also what Bedrock's InvokeModel returns for Claude). */
-export function anthropicMessage(model: string, n: number): Json {
+export function anthropicMessage(model: string, n: number, usage: object = ANTHROPIC_USAGE): Json {
   return {
     id: `msg_stub${n}`,
     type: 'message',
@@ -106,7 +119,7 @@ export function anthropicMessage(model: string, n: number): Json {
     content: [{ type: 'text', text: 'stubbed answer' }],
     stop_reason: 'end_turn',
     stop_sequence: null,
-    usage: ANTHROPIC_USAGE,
+    usage,
   };
 }
 
@@ -146,7 +159,10 @@ function route(req: IncomingMessage, res: ServerResponse, body: Json, n: number)
   if (req.method !== 'POST') return sendJson(res, 404, { error: { message: 'not found' } });
   if (path.endsWith('/chat/completions')) return openAiChat(req, res, body, n);
   if (path.endsWith('/embeddings')) return openAiEmbeddings(res, body);
-  if (path.endsWith('/messages')) return sendJson(res, 200, anthropicMessage((body.model as string | undefined) ?? 'claude', n));
+  if (path.endsWith('/messages')) {
+    const usage = JSON.stringify(body.messages ?? '').includes('small cache') ? ANTHROPIC_SMALL_CACHE_USAGE : ANTHROPIC_USAGE;
+    return sendJson(res, 200, anthropicMessage((body.model as string | undefined) ?? 'claude', n, usage));
+  }
   if (path.startsWith('/model/')) return bedrock(res, path, n);
   if (path.includes('/models/')) return gemini(res, path);
   sendJson(res, 404, { error: { message: `no route ${path}` } });
