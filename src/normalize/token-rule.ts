@@ -9,6 +9,9 @@ import { readCount, sumCounts } from './token-count';
 const EXCLUSIVE_INPUT_SCOPES: { scope: string; fixedIn: string; source: string }[] = [
   // Converse usage: inputTokens excludes cacheRead/cacheWriteInputTokens, emitted as they come.
   { scope: 'opentelemetry.instrumentation.bedrock', fixedIn: '', source: 'traceloop/openllmetry#4449' },
+  // Traceloop's JS Anthropic instrumentation writes Anthropic's own usage.input_tokens (the
+  // uncached part) as gen_ai.usage.input_tokens, beside the cache reads and writes (0.27.0).
+  { scope: '@traceloop/instrumentation-anthropic', fixedIn: '', source: 'spanledger test/instrumentation-node-sdk-2.test.ts' },
 ];
 
 /**
