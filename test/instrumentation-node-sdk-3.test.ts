@@ -37,3 +37,10 @@ describe('NodeSDK 3.x with @arizeai/openinference-instrumentation-langchain 4.1 
     assert.deepEqual(l.spans, [{ name: 'ChatOpenAI', is_llm_call: 1 }]);
   });
 });
+
+describe('NodeSDK 3.x with @arizeai/openinference-instrumentation-openai 4.2 and the current openai 7.59', () => {
+  test('one call with every token class', async () => {
+    const l = await runAppScenario('node22', 'openinference-openai7', 1);
+    assert.deepEqual(l.calls, [expectedRow({ ...gpt, span: 'OpenAI Chat Completions', convention: 'openinference', rawProvider: 'openai', tokens: OPENAI_FULL })]);
+  });
+});
