@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -35,6 +35,9 @@ export async function ensureAppInstalled(): Promise<void> {
       mkdirSync(LOCK_DIR);
       break;
     } catch {
+      // A lock older than an install can take was left by a process that died holding it.
+      const held = statSync(LOCK_DIR, { throwIfNoEntry: false });
+      if (held !== undefined && Date.now() - held.mtimeMs > 600_000) rmSync(LOCK_DIR, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`${LOCK_DIR} held for 10 minutes`);
       await new Promise((r) => setTimeout(r, 500));
     }
