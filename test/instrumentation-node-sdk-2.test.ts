@@ -37,9 +37,9 @@ describe('NodeSDK 2.x with the other OpenAI instrumentations', () => {
     assert.deepEqual(l.calls, [expectedRow({ ...gpt, span: 'chat gpt-4o-mini', convention: 'otel_genai', rawProvider: 'openai', tokens: OPENAI })]);
   });
 
-  test('@arizeai/openinference-instrumentation-openai 4.2: cached and reasoning tokens priced apart', async () => {
+  test('@arizeai/openinference-instrumentation-openai 4.2: cached and reasoning tokens priced apart, session and user from its context', async () => {
     const l = await runAppScenario('node20', 'openinference-openai', 1);
-    assert.deepEqual(l.calls, [expectedRow({ ...gpt, span: 'OpenAI Chat Completions', convention: 'openinference', rawProvider: 'openai', tokens: OPENAI_FULL })]);
+    assert.deepEqual(l.calls, [expectedRow({ ...gpt, span: 'OpenAI Chat Completions', convention: 'openinference', rawProvider: 'openai', tokens: OPENAI_FULL, session: 'session-7', user: 'user-7' })]);
   });
 });
 
@@ -52,11 +52,11 @@ describe('NodeSDK 2.x with the Anthropic SDK', () => {
     ]);
   });
 
-  test('@arizeai/openinference-instrumentation-anthropic 0.2 beside the SDK\'s own span: one call billed', async () => {
+  test('@arizeai/openinference-instrumentation-anthropic 0.2 beside the SDK\'s own span: one call billed, session and user from its context', async () => {
     const l = await runAppScenario('node20', 'openinference-anthropic', 2);
     // OpenInference reports no TTL split: its writes are priced at the 5-minute rate.
     assert.deepEqual(l.calls, [
-      expectedRow({ ...haiku, span: 'Anthropic Messages', convention: 'openinference', tokens: ANTHROPIC }),
+      expectedRow({ ...haiku, span: 'Anthropic Messages', convention: 'openinference', tokens: ANTHROPIC, session: 'session-7', user: 'user-7' }),
       expectedRow({ ...haiku, span: 'anthropic.messages.create', convention: 'otel_genai', tokens: { ...ANTHROPIC, cacheWrite1h: A.cache_creation.ephemeral_1h_input_tokens } }),
     ]);
     // The SDK's span is the inner report of the same provider call: the duplicate, billed 0.

@@ -28,6 +28,14 @@ describe('NodeSDK 3.x with @opentelemetry/instrumentation-openai 0.22 (openai 6.
   }
 });
 
+describe('NodeSDK 3.x with @opentelemetry/instrumentation-openai 0.22, streamed', () => {
+  test('stream_options.include_usage: the usage of the last chunk is read', async () => {
+    const l = await runAppScenario('node22', 'openai-instrumentation-stream', 1);
+    assert.deepEqual(l.stub.map((r) => [r.path, r.body.stream]), [['/v1/chat/completions', true]]);
+    assert.deepEqual(l.calls, [expectedRow({ ...gpt, span: 'chat gpt-4o-mini', convention: 'otel_genai', rawProvider: 'openai', tokens: OPENAI })]);
+  });
+});
+
 describe('NodeSDK 3.x with @arizeai/openinference-instrumentation-langchain 4.1 (@langchain/openai 1.6)', () => {
   test('ChatOpenAI.invoke: one call with every token class, the provider from LangChain\'s ls_provider', async () => {
     const l = await runAppScenario('node22', 'openinference-langchain', 1);
