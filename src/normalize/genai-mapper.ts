@@ -1,4 +1,5 @@
 import type { SpanRecord } from '../pipeline';
+import { anthropicMetadata } from './ai-sdk-provider-metadata';
 import { firstString } from './attribute-readers';
 import { buildCall, type CallFields } from './call-builder';
 import { cacheWritesByTtl } from './cache-ttl';
@@ -34,6 +35,9 @@ const REASONING = [
   'gen_ai.usage.reasoning_tokens',
   'gen_ai.usage.output_tokens.reasoning',
   'gen_ai.usage.details.reasoning_tokens',
+  // AI SDK 7's @ai-sdk/otel OpenTelemetry integration reports reasoning on its `chat` span only
+  // among its detailed usage attributes (option `usage: true`), under the AI SDK's own name.
+  'ai.usage.outputTokenDetails.reasoningTokens',
 ] as const;
 const SESSION = ['gen_ai.conversation.id', 'session.id'] as const;
 // LiteLLM writes its metadata as metadata.* (the proxy's end user is
@@ -52,7 +56,12 @@ export function genAiFields(span: SpanRecord): CallFields | typeof NOT_A_CALL | 
   const requestModel = a['gen_ai.request.model'] ?? '';
   if (provider === '' && operation === '' && requestModel === '' && !a['gen_ai.provider.name'] && !a['gen_ai.system']) return null;
   if (wrapperReason(a) !== undefined) return NOT_A_CALL;
-  const { write5m: split5m, write1h: split1h } = cacheWritesByTtl(a);
+  let { write5m: split5m, write1h: split1h } = cacheWritesByTtl(a);
+  if (split5m === null && split1h === null && provider === 'anthropic' && a['ai.response.providerMetadata'] !== undefined) {
+    const meta = anthropicMetadata(a);
+    split5m = meta?.write5m ?? null;
+    split1h = meta?.write1h ?? null;
+  }
   const cacheWrite = readCount(a, CACHE_WRITE);
   return {
     operation,

@@ -1,4 +1,5 @@
 import { firstString } from './attribute-readers';
+import { langChainProvider } from './langchain-provider';
 import { buildCall } from './call-builder';
 import { cacheWritesByTtl } from './cache-ttl';
 import { NOT_A_CALL, type SpanMapper } from './mapper';
@@ -11,7 +12,9 @@ const CALL_KINDS: Record<string, string> = { LLM: 'chat', EMBEDDING: 'embeddings
  * Arize OpenInference: `openinference.span.kind` LLM or EMBEDDING spans are calls (CHAIN,
  * AGENT, TOOL, RETRIEVER... are not). `llm.token_count.prompt` includes cached prompt tokens
  * (`prompt_details.cache_read` / `cache_write` are parts of it), `completion` includes
- * `completion_details.reasoning`: the OTel rule, so nothing is added or subtracted.
+ * `completion_details.reasoning`: the OTel rule, so nothing is added or subtracted. The
+ * LangChain instrumentation names no `llm.provider`; LangChain's own `ls_provider` in the
+ * span's `metadata` JSON does.
  */
 export const openInferenceMapper: SpanMapper = {
   name: 'openinference',
@@ -27,7 +30,7 @@ export const openInferenceMapper: SpanMapper = {
     const ttl = cacheWritesByTtl(a);
     return buildCall(span, 'openinference', {
       operation,
-      provider: canonicalProvider(a['llm.provider'] || a['llm.system'] || ''),
+      provider: canonicalProvider(a['llm.provider'] || a['llm.system'] || langChainProvider(a['metadata'])),
       requestModel: model,
       responseModel: model,
       inputTokens: readCount(a, ['llm.token_count.prompt']),
@@ -43,3 +46,4 @@ export const openInferenceMapper: SpanMapper = {
     });
   },
 };
+

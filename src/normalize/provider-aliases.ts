@@ -12,7 +12,7 @@ const ALIASES: Record<string, string> = {
   'azure.ai.openai': 'azure.ai.openai', 'az.ai.openai': 'azure.ai.openai', azure: 'azure.ai.openai', azure_openai: 'azure.ai.openai', 'azure-openai': 'azure.ai.openai', azureopenai: 'azure.ai.openai',
   'azure.ai.inference': 'azure.ai.inference', 'az.ai.inference': 'azure.ai.inference', azure_ai: 'azure.ai.inference', 'azure-ai-inference': 'azure.ai.inference',
   'gcp.gemini': 'gcp.gemini', gemini: 'gcp.gemini', google: 'gcp.gemini', 'google-gla': 'gcp.gemini', googleai: 'gcp.gemini', 'google.generative-ai': 'gcp.gemini', google_genai: 'gcp.gemini', 'google-genai': 'gcp.gemini',
-  'gcp.vertex_ai': 'gcp.vertex_ai', vertex_ai: 'gcp.vertex_ai', vertexai: 'gcp.vertex_ai', vertex_ai_beta: 'gcp.vertex_ai', 'google-vertex': 'gcp.vertex_ai', 'google.vertex': 'gcp.vertex_ai', 'vertex ai': 'gcp.vertex_ai', vertex: 'gcp.vertex_ai',
+  'gcp.vertex_ai': 'gcp.vertex_ai', vertex_ai: 'gcp.vertex_ai', vertexai: 'gcp.vertex_ai', vertex_ai_beta: 'gcp.vertex_ai', google_vertexai: 'gcp.vertex_ai', 'google-vertex': 'gcp.vertex_ai', 'google.vertex': 'gcp.vertex_ai', 'vertex ai': 'gcp.vertex_ai', vertex: 'gcp.vertex_ai',
   'gcp.gen_ai': 'gcp.gen_ai',
   mistral_ai: 'mistral_ai', mistral: 'mistral_ai', mistralai: 'mistral_ai',
   cohere: 'cohere', cohere_chat: 'cohere',

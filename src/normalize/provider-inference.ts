@@ -46,3 +46,15 @@ export function providerFromAddress(a: Attributes): string {
   for (const [re, provider] of SUFFIX_HOSTS) if (re.test(host)) return provider;
   return '';
 }
+
+// Instrumentations that only ever trace one provider's API, whatever provider name they write
+// (Traceloop's Vertex AI instrumentation writes `Google`, which also names the Gemini API).
+const SCOPE_PROVIDERS: Record<string, string> = {
+  '@traceloop/instrumentation-vertexai': 'gcp.vertex_ai',
+  '@traceloop/instrumentation-bedrock': 'aws.bedrock',
+};
+
+/** The provider an instrumentation scope implies, '' when the scope traces more than one or is unknown. */
+export function providerFromScope(scopeName: string): string {
+  return SCOPE_PROVIDERS[scopeName] ?? '';
+}

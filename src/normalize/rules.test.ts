@@ -174,3 +174,35 @@ test('Anthropic cache writes by TTL are read beside OpenInference counts', () =>
   }, { scopeName: 'openinference.instrumentation.anthropic' });
   assert.deepEqual([c?.provider, c?.cacheWriteTokens, c?.cacheWrite5mTokens, c?.cacheWrite1hTokens], ['anthropic', 900, 300, 600]);
 });
+
+test('Traceloop Vertex AI: the grand total above input + output is reasoning, by scope only', () => {
+  const a = { 'gen_ai.system': 'Google', 'gen_ai.request.model': 'gemini-2.5-flash', 'gen_ai.usage.prompt_tokens': '1000', 'gen_ai.usage.completion_tokens': '200', 'llm.usage.total_tokens': '1250' };
+  const vertex = one(a, { scopeName: '@traceloop/instrumentation-vertexai', scopeVersion: '0.27.0' });
+  assert.deepEqual(tokens(vertex), [1000, 250, null, null, 50]);
+  assert.equal(vertex?.tokenRebuild, 'output');
+  assert.equal(vertex?.provider, 'gcp.vertex_ai');
+  // The same numbers from any other scope prove nothing: left as reported.
+  const other = one(a, { scopeName: 'some-instrumentation' });
+  assert.deepEqual(tokens(other), [1000, 200, null, null, null]);
+  assert.equal(other?.tokenRebuild, '');
+  assert.equal(other?.provider, 'gcp.gemini');
+});
+
+test('AI SDK 7: runtime-context session and user, and detailed-usage reasoning on the chat span', () => {
+  const legacy = one({ 'ai.operationId': 'ai.generateText.doGenerate', 'ai.model.provider': 'openai.chat', 'ai.model.id': 'gpt-4o', 'ai.settings.context.sessionId': 's7', 'ai.settings.context.userId': 'u7' });
+  assert.deepEqual([legacy?.sessionId, legacy?.userId], ['s7', 'u7']);
+  const chat = one({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': '10', 'gen_ai.usage.output_tokens': '5', 'ai.usage.outputTokenDetails.reasoningTokens': '2' });
+  assert.deepEqual(tokens(chat), [10, 5, null, null, 2]);
+});
+
+test('OpenInference LangChain spans: the provider from ls_provider in metadata', () => {
+  const c = one({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'gemini-2.5-pro', metadata: '{"ls_provider":"google_vertexai","ls_model_name":"gemini-2.5-pro"}' });
+  assert.deepEqual([c?.provider, c?.rawProvider], ['gcp.vertex_ai', 'google_vertexai']);
+  const named = one({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.provider': 'openai', metadata: '{"ls_provider":"azure"}' });
+  assert.equal(named?.provider, 'openai');
+});
+
+test('the Anthropic SDK\'s own cache writes by TTL are read', () => {
+  const c = one({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': '3500', 'gen_ai.usage.output_tokens': '10', 'gen_ai.usage.cache_write.input_tokens': '1000', 'anthropic.usage.cache_creation.ephemeral_5m_input_tokens': '600', 'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': '400' }, { scopeName: 'com.anthropic.sdk.typescript' });
+  assert.deepEqual([c?.cacheWriteTokens, c?.cacheWrite5mTokens, c?.cacheWrite1hTokens], [1000, 600, 400]);
+});

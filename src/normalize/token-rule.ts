@@ -9,6 +9,19 @@ import { readCount, sumCounts } from './token-count';
 const EXCLUSIVE_INPUT_SCOPES: { scope: string; fixedIn: string; source: string }[] = [
   // Converse usage: inputTokens excludes cacheRead/cacheWriteInputTokens, emitted as they come.
   { scope: 'opentelemetry.instrumentation.bedrock', fixedIn: '', source: 'traceloop/openllmetry#4449' },
+  // Traceloop's JS Anthropic instrumentation writes Anthropic's own usage.input_tokens (the
+  // uncached part) as gen_ai.usage.input_tokens, beside the cache reads and writes (0.27.0).
+  { scope: '@traceloop/instrumentation-anthropic', fixedIn: '', source: 'spanledger test/instrumentation-node-sdk-2.test.ts' },
+];
+
+/**
+ * Instrumentations that report output without the reasoning (thinking) tokens and no reasoning
+ * count, but a grand total that includes them: the gap is the reasoning.
+ */
+const EXCLUSIVE_OUTPUT_SCOPES: { scope: string; fixedIn: string; source: string }[] = [
+  // Gemini's candidatesTokenCount leaves out thoughtsTokenCount, which totalTokenCount counts;
+  // the instrumentation reports prompt, candidates and total only (0.27.0).
+  { scope: '@traceloop/instrumentation-vertexai', fixedIn: '', source: 'spanledger test/instrumentation-node-sdk-2.test.ts' },
 ];
 
 const TOTAL = ['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens'] as const;
@@ -28,11 +41,16 @@ export interface Rebuilt {
  * `total` is a grand total the mapper read from its own dialect (null: read the usual names).
  */
 export function applyTokenRule(call: NormalizedCall, total: number | null = null): Rebuilt {
+  const grand = total ?? readCount(call.span.attributes, TOTAL);
+  if (reasoningInTotalOnly(call, grand)) {
+    call.reasoningTokens = grand! - call.inputTokens! - call.outputTokens!;
+    call.outputTokens = sumCounts('output tokens rebuilt with reasoning tokens', call.outputTokens, call.reasoningTokens);
+    return { input: false, output: true };
+  }
   const cache = (call.cacheReadTokens ?? 0) + (call.cacheWriteTokens ?? 0);
   const reasoning = call.reasoningTokens ?? 0;
   let input = call.inputTokens !== null && cache > 0 && (cache > call.inputTokens || exclusiveByScope(call.span));
   let output = call.outputTokens !== null && reasoning > call.outputTokens;
-  const grand = total ?? readCount(call.span.attributes, TOTAL);
   if (grand !== null && call.inputTokens !== null && call.outputTokens !== null) {
     const extra = grand - call.inputTokens - call.outputTokens;
     if (extra > 0 && extra === cache + reasoning && !input && !output) {
@@ -48,6 +66,14 @@ export function applyTokenRule(call: NormalizedCall, total: number | null = null
   if (input) call.inputTokens = sumCounts('input tokens rebuilt with cache tokens', call.inputTokens, call.cacheReadTokens, call.cacheWriteTokens);
   if (output) call.outputTokens = sumCounts('output tokens rebuilt with reasoning tokens', call.outputTokens, call.reasoningTokens);
   return { input, output };
+}
+
+/** A scope known to leave reasoning out of output, no reasoning or cache count, and a grand total above input + output. */
+function reasoningInTotalOnly(call: NormalizedCall, grand: number | null): boolean {
+  if (grand === null || call.inputTokens === null || call.outputTokens === null || call.reasoningTokens !== null) return false;
+  if (call.cacheReadTokens !== null || call.cacheWriteTokens !== null) return false;
+  if (grand <= call.inputTokens + call.outputTokens) return false;
+  return EXCLUSIVE_OUTPUT_SCOPES.some((e) => call.span.scopeName === e.scope && (e.fixedIn === '' || versionBelow(call.span.scopeVersion, e.fixedIn)));
 }
 
 function exclusiveByScope(span: SpanRecord): boolean {

@@ -3,10 +3,17 @@ import { firstString } from './attribute-readers';
 import { buildCall } from './call-builder';
 import type { SpanMapper } from './mapper';
 import { canonicalProvider } from './provider-aliases';
-import { countOf, readCount, sumCounts } from './token-count';
+import { anthropicMetadata } from './ai-sdk-provider-metadata';
+import { readCount, sumCounts } from './token-count';
 
-const SESSION = ['ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id', 'ai.telemetry.metadata.conversationId', 'gen_ai.conversation.id', 'session.id'] as const;
-const USER = ['ai.telemetry.metadata.userId', 'ai.telemetry.metadata.user_id', 'user.id'] as const;
+// AI SDK 5 and 6 carry them as telemetry metadata; AI SDK 7 replaced metadata with the runtime
+// context, which @ai-sdk/otel writes as ai.settings.context.<key> (on every legacy span).
+const SESSION = [
+  'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.session_id', 'ai.telemetry.metadata.conversationId',
+  'ai.settings.context.sessionId', 'ai.settings.context.session_id', 'ai.settings.context.conversationId',
+  'gen_ai.conversation.id', 'session.id',
+] as const;
+const USER = ['ai.telemetry.metadata.userId', 'ai.telemetry.metadata.user_id', 'ai.settings.context.userId', 'ai.settings.context.user_id', 'user.id'] as const;
 
 /**
  * Vercel AI SDK telemetry (`ai.operationId`), legacy and current. Only the provider calls
@@ -64,25 +71,4 @@ function inputTokens(a: Attributes, provider: string, cacheRead: number | null, 
   if (legacy === null) return { tokens: null, rebuilt: false };
   if (provider !== 'anthropic' || (cacheRead ?? 0) + (cacheWrite ?? 0) === 0) return { tokens: legacy, rebuilt: false };
   return { tokens: sumCounts('ai.usage.inputTokens with cache tokens', legacy, cacheRead, cacheWrite), rebuilt: true };
-}
-
-/** Cache writes from AI SDK 5's Anthropic provider metadata, total and by TTL. */
-function anthropicMetadata(a: Attributes): { write: number | null; write5m: number | null; write1h: number | null } | undefined {
-  const json = a['ai.response.providerMetadata'];
-  if (json === undefined || json.length > 65_536 || !json.includes('cache')) return undefined;
-  let doc: { anthropic?: { cacheCreationInputTokens?: unknown; usage?: { cache_creation?: { ephemeral_5m_input_tokens?: unknown; ephemeral_1h_input_tokens?: unknown } } } };
-  try {
-    doc = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  const m = doc?.anthropic;
-  if (typeof m !== 'object' || m === null) return undefined;
-  const where = 'ai.response.providerMetadata.anthropic';
-  const split = m.usage?.cache_creation;
-  return {
-    write: countOf(m.cacheCreationInputTokens, `${where}.cacheCreationInputTokens`),
-    write5m: countOf(split?.ephemeral_5m_input_tokens, `${where}.usage.cache_creation.ephemeral_5m_input_tokens`),
-    write1h: countOf(split?.ephemeral_1h_input_tokens, `${where}.usage.cache_creation.ephemeral_1h_input_tokens`),
-  };
 }
