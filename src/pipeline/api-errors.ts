@@ -65,8 +65,8 @@ const OPENAI_SHAPED = ['/v1/policy/', '/v1/portkey/', '/v1/ext-authz'];
 export function apiErrorHandler(log: { error(obj: object, msg: string): void }) {
   return (err: FastifyError & { retryAfterS?: number }, req: FastifyRequest, reply: FastifyReply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500 && err.code?.startsWith('SPANLEDGER_') !== true) log.error({ err, url: req.url }, 'API request failed');
     const internal = status >= 500 && err.code?.startsWith('SPANLEDGER_') !== true;
+    if (internal) log.error({ err, url: req.url }, 'API request failed');
     const code = internal ? 'SPANLEDGER_INTERNAL' : (err.code ?? (status < 500 ? 'SPANLEDGER_INVALID_REQUEST' : 'SPANLEDGER_UNAVAILABLE'));
     const message = internal ? 'internal error: see the service log' : err.message;
     if (err.retryAfterS !== undefined) void reply.header('retry-after', String(err.retryAfterS));
