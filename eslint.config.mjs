@@ -18,6 +18,14 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       'no-unreachable': 'error',
       'no-fallthrough': 'error',
+      // `n += await f()` reads `n` before the await: concurrent loops then overwrite each
+      // other's counts (a bench once under-counted 16 loops this way). The core rule
+      // require-atomic-updates also flags every reassignment after an await, mostly wrongly.
+      'no-restricted-syntax': ['error', {
+        // Arithmetic and string ones only: `x ??= (async () => ...)()` starts a task, it does not await.
+        selector: "AssignmentExpression[operator=/^([-+*/%]|\\*\\*)=$/] AwaitExpression",
+        message: 'a compound assignment around an await reads its target before the await; await into a const first',
+      }],
     },
   },
 );

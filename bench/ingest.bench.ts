@@ -8,18 +8,15 @@
 // storage it includes) is flagged and its ratios are not printed.
 //
 //   npm run bench:ingest   (BENCH_SECONDS=15 BENCH_CONCURRENCY=16 BENCH_ROUNDS=3 are the defaults)
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { configSchema } from '../src/config';
-import { createLedgerWriter, migrate, openStorage } from '../src/ledger';
 import { createNormalizer, defaultMappers } from '../src/normalize';
-import { createAuthenticator, createOwnershipStage, createResolver, emptyRegistry, hashToken, loadRegistryFile } from '../src/ownership';
-import { createCatalog, createPriceBook, createPricer, createPricingStage } from '../src/pricing';
+import { createAuthenticator, createResolver, hashToken, loadRegistryFile } from '../src/ownership';
+import { createCatalog, createPriceBook, createPricer } from '../src/pricing';
 import { readProtoExportRequest } from '../src/receiver';
-import { CALL_COLUMNS, ResourceJson, SPAN_COLUMNS, callRow, spanRow } from '../src/ledger/row-encoding';
-import type { LlmCall, PricedCall, SpanRecord } from '../src/pipeline';
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { LlmCall } from '../src/pipeline';
 import { startServe } from '../test/helpers/cli-process';
 import { genAiPayload } from './payload';
 
@@ -31,6 +28,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOLERANCE = 1.1;
 // Every stage runs this long before its clock starts.
 const WARMUP_SECONDS = 2;
+// The libuv thread pool every stage's process gets: the one `bin/spanledger.js` gives the service.
+const THREADPOOL = process.env.UV_THREADPOOL_SIZE ?? '16';
 
 function decodeOnly(payload: Buffer, seconds: number): number {
   let spans = 0;
@@ -47,112 +46,33 @@ function decodeAndNormalize(payload: Buffer, seconds: number): number {
   return calls / seconds;
 }
 
-/** The bench's own embedded engine (one data directory per process, so opened once). */
-interface BenchStorage {
-  client: ClickHouseClient;
-  close(): Promise<void>;
-}
-
-async function openBenchStorage(): Promise<BenchStorage> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'spanledger-bench-storage-'));
-  const cfg = configSchema.parse({ logLevel: 'silent', ledger: { dataDir: dir, database: 'bench' } });
-  const storage = await openStorage(cfg.ledger);
-  return {
-    client: storage.client,
-    close: async () => {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Waits (at most 60 s) until the engine runs no background merge, so none is timed. */
-async function mergesSettled(client: ClickHouseClient): Promise<void> {
-  const until = performance.now() + 60_000;
-  while (performance.now() < until) {
-    const rs = await client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
-    const [row] = await rs.json<{ n: string | number }>();
-    if (Number(row?.n ?? 0) === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-type Decoded = { spans: SpanRecord[]; calls: readonly PricedCall[] };
-
-/**
- * The ledger writer alone on chDB in this process (a fresh database `db`), fed
- * already-decoded spans by CONCURRENCY writers, as the service's receivers would.
- */
-async function writerOnly(storage: BenchStorage, db: string, decoded: Decoded[], seconds: number): Promise<number> {
-  const cfg = configSchema.parse({ logLevel: 'silent', ledger: { dataDir: '/unused', database: db } });
-  await migrate(storage.client, db);
-  await mergesSettled(storage.client);
-  const writer = createLedgerWriter(storage.client, cfg.ledger);
-  try {
-    const store = async (d: Decoded) => {
-      await writer.write(d.spans, d.calls);
-      return d.spans.length;
-    };
-    // Warmed up as the services are before their clock starts.
-    await spansPerSecond(decoded, WARMUP_SECONDS, store);
-    await mergesSettled(storage.client);
-    return await spansPerSecond(decoded, seconds, store);
-  } finally {
-    await writer.close();
-    await storage.client.command({ query: `DROP DATABASE IF EXISTS ${db} SYNC` });
-  }
+/** A storage stage's figures: spans per second, and the cores its process used meanwhile. */
+interface StageMeasured {
+  spansPerSec: number;
+  cores: number;
 }
 
 /**
- * What the embedded engine alone takes: the same rows, encoded once before the clock starts,
- * inserted by CONCURRENCY loops with no JavaScript work per span (the text goes inline in
- * the INSERT, so not even the client's row serialization runs). End-to-end can be no faster.
+ * Runs one storage stage (`bench/storage-stage.ts`: the ledger writer alone, or the storage
+ * floor) in a fresh process on a fresh data directory, with the libuv thread pool the
+ * service gets, so it runs under the same conditions as the service stages it is compared with.
  */
-async function storageFloor(client: ClickHouseClient, db: string, decoded: Decoded[], seconds: number): Promise<number> {
-  await migrate(client, db);
-  await mergesSettled(client);
-  // Batches of 8 exports (4,096 spans), as the writer batches them under load.
-  const batches: { spans: string; calls: string; n: number }[] = [];
-  for (let b = 0; b + 8 <= decoded.length; b += 8) {
-    let spans = '';
-    let calls = '';
-    let n = 0;
-    for (const d of decoded.slice(b, b + 8)) {
-      const resources = new ResourceJson();
-      const callSpans = new Set(d.calls.map((c) => c.span));
-      for (const c of d.calls) calls += `${JSON.stringify(callRow(c, resources))}\n`;
-      for (const s of d.spans) spans += `${JSON.stringify(spanRow(s, callSpans.has(s), resources))}\n`;
-      n += d.spans.length;
-    }
-    batches.push({ spans, calls, n });
-  }
-  const insert = (table: string, columns: readonly string[], body: string) =>
-    client.command({ query: `INSERT INTO ${db}.${table} (${columns.join(', ')}) SETTINGS optimize_on_insert = 0 FORMAT JSONCompactEachRow\n${body}` });
-  try {
-    const store = async (b: (typeof batches)[number]) => {
-      await Promise.all([insert('spans', SPAN_COLUMNS, b.spans), insert('llm_calls', CALL_COLUMNS, b.calls)]);
-      return b.n;
-    };
-    await spansPerSecond(batches, WARMUP_SECONDS, store);
-    await mergesSettled(client);
-    return await spansPerSecond(batches, seconds, store);
-  } finally {
-    await client.command({ query: `DROP DATABASE IF EXISTS ${db} SYNC` });
-  }
-}
-
-/** CONCURRENCY loops, each taking `items` in turn for `seconds`; `store` returns the spans it stored. */
-async function spansPerSecond<T>(items: T[], seconds: number, store: (item: T) => Promise<number>): Promise<number> {
-  let spans = 0;
-  const end = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, w) => {
-      let i = w;
-      while (performance.now() < end) spans += await store(items[i++ % items.length]!);
-    }),
-  );
-  return spans / ((performance.now() - started) / 1000);
+function runStage(stage: 'writer' | 'floor', payloadDir: string, seconds: number): Promise<StageMeasured> {
+  const script = path.join(__dirname, 'storage-stage.js');
+  const child = spawn(process.execPath, [script, stage, payloadDir, String(seconds), String(CONCURRENCY), String(WARMUP_SECONDS)], {
+    env: { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) reject(new Error(`storage stage ${stage} exited with ${code}: ${out}`));
+      else resolve(JSON.parse(last) as StageMeasured);
+    });
+  });
 }
 
 const TENANTS = 1000;
@@ -239,27 +159,18 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'spanledger-bench-'));
   const registryFile = writeRegistry(workDir);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const storage = await openBenchStorage();
+  // The stage processes read the same payloads from here.
+  const payloadDir = path.join(workDir, 'payloads');
+  mkdirSync(payloadDir);
+  payloads.forEach((p, i) => writeFileSync(path.join(payloadDir, `${String(i).padStart(3, '0')}.bin`), p));
   try {
-    // Owned (unauthenticated, as the open service's) and priced before any clock starts, as the chain hands them to the ledger.
-    const normalizer = createNormalizer(defaultMappers());
-    const anonymous = { sender: undefined, unknownCredential: false };
-    const noRegistry = emptyRegistry();
-    const own = createOwnershipStage(createResolver({ current: () => noRegistry }));
-    const price = createPricingStage(createPricer(createPriceBook(createCatalog(), []), 'computed_or_reported'));
-    const decoded = payloads.map((p): Decoded => {
-      const spans = readProtoExportRequest(p).spans;
-      const owned = own.process({ spans, calls: normalizer.normalize(spans), unmapped: undefined, refused: [] }, anonymous);
-      return { spans, calls: price.process(owned, anonymous).calls };
-    });
     const storageSeconds = Math.min(SECONDS, 10);
     // Interleaved rounds, median of each: run order, disk state and the neighbours' load
     // otherwise decide more than the code does.
-    const rounds = { open: [] as Measured[], owned: [] as Measured[], noSpool: [] as Measured[], writer: [] as number[], floor: [] as number[] };
+    const rounds = { open: [] as Measured[], owned: [] as Measured[], noSpool: [] as Measured[], writer: [] as StageMeasured[], floor: [] as StageMeasured[] };
     for (let round = 0; round < ROUNDS; round++) {
-      rounds.writer.push(await writerOnly(storage, `bench_writer_${round}`, decoded, storageSeconds));
-      rounds.floor.push(await storageFloor(storage.client, `bench_floor_${round}`, decoded, storageSeconds));
-      await mergesSettled(storage.client);
+      rounds.writer.push(await runStage('writer', payloadDir, storageSeconds));
+      rounds.floor.push(await runStage('floor', payloadDir, storageSeconds));
       rounds.open.push(await runService(['--data-dir', path.join(workDir, `open${round}`), '--allow-unauthenticated'], payloads));
       rounds.owned.push(await runService(['--data-dir', path.join(workDir, `owned${round}`), '--registry', registryFile], payloads, SENDER_TOKEN));
       rounds.noSpool.push(await runService(['--data-dir', path.join(workDir, `nospool${round}`), '--allow-unauthenticated', '--spool-max-bytes', '0'], payloads));
@@ -268,8 +179,8 @@ async function main(): Promise<void> {
     const open = medianBy(rounds.open);
     const owned = medianBy(rounds.owned);
     const noSpool = medianBy(rounds.noSpool);
-    const writerRate = median(rounds.writer);
-    const floorRate = median(rounds.floor);
+    const writerRate = median(rounds.writer.map((m) => m.spansPerSec));
+    const floorRate = median(rounds.floor.map((m) => m.spansPerSec));
     const decode = decodeOnly(payloads[0]!, Math.min(SECONDS, 5));
     const normalize = decodeAndNormalize(payloads[0]!, Math.min(SECONDS, 5));
     const resolveNs = resolveNsPerCall(payloads[0]!, registryFile);
@@ -277,7 +188,7 @@ async function main(): Promise<void> {
     const ratio = open.spansPerSec / decode;
     const ownedRatio = owned.spansPerSec / decode;
     const spread = (list: number[]) => `${ROUNDS} rounds: ${list.map(fmt).join(', ')}`;
-    console.log(`payload: ${SPANS_PER_REQUEST} GenAI spans/request, ${(payloads[0]!.length / 1024).toFixed(0)} KiB, ~20 attributes/span; medians of ${ROUNDS} interleaved rounds`);
+    console.log(`payload: ${SPANS_PER_REQUEST} GenAI spans/request, ${(payloads[0]!.length / 1024).toFixed(0)} KiB, ~20 attributes/span; medians of ${ROUNDS} interleaved rounds; every stage in a fresh process with ${THREADPOOL} libuv threads`);
     console.log(`end-to-end, no registry (HTTP protobuf -> chDB, ${CONCURRENCY} senders, ${SECONDS}s): ${fmt(open.spansPerSec)} spans/s (${spread(rounds.open.map((m) => m.spansPerSec))}; ${open.refused} refused)`);
     console.log(`end-to-end, ${TENANTS}-tenant registry + sender auth:            ${fmt(owned.spansPerSec)} spans/s (${spread(rounds.owned.map((m) => m.spansPerSec))}; ${owned.refused} refused)`);
     console.log(`end-to-end, spool turned off:                          ${fmt(noSpool.spansPerSec)} spans/s (spool on: ${((open.spansPerSec / noSpool.spansPerSec - 1) * 100).toFixed(1)}% change)`);
@@ -285,8 +196,8 @@ async function main(): Promise<void> {
     console.log(`decode + normalize (one core):         ${fmt(normalize)} spans/s`);
     console.log(`ownership resolution (${TENANTS} tenants):   ${resolveNs.toFixed(0)} ns/call (${((resolveNs * decode) / 1e9 * 100).toFixed(1)}% of decode time per span)`);
     console.log(`pricing (catalog, exact nano-USD):     ${priceNs.toFixed(0)} ns/call (${((priceNs * open.spansPerSec) / 1e9 * 100).toFixed(1)}% of end-to-end time per span; included in both runs above)`);
-    console.log(`ledger writes only (chDB, in-process): ${fmt(writerRate)} spans/s (${spread(rounds.writer)})`);
-    console.log(`storage floor (rows pre-encoded, chDB): ${fmt(floorRate)} spans/s (${spread(rounds.floor)}): no end-to-end run can beat this`);
+    console.log(`ledger writes only (chDB, own process): ${fmt(writerRate)} spans/s (${spread(rounds.writer.map((m) => m.spansPerSec))}; ${median(rounds.writer.map((m) => m.cores)).toFixed(2)} cores)`);
+    console.log(`storage floor (rows pre-encoded, chDB): ${fmt(floorRate)} spans/s (${spread(rounds.floor.map((m) => m.spansPerSec))}; ${median(rounds.floor.map((m) => m.cores)).toFixed(2)} cores): no end-to-end run can beat this`);
     const jsUsPerSpan = (open.cores.main * 1e6) / open.spansPerSec;
     const decodeUsPerSpan = 1e6 / decode;
     console.log(`service JavaScript CPU per span:       ${jsUsPerSpan.toFixed(1)} us (decode alone: ${decodeUsPerSpan.toFixed(1)} us; the rest is ours to shrink)`);
@@ -310,7 +221,6 @@ async function main(): Promise<void> {
       `cores used, end-to-end:                service JS thread ${open.cores.main.toFixed(2)}, service other threads (ClickHouse, libuv, GC) ${open.cores.other.toFixed(2)}, senders ${open.benchCores.toFixed(2)} (machine: ${availableParallelism()}); service CPU ${cpuUs.toFixed(0)} us/span`,
     );
   } finally {
-    await storage.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -43,7 +43,8 @@ test('docs/ledger-schema.md shows each table as the engine has it after every mi
   for (const t of tables) {
     if (t.engine === 'View') continue;
     const show = await client.query({ query: `SHOW CREATE TABLE ${db}.${t.name}`, format: 'TabSeparatedRaw' });
-    doc += `\n## ${t.name}\n\n\`\`\`sql\n${(await show.text()).trim()}\n\`\`\`\n`;
+    const ddl = (await show.text()).trim();
+    doc += `\n## ${t.name}\n\n\`\`\`sql\n${ddl}\n\`\`\`\n`;
   }
   checkDoc('ledger-schema.md', doc);
 });
