@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const serve = await startServe(['--data-dir', path.join(dir, 'data'), '--registry', registry, '--log-level', 'info', '--ext-authz-grpc-port', '0']);
   const noop = await startNoop();
   const noopGrpc = await startNoop('noop-grpc-server.js');
+  const noopH2 = await startNoop('noop-h2-server.js');
   try {
     const decideUrl = `http://127.0.0.1:${serve.ports.api}/v1/policy/decide`;
     const noopUrl = `http://127.0.0.1:${noop.port}/noop`;
@@ -163,17 +164,22 @@ async function main(): Promise<void> {
     const nu = median(rounds.map((r) => r.noopUs));
     console.log(`  median throughput ratio policy/no-op ${ratio.toFixed(2)} (target 0.60)`);
     console.log(`  median server CPU per request: policy ${pu.toFixed(1)} us (whole process, ClickHouse threads included), no-op ${nu.toFixed(1)} us, ratio no-op/policy ${(nu / pu).toFixed(2)}`);
-    await grpcSection(`127.0.0.1:${(serve.ports as { extAuthzGrpc?: number }).extAuthzGrpc}`, serve.child.pid!, `127.0.0.1:${noopGrpc.port}`, noopGrpc.pid);
+    await grpcSection(`127.0.0.1:${(serve.ports as { extAuthzGrpc?: number }).extAuthzGrpc}`, serve.child.pid!, `127.0.0.1:${noopGrpc.port}`, noopGrpc.pid, `127.0.0.1:${noopH2.port}`);
   } finally {
     noopGrpc.stop();
+    noopH2.stop();
     noop.stop();
     await serve.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** ext_authz gRPC Check against spanledger and against the no-op gRPC handler, interleaved as above. */
-async function grpcSection(checkAddr: string, checkPid: number, noopAddr: string, noopPid: number): Promise<void> {
+/**
+ * ext_authz gRPC Check against spanledger and against the no-op gRPC handler, interleaved as
+ * above; the paced rounds also load a bare `node:http2` no-op (`h2Addr`), the floor set by
+ * HTTP/2 on this machine and the load generator, below any gRPC handler.
+ */
+async function grpcSection(checkAddr: string, checkPid: number, noopAddr: string, noopPid: number, h2Addr: string): Promise<void> {
   const envoy = envoyTypes();
   const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 400, messages: [{ role: 'user', content: 'x'.repeat(4800) }] });
   let seq = 0;
@@ -192,12 +198,17 @@ async function grpcSection(checkAddr: string, checkPid: number, noopAddr: string
   };
   await unbounded(checkAddr, checkPid); // warm-up
   await unbounded(noopAddr, noopPid);
-  const pacedRounds: { policy: PacedResult; noop: PacedResult }[] = [];
+  await paced(h2Addr); // warm-up of the bare HTTP/2 no-op
+  const pacedRounds: { policy: PacedResult; noop: PacedResult; h2: PacedResult }[] = [];
+  const targets = ['noop', 'policy', 'h2'] as const;
   for (let i = 0; i < PACED_ROUNDS; i++) {
-    const policyFirst = i % 2 === 1;
-    const first = await paced(policyFirst ? checkAddr : noopAddr);
-    const second = await paced(policyFirst ? noopAddr : checkAddr);
-    pacedRounds.push(policyFirst ? { policy: first, noop: second } : { policy: second, noop: first });
+    // Each target leads in turn, so none always runs first.
+    const got: Partial<Record<(typeof targets)[number], PacedResult>> = {};
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(k + i) % targets.length]!;
+      got[t] = await paced(t === 'policy' ? checkAddr : t === 'noop' ? noopAddr : h2Addr);
+    }
+    pacedRounds.push({ policy: got.policy!, noop: got.noop!, h2: got.h2! });
   }
   const rounds: { policy: number; noop: number; policyUs: number; noopUs: number; failed: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
@@ -213,13 +224,14 @@ async function grpcSection(checkAddr: string, checkPid: number, noopAddr: string
     `${name.padEnd(34)} p50 ${ms(r.fromSchedule.p50)}  p90 ${ms(r.fromSchedule.p90)}  p99 ${ms(r.fromSchedule.p99)}  max ${ms(r.fromSchedule.max)}  (from send: p99 ${ms(r.fromSend.p99)})  achieved ${Math.round(r.achievedRate)} req/s  failed ${r.non2xx}`;
   console.log(`ext_authz gRPC Check, fixed rate ${RATE} req/s, evenly paced, latency from the scheduled send, ${GRPC_CHANNELS} channels, ${PACED_ROUNDS} interleaved rounds of ${SECONDS}s:`);
   for (const [i, r] of pacedRounds.entries()) {
-    console.log(`  round ${i + 1} (${i % 2 === 1 ? 'policy' : 'no-op'} first):`);
+    console.log(`  round ${i + 1} (${['no-op', 'policy', 'bare HTTP/2'][i % 3]} first):`);
     console.log(pacedLine('    Authorization/Check', r.policy));
     console.log(pacedLine('    no-op gRPC Check', r.noop));
+    console.log(pacedLine('    bare node:http2 no-op', r.h2));
   }
   const p99 = (pick: (r: (typeof pacedRounds)[number]) => PacedResult) => ms(median(pacedRounds.map((r) => pick(r).fromSchedule.p99)));
   const p99Send = (pick: (r: (typeof pacedRounds)[number]) => PacedResult) => ms(median(pacedRounds.map((r) => pick(r).fromSend.p99)));
-  console.log(`  median p99: Check ${p99((r) => r.policy)} (from send ${p99Send((r) => r.policy)}), no-op ${p99((r) => r.noop)} (from send ${p99Send((r) => r.noop)}) (target: Check under 5 ms)`);
+  console.log(`  median p99: Check ${p99((r) => r.policy)} (from send ${p99Send((r) => r.policy)}), no-op ${p99((r) => r.noop)} (from send ${p99Send((r) => r.noop)}), bare HTTP/2 ${p99((r) => r.h2)} (from send ${p99Send((r) => r.h2)}) (target: Check under 5 ms; none can beat the bare HTTP/2 floor)`);
   console.log(`ext_authz gRPC Check, unbounded rate, ${GRPC_IN_FLIGHT} calls in flight over ${GRPC_CHANNELS} channels, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s each:`);
   for (const [i, r] of rounds.entries()) {
     console.log(`  round ${i + 1}: Check ${Math.round(r.policy)} req/s, no-op ${Math.round(r.noop)} req/s, ratio ${(r.policy / r.noop).toFixed(2)}; server CPU per call ${r.policyUs.toFixed(1)} / ${r.noopUs.toFixed(1)} us; failed ${r.failed}`);
