@@ -20,7 +20,8 @@ export type DrilldownTotals = Record<string, string | number>;
 /**
  * The ledger's named queries for the drill-down API. Money is the billed cost of
  * `billed-cost.ts`; a trace's calls are resolved live (duplicate and retry rules applied
- * when asked), a session's from the resolver's marks (run it first).
+ * when asked), a session's from the resolver's marks and its daily session rollup (run it
+ * first; a period's partial days are read from the calls).
  */
 export interface DrilldownQueries {
   /** The trace's stored spans, oldest first. */
