@@ -453,7 +453,60 @@ ALTER TABLE spanledger.llm_calls_local ON CLUSTER ledger
 ALTER TABLE spanledger.llm_calls ON CLUSTER ledger
         ADD COLUMN IF NOT EXISTS model_key String ALIAS if(response_model != '', response_model, request_model) COMMENT 'the response model, else the request model: what reports group by and retries match on';
 
-INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content'), (13, 'per-call cost components, list cost and the finer usage they were computed from'), (14, 'rollups of list cost and calls without usage; adjustment indexes'), (15, 'codecs on time and string columns; the model key as a column');
+CREATE TABLE IF NOT EXISTS spanledger.rollup_daily_prices_local ON CLUSTER ledger (
+        day Date,
+        build UInt64 COMMENT 'newest rebuild of the day wins',
+        provider LowCardinality(String),
+        model LowCardinality(String) COMMENT 'the model key: the response model, else the request model',
+        price_version LowCardinality(String),
+        pricing_status LowCardinality(String),
+        unallocated UInt8 COMMENT '1: the calls have no tenant',
+        unallocated_reason LowCardinality(String),
+        llm_calls UInt64 COMMENT 'duplicates excluded',
+        duplicates UInt64,
+        failed_calls UInt64 COMMENT 'duplicates excluded',
+        cost_nano_usd Int64 COMMENT 'billed: duplicates count zero'
+      )
+      ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', build)
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (day, provider, model, price_version, pricing_status, unallocated, unallocated_reason)
+      COMMENT 'calls and billed cost per day, provider, model, price version, pricing status and unallocated reason; read with FINAL';
+
+CREATE TABLE IF NOT EXISTS spanledger.rollup_daily_prices ON CLUSTER ledger AS spanledger.rollup_daily_prices_local
+      ENGINE = Distributed(ledger, spanledger, rollup_daily_prices_local, cityHash64(day, provider, model, price_version, pricing_status, unallocated, unallocated_reason));
+
+CREATE TABLE IF NOT EXISTS spanledger.rollup_daily_sessions_local ON CLUSTER ledger (
+        day Date,
+        build UInt64 COMMENT 'newest rebuild of the day wins',
+        session_id String,
+        llm_calls UInt64 COMMENT 'duplicates excluded, as in every count below unless named',
+        duplicates UInt64,
+        retries UInt64,
+        failed_calls UInt64,
+        input_tokens UInt64,
+        output_tokens UInt64,
+        cache_read_tokens UInt64,
+        cache_write_tokens UInt64,
+        reasoning_tokens UInt64,
+        cost_nano_usd Int64 COMMENT 'billed: duplicates count zero',
+        failed_cost_nano_usd Int64,
+        retry_cost_nano_usd Int64,
+        unpriced_calls UInt64,
+        unallocated_calls UInt64,
+        unallocated_cost_nano_usd Int64,
+        traces AggregateFunction(uniqExact, String) COMMENT 'uniqExactMerge counts a trace once across days',
+        first_team AggregateFunction(argMin, String, DateTime64(9, 'UTC')) COMMENT 'argMinMerge: the team of the session''s first call',
+        first_feature AggregateFunction(argMin, String, DateTime64(9, 'UTC')) COMMENT 'argMinMerge: the feature of the session''s first call'
+      )
+      ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', build)
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (day, session_id)
+      COMMENT 'session_costs per day (calls with a session id), rebuilt for the days the mark resolver saw change; read with FINAL';
+
+CREATE TABLE IF NOT EXISTS spanledger.rollup_daily_sessions ON CLUSTER ledger AS spanledger.rollup_daily_sessions_local
+      ENGINE = Distributed(ledger, spanledger, rollup_daily_sessions_local, cityHash64(day, session_id));
+
+INSERT INTO spanledger.schema_migrations (version, name) VALUES (1, 'llm_calls and spans'), (2, 'ownership evidence'), (3, 'pricing evidence and cost adjustments'), (4, 'policy: reservation snapshots, events, decisions'), (5, 'unmapped LLM-looking spans'), (6, 'workflow evidence: sender kind, retries, failures'), (7, 'invoice lines for reconciliation'), (8, 'call marks: duplicates and retries, resolved incrementally'), (9, 'daily rollups kept by the resolver, for month-long reports'), (10, 'the writer and refresh epoch of each call, for exact budget refreshes'), (11, 'policy event kinds described as they are'), (12, 'normalization evidence: raw provider and model ids, cache writes by TTL, token rebuilds, dropped content'), (13, 'per-call cost components, list cost and the finer usage they were computed from'), (14, 'rollups of list cost and calls without usage; adjustment indexes'), (15, 'codecs on time and string columns; the model key as a column'), (16, 'rollups of prices in use and of sessions, for the prices, reconciliation, chargeback and sessions reads');
 
 ALTER TABLE spanledger.spans_local ON CLUSTER ledger MODIFY TTL toDateTime(timestamp) + INTERVAL 30 DAY;
 

@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { PRICE_KEYS, PRICE_MEASURES, priceRowsFromCalls } from './price-rollup';
+import { SESSION_MEASURES, sessionRowsFromCalls } from './session-rollup';
 
 // The measures of `daily_costs` the rollup keeps, in table order after the grouping keys.
 const KEYS = 'tenant, team, app, feature, environment, provider, model';
@@ -6,8 +8,8 @@ const MEASURES = `llm_calls, duplicates, retries, failed_calls, input_tokens, ou
   reasoning_tokens, cost_nano_usd, list_cost_nano_usd, failed_cost_nano_usd, retry_cost_nano_usd, unpriced_calls, missing_usage_calls,
   failed_missing_usage_calls, no_price_calls, unallocated_calls, unallocated_cost_nano_usd, with_session_calls, ownership_conflicts, first_call_at, last_call_end`;
 
-/** Bumped when the rollups gain measures: the mark resolver then rebuilds every day once. */
-export const ROLLUP_SCHEMA = 2;
+/** Bumped when the rollups gain measures or tables: the mark resolver then rebuilds every day once. */
+export const ROLLUP_SCHEMA = 3;
 
 /** The longest run of days one rebuild statement reads, to bound its memory and time. */
 const MAX_RUN_DAYS = 31;
@@ -36,14 +38,21 @@ export function dayRuns(days: readonly string[], maxDays = MAX_RUN_DAYS): [strin
   return runs;
 }
 
+// Each rollup and its grouping keys after `day`.
+const ZEROED = [
+  ['rollup_daily_costs', KEYS], ['rollup_daily_users', 'user_id'], ['rollup_daily_routes', 'route, service'],
+  ['rollup_daily_prices', PRICE_KEYS], ['rollup_daily_sessions', 'session_id'],
+] as const;
+
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /**
  * Rewrites the daily rollups (`rollup_daily_costs`, `rollup_daily_users`,
- * `rollup_daily_routes`) of `days` under `build`, from the marked views, so they equal what
- * `daily_costs` and the resolved calls give for those days. Groupings the days no longer
- * have get a zero row under the same build. Safe to repeat; readers use FINAL, and see each
- * grouping either before or after the rebuild.
+ * `rollup_daily_routes`, `rollup_daily_prices`, `rollup_daily_sessions`) of `days` under
+ * `build`, from the marked views, so they equal what `daily_costs`, `session_costs` and the
+ * resolved calls give for those days. Groupings the days no longer have get a zero row under
+ * the same build. Safe to repeat; readers use FINAL, and see each grouping either before or
+ * after the rebuild.
  */
 export async function rebuildDailyRollups(client: ClickHouseClient, db: string, days: readonly string[], build: bigint): Promise<void> {
   for (const [first, last] of dayRuns(days)) {
@@ -72,8 +81,12 @@ export async function rebuildDailyRollups(client: ClickHouseClient, db: string, 
         GROUP BY trace_id
       ) AS r USING (trace_id)
       GROUP BY day, route, service`);
+    await run(`INSERT INTO ${db}.rollup_daily_prices (day, build, ${PRICE_KEYS}, ${PRICE_MEASURES})
+      SELECT day, {build:UInt64}, ${PRICE_KEYS}, ${PRICE_MEASURES} FROM (${priceRowsFromCalls(db, 'from', 'to')})`);
+    await run(`INSERT INTO ${db}.rollup_daily_sessions (day, build, session_id, ${SESSION_MEASURES})
+      SELECT day, {build:UInt64}, session_id, ${SESSION_MEASURES} FROM (${sessionRowsFromCalls(db, 'from', 'to')})`);
     // Zero rows for groupings the rebuild did not write again (their newest build is older).
-    for (const [table, keys] of [['rollup_daily_costs', KEYS], ['rollup_daily_users', 'user_id'], ['rollup_daily_routes', 'route, service']] as const) {
+    for (const [table, keys] of ZEROED) {
       await run(`INSERT INTO ${db}.${table} (day, build, ${keys})
         SELECT day, {build:UInt64}, ${keys} FROM ${db}.${table} FINAL
         WHERE day >= {first:Date} AND day <= {last:Date} AND build < {build:UInt64}`);

@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { splitPeriod } from './period-split';
+import { sessionsOfPeriod } from './session-rollup';
 
 /** A stored span of a trace, as the drill-down shows it. */
 export interface TraceSpan {
@@ -18,7 +20,8 @@ export type DrilldownTotals = Record<string, string | number>;
 /**
  * The ledger's named queries for the drill-down API. Money is the billed cost of
  * `billed-cost.ts`; a trace's calls are resolved live (duplicate and retry rules applied
- * when asked), a session's from the resolver's marks (run it first).
+ * when asked), a session's from the resolver's marks and its daily session rollup (run it
+ * first; a period's partial days are read from the calls).
  */
 export interface DrilldownQueries {
   /** The trace's stored spans, oldest first. */
@@ -79,24 +82,24 @@ export function createDrilldownQueries(client: ClickHouseClient, db: string): Dr
     traceTotals: async (t) =>
       (await rows<DrilldownTotals>(
         `SELECT ${totalsSelect} FROM (SELECT ${rollupOf('t')} FROM ${db}.trace_calls_resolved(trace = {t:String}) AS t)`, { t }))[0],
-    sessionTotals: async (s, from, to) =>
-      (await rows<DrilldownTotals>(
-        `SELECT ${totalsSelect}, toString(traces) AS traces FROM ${db}.session_costs(from = {from:String}, to = {to:String}) WHERE session_id = {s:String}`,
-        { s, from, to }))[0],
+    // Sessions are read from their daily rollup, and a period's partial days from the calls.
+    sessionTotals: async (s, from, to) => {
+      const q = sessionsOfPeriod(db, splitPeriod(from, to), 'session_id = {s:String}');
+      return (await rows<DrilldownTotals>(`SELECT ${totalsSelect}, toString(traces) AS traces FROM (${q.sql})`, { ...q.params, s }))[0];
+    },
     sessionTraces: (s, from, to) =>
       rows<DrilldownTotals>(
         `SELECT trace_id, root_name, root_service, toString(root_start) AS root_start, ${totalsSelect}
          FROM ${db}.trace_costs(from = {from:String}, to = {to:String})
          WHERE trace_id IN (SELECT trace_id FROM ${db}.llm_calls WHERE session_id = {s:String})
          ORDER BY root_start`, { s, from, to }),
-    costliestSessions: (from, to, team, limit) =>
-      rows<DrilldownTotals>(
+    costliestSessions: (from, to, team, limit) => {
+      const q = sessionsOfPeriod(db, splitPeriod(from, to));
+      return rows<DrilldownTotals>(
         `SELECT session_id, session_team AS team, session_feature AS feature, toString(traces) AS traces, ${totalsSelect}
-         FROM (
-           SELECT *, cost_nano_usd AS rank_cost FROM ${db}.session_costs(from = {from:String}, to = {to:String})
-           WHERE {team:String} = '' OR session_team = {team:String}
-           ORDER BY cost_nano_usd DESC, session_id LIMIT {limit:UInt32}
-         )
-         ORDER BY rank_cost DESC, session_id`, { from, to, team, limit }),
+         FROM (SELECT *, cost_nano_usd AS rank_cost FROM (${q.sql}))
+         WHERE {team:String} = '' OR session_team = {team:String}
+         ORDER BY rank_cost DESC, session_id LIMIT {limit:UInt32}`, { ...q.params, team, limit });
+    },
   };
 }

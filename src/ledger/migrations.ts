@@ -417,6 +417,59 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN IF NOT EXISTS model_key String ALIAS if(response_model != '', response_model, request_model) COMMENT 'the response model, else the request model: what reports group by and retries match on'`,
     ],
   },
+  {
+    version: 16,
+    name: 'rollups of prices in use and of sessions, for the prices, reconciliation, chargeback and sessions reads',
+    statements: (db) => [
+      // Rebuilt with the other daily rollups (newest build wins, zero rows for vanished
+      // groupings); the grouping keys are what those reads group or filter by.
+      `CREATE TABLE IF NOT EXISTS ${db}.rollup_daily_prices (
+        day Date,
+        build UInt64 COMMENT 'newest rebuild of the day wins',
+        provider LowCardinality(String),
+        model LowCardinality(String) COMMENT 'the model key: the response model, else the request model',
+        price_version LowCardinality(String),
+        pricing_status LowCardinality(String),
+        unallocated UInt8 COMMENT '1: the calls have no tenant',
+        unallocated_reason LowCardinality(String),
+        llm_calls UInt64 COMMENT 'duplicates excluded',
+        duplicates UInt64,
+        failed_calls UInt64 COMMENT 'duplicates excluded',
+        cost_nano_usd Int64 COMMENT 'billed: duplicates count zero'
+      )
+      ENGINE = ReplacingMergeTree(build)
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (day, provider, model, price_version, pricing_status, unallocated, unallocated_reason)
+      COMMENT 'calls and billed cost per day, provider, model, price version, pricing status and unallocated reason; read with FINAL'`,
+      `CREATE TABLE IF NOT EXISTS ${db}.rollup_daily_sessions (
+        day Date,
+        build UInt64 COMMENT 'newest rebuild of the day wins',
+        session_id String,
+        llm_calls UInt64 COMMENT 'duplicates excluded, as in every count below unless named',
+        duplicates UInt64,
+        retries UInt64,
+        failed_calls UInt64,
+        input_tokens UInt64,
+        output_tokens UInt64,
+        cache_read_tokens UInt64,
+        cache_write_tokens UInt64,
+        reasoning_tokens UInt64,
+        cost_nano_usd Int64 COMMENT 'billed: duplicates count zero',
+        failed_cost_nano_usd Int64,
+        retry_cost_nano_usd Int64,
+        unpriced_calls UInt64,
+        unallocated_calls UInt64,
+        unallocated_cost_nano_usd Int64,
+        traces AggregateFunction(uniqExact, String) COMMENT 'uniqExactMerge counts a trace once across days',
+        first_team AggregateFunction(argMin, String, DateTime64(9, 'UTC')) COMMENT 'argMinMerge: the team of the session''s first call',
+        first_feature AggregateFunction(argMin, String, DateTime64(9, 'UTC')) COMMENT 'argMinMerge: the feature of the session''s first call'
+      )
+      ENGINE = ReplacingMergeTree(build)
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (day, session_id)
+      COMMENT 'session_costs per day (calls with a session id), rebuilt for the days the mark resolver saw change; read with FINAL'`,
+    ],
+  },
 ];
 
 // Times are near-sorted within a part: deltas compress to a few bits. Ids and JSON: ZSTD.

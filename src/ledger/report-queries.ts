@@ -1,5 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { NO_PRICE } from './billed-cost';
+import { ledgerByDaySql } from './ledger-by-day';
+import { splitPeriod } from './period-split';
+import { priceRowsOfPeriod } from './price-rollup';
 import { MODEL_FAMILY } from './workflow-views';
 
 /** A reporting period: ClickHouse DateTime64 literals (UTC), `from` inclusive, `to` exclusive, whole days for rollup reads. */
@@ -144,24 +146,18 @@ export function createReportQueries(client: ClickHouseClient, writer: ClickHouse
     invoiceByDay: (p) =>
       all(`SELECT toString(r.day) AS day, r.provider AS provider, ${MODEL_FAMILY('r.model')} AS model, toString(sum(r.cost_nano_usd)) AS cost
         FROM ${DAYS(`${db}.invoice_lines`)} GROUP BY day, provider, model`, p),
-    // Calls are read `edgeHours` past each end, for the cost near the period's edges; the
-    // period's own calls make the daily figures.
-    ledgerByDay: (p, edgeHours) =>
-      all(`SELECT toString(toDate(timestamp)) AS day, provider, ${MODEL_FAMILY('model_key')} AS model,
-          toString(sumIf(billed_nano_usd, inside)) AS cost,
-          toString(countIf(inside AND NOT is_duplicate AND ${NO_PRICE})) AS unpriced,
-          toString(countIf(inside AND NOT is_duplicate AND is_failed AND pricing_status = 'unpriced_missing_usage')) AS failed_no_usage,
-          toString(sumIf(billed_nano_usd, abs(dateDiff('second', timestamp, toDateTime64({from:String}, 9))) <= {edge:UInt32})) AS near_start,
-          toString(sumIf(billed_nano_usd, abs(dateDiff('second', timestamp, toDateTime64({to:String}, 9))) <= {edge:UInt32})) AS near_end
-        FROM (
-          SELECT *, timestamp >= toDateTime64({from:String}, 9) AND timestamp < toDateTime64({to:String}, 9) AS inside
-          FROM ${db}.llm_calls_resolved(from = {from_edge:String}, to = {to_edge:String})
-        )
-        GROUP BY day, provider, model`, { ...p, edge: Math.round(edgeHours * 3600), from_edge: shift(p.from, -edgeHours), to_edge: shift(p.to, edgeHours) }),
-    unallocatedReasons: (p) =>
-      all(`SELECT unallocated_reason AS reason, toString(count()) AS calls, toString(sum(billed_nano_usd)) AS billed
-        FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
-        WHERE tenant = '' AND NOT is_duplicate GROUP BY reason ORDER BY sum(billed_nano_usd) DESC, reason`, p),
+    // The daily figures come from the price rollup; only the calls within `edgeHours` of
+    // either edge are read, for the cost near them.
+    ledgerByDay: (p, edgeHours) => {
+      const q = ledgerByDaySql(db, splitPeriod(p.from, p.to), p, Math.round(edgeHours * 3600), shift(p.from, -edgeHours), shift(p.to, edgeHours));
+      return all(q.sql, { ...p, ...q.params });
+    },
+    unallocatedReasons: (p) => {
+      const rows = priceRowsOfPeriod(db, splitPeriod(p.from, p.to));
+      return all(`SELECT unallocated_reason AS reason, toString(sum(llm_calls)) AS calls, toString(sum(cost_nano_usd)) AS billed
+        FROM (${rows.sql}) WHERE unallocated = 1
+        GROUP BY reason HAVING sum(llm_calls) > 0 ORDER BY sum(cost_nano_usd) DESC, reason`, { ...p, ...rows.params });
+    },
     budgetEvents: (p, limit) =>
       all(`SELECT toString(created_at) AS at, kind, scope, subject, toString(period_start) AS period_start, toString(period_end) AS period_end,
           toString(limit_nano_usd) AS limit, toString(spent_nano_usd) AS spent, toString(reserved_nano_usd) AS reserved, currency, message
@@ -177,12 +173,13 @@ export function createReportQueries(client: ClickHouseClient, writer: ClickHouse
         FROM ${db}.policy_decisions
         WHERE created_at >= toDateTime64({from:String}, 3) AND created_at < toDateTime64({to:String}, 3)
         ORDER BY created_at DESC, decision_id LIMIT {limit:UInt32}`, { ...p, limit }),
-    pricesInUse: (p) =>
-      all(`SELECT provider, if(response_model != '', response_model, request_model) AS model, price_version AS version,
-          pricing_status AS status, toString(count()) AS calls, toString(sum(billed_nano_usd)) AS billed
-        FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
-        WHERE NOT is_duplicate
-        GROUP BY provider, model, version, status ORDER BY provider, model, version, status`, p),
+    pricesInUse: (p) => {
+      const rows = priceRowsOfPeriod(db, splitPeriod(p.from, p.to));
+      return all(`SELECT provider, model, price_version AS version, pricing_status AS status,
+          toString(sum(llm_calls)) AS calls, toString(sum(cost_nano_usd)) AS billed
+        FROM (${rows.sql})
+        GROUP BY provider, model, version, status HAVING sum(llm_calls) > 0 ORDER BY provider, model, version, status`, { ...p, ...rows.params });
+    },
     priceAdjustments: (p) =>
       all(`SELECT provider, request_model AS model, original_price_version AS from_version, repriced_price_version AS to_version, reason,
           toString(count()) AS calls, toString(sum(delta_nano_usd)) AS delta
