@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ledgerByDaySql } from './ledger-by-day';
+import { ledgerByDaySql, shiftSeconds } from './ledger-by-day';
 import { splitPeriod } from './period-split';
 import { priceRowsOfPeriod } from './price-rollup';
 import { MODEL_FAMILY } from './workflow-views';
@@ -83,8 +83,7 @@ export interface ReportQueries {
 }
 
 /** A DateTime64 literal moved by `hours`. */
-const shift = (at: string, hours: number) =>
-  new Date(Date.parse(`${at.replace(' ', 'T')}Z`) + Math.round(hours * 3_600_000)).toISOString().replace('T', ' ').replace('Z', '');
+const shift = (at: string, hours: number) => shiftSeconds(at, hours * 3600);
 
 const DAYS = (table: string) => `${table} AS r FINAL WHERE r.day >= toDate({from:String}) AND r.day < toDate({to:String})`;
 
