@@ -640,7 +640,7 @@ CREATE OR REPLACE VIEW spanledger.trace_costs ON CLUSTER ledger AS SELECT c.*, r
   min(timestamp) AS first_call_at,
   max(end_timestamp) AS last_call_end,
            argMin(team, timestamp) AS trace_team, argMin(feature, timestamp) AS trace_feature, argMin(tenant, timestamp) AS trace_tenant,
-           any(session_id) AS trace_session_id
+           anyIf(session_id, session_id != '') AS trace_session_id
          FROM (
     SELECT c.*,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,

@@ -41,7 +41,8 @@ function before(at: string, ms: number): string {
  * a duplicate or a retry, and a cleared mark where a call stopped being one (a late span
  * can change the answer). It then rebuilds the daily rollups of every day those traces (and
  * traces whose root span arrived) have calls on; with no rollup watermark yet (a new or
- * upgraded ledger) it builds every day. Passes are serialized; the watermarks live in
+ * upgraded ledger) it builds every day. Passes are serialized, and callers arriving while one
+ * runs share the one queued after it; the watermarks live in
  * ClickHouse, so any replica continues where another stopped, and running a pass twice
  * writes nothing new.
  */
@@ -138,11 +139,19 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
     });
     return { since, upto, marked: Number(after?.n ?? 0) - Number(before0?.n ?? 0), daysRebuilt: days.length };
   };
+  // The pass that is queued behind the running one and has not started yet: callers arriving
+  // meanwhile join it, since it will read everything they saw committed.
+  let queued: Promise<ResolveReport> | undefined;
   return {
     resolve() {
+      if (queued !== undefined) return queued;
       // One pass at a time; callers arriving meanwhile wait for the next one to include their data.
-      const next = (running ?? Promise.resolve(undefined as unknown as ResolveReport)).catch(() => undefined).then(pass);
+      const next: Promise<ResolveReport> = (running ?? Promise.resolve(undefined as unknown as ResolveReport)).catch(() => undefined).then(() => {
+        if (queued === next) queued = undefined;
+        return pass();
+      });
       running = next;
+      queued = next;
       // Clears the slot either way; the caller handles the rejection of `next` itself.
       const clear = () => {
         if (running === next) running = undefined;

@@ -174,7 +174,7 @@ export function workflowViewStatements(db: string, o: WorkflowOptions): string[]
        FROM (
          SELECT trace_id, ${ROLLUP},
            argMin(team, timestamp) AS trace_team, argMin(feature, timestamp) AS trace_feature, argMin(tenant, timestamp) AS trace_tenant,
-           any(session_id) AS trace_session_id
+           anyIf(session_id, session_id != '') AS trace_session_id
          FROM (${markedSql(db)})
          GROUP BY trace_id
        ) AS c
