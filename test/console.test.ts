@@ -29,6 +29,8 @@ describe('the console in a real browser, on a demo month', () => {
   const problems: string[] = [];
   const fetched = new Map<string, Promise<unknown>>();
   const requested: string[] = [];
+  const staleness = new Set<string>();
+  const resolvedAt = new Set<string>();
   const api = async <T>(p: string): Promise<T> => {
     const res = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(res.status, 200, `${p}: ${res.status}`);
@@ -63,9 +65,14 @@ describe('the console in a real browser, on a demo month', () => {
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('request', (r) => requested.push(r.url()));
     // What the page read from the API, by path and query, for the comparison with the CLI.
+    // The page asks for the staleness the server told it at sign-in; the key leaves it out.
     page.on('response', (r) => {
       const u = new URL(r.url());
-      if (r.status() === 200 && (u.pathname.startsWith('/v1/reports/') || u.pathname === '/v1/sessions')) fetched.set(u.pathname + u.search, r.json());
+      if (r.status() === 200 && (u.pathname.startsWith('/v1/reports/') || u.pathname.startsWith('/v1/sessions'))) {
+        staleness.add(u.searchParams.get('max_staleness_s') ?? 'none');
+        resolvedAt.add(r.headers()['x-spanledger-resolved-at'] ?? 'none');
+        fetched.set(u.pathname + u.search.replace(/[?&]max_staleness_s=\d+$/, ''), r.json());
+      }
     });
   });
   after(async () => {
@@ -378,6 +385,17 @@ describe('the console in a real browser, on a demo month', () => {
       const elapsed = BigInt(Math.min(asOf, end) - start);
       assert.equal(x.forecast_nano_usd, (elapsed > 0n ? (BigInt(x.spent_nano_usd) * BigInt(end - start)) / elapsed : BigInt(x.spent_nano_usd)).toString());
     }
+  });
+
+  test('pages accept the configured staleness and say which resolver pass their figures are from', async () => {
+    assert.deepEqual([...staleness], ['30'], 'every report and session read asked for max_staleness_s=30 (the default console.maxStalenessS)');
+    assert.ok(![...resolvedAt].includes('none'), 'every answer named its pass');
+    await page.goto(`${base}/#/prices`);
+    await ready('prices');
+    const shown = await page.getAttribute('#as-of', 'data-resolved-at');
+    assert.ok(shown !== null && resolvedAt.has(shown), `the header names a pass the page read: ${shown}`);
+    assert.match(await page.textContent('#as-of') ?? '', /^as of \d{2}:\d{2}:\d{2} UTC$/);
+    assert.ok(Date.now() - Date.parse(shown!) < 5 * 60_000);
   });
 
   test('no URL the browser requested carries the credential, and nothing left this origin', () => {

@@ -16,7 +16,7 @@ function app(maxFailuresPerMinute = 3) {
   const a = Fastify();
   // The API app's one error handler, as the service installs it.
   a.setErrorHandler(apiErrorHandler({ error: () => undefined }));
-  registerConsoleRoutes(a, { sessions, tokens: () => ({ admin: ADMIN, viewer: VIEWER }), sessionTtlS: 60, secure: true, maxFailuresPerMinute });
+  registerConsoleRoutes(a, { sessions, tokens: () => ({ admin: ADMIN, viewer: VIEWER }), sessionTtlS: 60, maxStalenessS: 30, secure: true, maxFailuresPerMinute });
   return { a, sessions };
 }
 
@@ -26,6 +26,10 @@ test('sign-in answers a cookie for the viewer and the admin token, Secure on HTT
     const res = await a.inject({ method: 'POST', url: '/console/session', payload: { token } });
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().role, role);
+    assert.equal(res.json().max_staleness_s, 30, 'the page is told the staleness it may accept');
+    const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+    const check = await a.inject({ method: 'GET', url: '/console/session', headers: { cookie } });
+    assert.deepEqual(check.json(), { signed_in: true, role, max_staleness_s: 30 });
     assert.match(String(res.headers['set-cookie']), /^spanledger_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=60; HttpOnly; SameSite=Strict; Secure$/);
   }
   const bad = await a.inject({ method: 'POST', url: '/console/session', payload: { token: 'guess' } });
@@ -48,7 +52,7 @@ test('the console is off when neither credential is configured', async () => {
   const a = Fastify();
   // The API app's one error handler, as the service installs it.
   a.setErrorHandler(apiErrorHandler({ error: () => undefined }));
-  registerConsoleRoutes(a, { sessions: createSessionStore(60_000, 10), tokens: () => ({}), sessionTtlS: 60, secure: false });
+  registerConsoleRoutes(a, { sessions: createSessionStore(60_000, 10), tokens: () => ({}), sessionTtlS: 60, maxStalenessS: 30, secure: false });
   const res = await a.inject({ method: 'POST', url: '/console/session', payload: { token: 'anything' } });
   assert.equal(res.statusCode, 403);
   assert.match(res.json().error, /--viewer-token or --admin-token/);

@@ -14,6 +14,8 @@ export interface ConsoleRouteOptions {
   sessionTtlS: number;
   /** The API is served over HTTPS: cookies get `Secure`. */
   secure: boolean;
+  /** What the page asks the reports for as `max_staleness_s` (told with the session). */
+  maxStalenessS: number;
   /** Failed sign-ins allowed per client address per minute; then 429. */
   maxFailuresPerMinute?: number;
 }
@@ -22,7 +24,8 @@ export interface ConsoleRouteOptions {
  * The console on the API port: `GET /` (the page), `GET /console/*` (its scripts, styles and
  * the Chart.js build shipped in the package), and the session: `POST /console/session` with
  * `{"token": "..."}` (viewer credential or admin token) sets an HttpOnly, SameSite=Strict
- * cookie; `GET /console/session` tells whether the cookie is signed in (`{signed_in, role}`); `DELETE` signs out.
+ * cookie; `GET /console/session` tells whether the cookie is signed in (`{signed_in, role,
+ * max_staleness_s}`: the staleness the page accepts from the reports); `DELETE` signs out.
  * The token travels only in the POST body, never in a URL. The page reads figures only
  * through the API's report, drill-down and SQL routes, which accept the cookie for reads.
  */
@@ -68,13 +71,13 @@ export function registerConsoleRoutes(app: FastifyInstance, opts: ConsoleRouteOp
         throw new ApiError.unauthorized('the viewer credential or admin token is not valid');
       }
       const id = opts.sessions.create(role, nowMs);
-      return reply.header('set-cookie', sessionCookie(id, opts.sessionTtlS, opts.secure)).send({ role, expires_in_s: opts.sessionTtlS });
+      return reply.header('set-cookie', sessionCookie(id, opts.sessionTtlS, opts.secure)).send({ role, expires_in_s: opts.sessionTtlS, max_staleness_s: opts.maxStalenessS });
     });
     scope.get('/console/session', async (req, reply) => {
       void reply.headers(CONSOLE_HEADERS);
       const id = sessionIdOf(req.headers.cookie);
       const role = id === undefined ? undefined : opts.sessions.check(id);
-      return { signed_in: role !== undefined, ...(role === undefined ? {} : { role }) };
+      return { signed_in: role !== undefined, ...(role === undefined ? {} : { role, max_staleness_s: opts.maxStalenessS }) };
     });
     scope.delete('/console/session', async (req, reply) => {
       const id = sessionIdOf(req.headers.cookie);

@@ -10,11 +10,23 @@ export interface ResolveReport {
   marked: number;
   /** Days whose rollups were rebuilt. */
   daysRebuilt: number;
+  /**
+   * When the pass started (ISO 8601, UTC): calls committed before then are marked and in the
+   * rollups (a commit racing the pass is picked up by the next one, through the overlap).
+   */
+  startedAt: string;
 }
 
 /** Brings `call_marks` and the daily rollups up to date with what was ingested since the last pass. */
 export interface MarkResolver {
+  /** Runs a pass (or joins the one queued), and resolves when it has finished. */
   resolve(): Promise<ResolveReport>;
+  /**
+   * The last pass this process finished, if it started at most `maxStalenessMs` ago; else a
+   * new pass, as `resolve()`. With 0 it always runs one. Lets readers that can tolerate a
+   * bounded delay (the console) skip waiting for a pass: the periodic passes keep it bounded.
+   */
+  resolveWithin(maxStalenessMs: number): Promise<ResolveReport>;
 }
 
 const MARKS = 'call_marks';
@@ -54,7 +66,15 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
   const all = async <T>(query: string, params: Record<string, unknown> = {}) =>
     (await (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
   const one = async <T>(query: string, params: Record<string, unknown> = {}) => (await all<T>(query, params))[0];
-  const pass = async (): Promise<ResolveReport> => {
+  // The last pass finished, and the one that has started and not finished yet.
+  let last: { startedMs: number; report: ResolveReport } | undefined;
+  let active: { startedMs: number; done: Promise<ResolveReport> } | undefined;
+  const pass = async (startedMs: number): Promise<ResolveReport> => {
+    const report = await passFrom(new Date(startedMs).toISOString());
+    last = { startedMs, report };
+    return report;
+  };
+  const passFrom = async (startedAt: string): Promise<ResolveReport> => {
     const states = await all<{ name: string; w: string; v: string }>(
       `SELECT name, toString(watermark) AS w, toString(version) AS v FROM ${db}.resolver_state FINAL WHERE name IN ({m:String}, {r:String}, {a:String}, {s:String})`,
       { m: MARKS, r: ROLLUPS, a: ADJUSTMENTS_STATE, s: SCHEMA });
@@ -91,7 +111,7 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
     const grew = seenTail === undefined || seenTail.upto !== upto || tailRows > seenTail.rows;
     if (upto === watermark && rollupsW !== undefined && !grew && adjustUpto === adjustW) {
       seenTail = { upto, rows: tailRows };
-      return { since: watermark, upto, marked: 0, daysRebuilt: 0 };
+      return { since: watermark, upto, marked: 0, daysRebuilt: 0, startedAt };
     }
     const since = before(marksW, OVERLAP_MS);
     const version = BigInt(now!.version);
@@ -137,18 +157,29 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
         { name: ADJUSTMENTS_STATE, watermark: adjustUpto, version: version.toString() }, { name: SCHEMA, watermark: upto, version: String(ROLLUP_SCHEMA) },
       ],
     });
-    return { since, upto, marked: Number(after?.n ?? 0) - Number(before0?.n ?? 0), daysRebuilt: days.length };
+    return { since, upto, marked: Number(after?.n ?? 0) - Number(before0?.n ?? 0), daysRebuilt: days.length, startedAt };
   };
   // The pass that is queued behind the running one and has not started yet: callers arriving
   // meanwhile join it, since it will read everything they saw committed.
   let queued: Promise<ResolveReport> | undefined;
-  return {
+  const resolver: MarkResolver = {
+    resolveWithin(maxStalenessMs) {
+      const nowMs = Date.now();
+      if (maxStalenessMs > 0 && last !== undefined && nowMs - last.startedMs <= maxStalenessMs) return Promise.resolve(last.report);
+      // A pass that started recently enough is as good: wait for it rather than for the next.
+      if (maxStalenessMs > 0 && active !== undefined && nowMs - active.startedMs <= maxStalenessMs) return active.done;
+      return resolver.resolve();
+    },
     resolve() {
       if (queued !== undefined) return queued;
       // One pass at a time; callers arriving meanwhile wait for the next one to include their data.
       const next: Promise<ResolveReport> = (running ?? Promise.resolve(undefined as unknown as ResolveReport)).catch(() => undefined).then(() => {
         if (queued === next) queued = undefined;
-        return pass();
+        const startedMs = Date.now();
+        active = { startedMs, done: next };
+        return pass(startedMs).finally(() => {
+          if (active?.done === next) active = undefined;
+        });
       });
       running = next;
       queued = next;
@@ -160,4 +191,5 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
       return next;
     },
   };
+  return resolver;
 }

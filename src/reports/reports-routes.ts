@@ -11,6 +11,7 @@ import type { BudgetSource, ReportLedger, TeamDirectory } from './ports';
 import { prices } from './prices';
 import { quality } from './quality';
 import { reconcile } from './reconciliation';
+import { parseMaxStaleness, RESOLVED_AT_HEADER, type Resolve } from './staleness';
 import type { AdminCheck } from './workflow-routes';
 
 /** What the report routes read. */
@@ -23,8 +24,8 @@ export interface ReportRouteOptions {
   tolerancePct: number;
   /** Reconciliation: how near a period's edge calls must be for a gap to be put down to timing. */
   boundaryHours: number;
-  /** Brings duplicate and retry marks up to date; run before every report so it is exact. */
-  resolve: () => Promise<unknown>;
+  /** Brings duplicate and retry marks up to date before every report (or accepts a recent pass, with `max_staleness_s`). */
+  resolve: Resolve;
   /** The registry's budgets and the policy's reads of them; without it `/v1/reports/budgets` lists none. */
   budgets?: BudgetSource;
 }
@@ -36,7 +37,7 @@ const NO_BUDGETS: BudgetSource = {
   bounds: () => ({ startMs: 0, endMs: 1 }),
 };
 
-type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string; focus_version?: string };
+type Query = { period?: string; from?: string; to?: string; format?: string; group_by?: string; tolerance_pct?: string; focus_version?: string; max_staleness_s?: string };
 
 /**
  * Finance reports on the API port, admin token required, JSON by default and CSV where
@@ -44,7 +45,9 @@ type Query = { period?: string; from?: string; to?: string; format?: string; gro
  * `/reconciliation` (+ `POST /v1/reports/invoices` to import an invoice export), `/focus`,
  * `/budgets` (every budget in its current period, with the period's events and decisions)
  * and `/prices` (the price each model's calls got, and re-rating adjustments).
- * Periods: `?period=YYYY-MM` (default: this month) or `?from=&to=` dates.
+ * Periods: `?period=YYYY-MM` (default: this month) or `?from=&to=` dates. Each report runs a
+ * mark resolver pass first; `?max_staleness_s=N` accepts the last pass instead if it started
+ * at most N seconds ago. `x-spanledger-resolved-at` says when the pass read started.
  */
 export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOptions): void {
   void app.register(async (scope) => {
@@ -61,8 +64,9 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
         } catch (err) {
           throw new ApiError.invalidRequest((err as Error).message);
         }
-        await opts.resolve();
+        const resolved = await opts.resolve(parseMaxStaleness(req.query.max_staleness_s));
         const result = await build(period, req.query);
+        void reply.header(RESOLVED_AT_HEADER, resolved.startedAt);
         if (req.query.format === 'csv' && csv) return reply.type('text/csv; charset=utf-8').send(toCsv(csv(result)));
         return result;
       };

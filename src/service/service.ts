@@ -87,6 +87,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     await createWorkflowViews(storage.client, cfg.ledger.database, { duplicateWinner: cfg.ledger.duplicateWinner, retryWindowS: cfg.ledger.retryWindowS, ...schema });
     const resolver = createMarkResolver(storage.client, cfg.ledger.database);
     const resolveMarks = () => resolver.resolve();
+    const resolveWithin = (maxStalenessMs: number) => resolver.resolveWithin(maxStalenessMs);
     const resolveTimer = setInterval(() => void resolveMarks().catch((err: unknown) => log.warn({ err }, 'resolving duplicate and retry marks failed; will retry')), cfg.ledger.resolveIntervalMs);
     resolveTimer.unref();
     onStop('resolver timer', async () => clearInterval(resolveTimer));
@@ -222,17 +223,17 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           billing: cfg.pricing.billing,
           deadLetters: { list: () => deadLetters?.list() ?? [], replay: (ids) => writer.replayDeadLetters(ids) },
         });
-        registerConsoleRoutes(app, { sessions, tokens: () => ({ admin: cfg.adminToken, viewer: cfg.console.viewerToken }), sessionTtlS: cfg.console.sessionTtlS, secure: tls !== undefined });
+        registerConsoleRoutes(app, { sessions, tokens: () => ({ admin: cfg.adminToken, viewer: cfg.console.viewerToken }), sessionTtlS: cfg.console.sessionTtlS, maxStalenessS: cfg.console.maxStalenessS, secure: tls !== undefined });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
         extAuthz.routes(app);
-        registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: readGuard, resolve: resolveMarks });
+        registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: readGuard, resolve: resolveWithin });
         registerReportRoutes(app, {
           ledger: reportQueries,
           teams: (team) => registry.current().costCenterByTeam.get(team),
           authorize: readGuard,
           tolerancePct: cfg.ledger.reconciliationTolerancePct,
           boundaryHours: cfg.ledger.reconciliationBoundaryHours,
-          resolve: resolveMarks,
+          resolve: resolveWithin,
           // The console's Budgets page: the registry's budgets, read as the policy reads them.
           budgets: { directory: () => registry.current(), store: policyStore, reservationMaxAgeMs: cfg.policy.reservationTtlMs, bounds: createPeriodCalculator().bounds },
         });

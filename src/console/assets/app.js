@@ -52,13 +52,31 @@
 
   function ApiError(status, message) { this.status = status; this.message = message; }
 
+  // The staleness the server lets the page accept (told at sign-in), and the oldest resolver
+  // pass the page being drawn read: the header says when figures were last made exact.
+  var maxStalenessS = 0;
+  var resolvedAt = null;
+
   /** GET one API route as JSON; 401 sends the page back to sign-in. */
   async function api(path) {
+    // Reports and session routes may answer from a recent resolver pass rather than wait for one.
+    if (maxStalenessS > 0 && /^\/v1\/(reports\/|sessions)/.test(path)) path += (path.indexOf('?') < 0 ? '?' : '&') + 'max_staleness_s=' + maxStalenessS;
     var res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
     if (res.status === 401) { showSignIn(); throw new ApiError(401, 'signed out'); }
+    var at = res.headers.get('x-spanledger-resolved-at');
+    if (at && (resolvedAt === null || at < resolvedAt)) resolvedAt = at;
     var body = await res.json().catch(function () { return {}; });
     if (!res.ok) throw new ApiError(res.status, (body.error && (body.error.message || body.error)) || body.exception || ('HTTP ' + res.status));
     return body;
+  }
+  /** Shows when the figures on the page were made exact (the resolver pass they read). */
+  function showResolvedAt() {
+    var el = document.getElementById('as-of');
+    if (resolvedAt === null) { el.hidden = true; el.removeAttribute('data-resolved-at'); return; }
+    el.hidden = false;
+    el.setAttribute('data-resolved-at', resolvedAt);
+    el.textContent = 'as of ' + resolvedAt.slice(11, 19) + ' UTC';
+    el.title = 'Duplicate and retry marks and daily totals as of ' + resolvedAt + '; calls that arrived since appear within ' + Math.max(maxStalenessS, 1) + ' s';
   }
 
   // --- period: 'last30' (the default: the 30 days up to today) or a month 'YYYY-MM', kept in the hash
@@ -116,7 +134,7 @@
     signedIn = false;
     document.getElementById('sign-in').hidden = false;
     document.getElementById('page').replaceChildren();
-    ['nav', 'period-box', 'sign-out'].forEach(function (id) { document.getElementById(id).hidden = true; });
+    ['nav', 'period-box', 'sign-out', 'as-of'].forEach(function (id) { document.getElementById(id).hidden = true; });
   }
   function showApp() {
     signedIn = true;
@@ -140,9 +158,11 @@
     pending = [];
     var root = document.getElementById('page');
     root.setAttribute('data-state', 'loading');
+    resolvedAt = null;
     try {
       var content = await page(r, ctx);
       if (seq !== renderSeq) return;
+      showResolvedAt();
       root.replaceChildren(content);
       pending.forEach(function (fn) { charts.push(fn()); });
       pending = [];
@@ -175,6 +195,8 @@
       return;
     }
     document.getElementById('sign-in-error').textContent = '';
+    var session = await res.json().catch(function () { return {}; });
+    maxStalenessS = Number(session.max_staleness_s) || 0;
     showApp();
     render();
   });
@@ -191,6 +213,6 @@
   periodOptions();
 
   fetch('/console/session', { credentials: 'same-origin' }).then(function (res) { return res.json(); }).then(function (s) {
-    if (s.signed_in) { showApp(); render(); } else showSignIn();
+    if (s.signed_in) { maxStalenessS = Number(s.max_staleness_s) || 0; showApp(); render(); } else showSignIn();
   }, showSignIn);
 })();
