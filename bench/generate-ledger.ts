@@ -31,7 +31,8 @@ export async function generateLedger(calls: number): Promise<{ storage: StorageC
     storage, db, dir, traces, loadS: (performance.now() - started) / 1000,
     cleanup: async () => {
       await storage.close();
-      rmSync(dir, { recursive: true, force: true });
+      // The engine may still be finishing a background merge in the directory: retry.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }
