@@ -6,6 +6,7 @@ import { ownershipConfigSchema } from '../ownership/config';
 import { policyConfigSchema } from '../policy/config';
 import { pricingConfigSchema } from '../pricing/config';
 import { receiverConfigSchema } from '../receiver/config';
+import { reportsConfigSchema } from '../reports/config';
 
 /** The whole service configuration, composed from each room's schema. */
 export const configSchema = z
@@ -46,6 +47,7 @@ export const configSchema = z
     pricing: pricingConfigSchema.prefault({}),
     policy: policyConfigSchema.prefault({}),
     console: consoleConfigSchema.prefault({}),
+    reports: reportsConfigSchema.prefault({}),
   })
   .strict();
 

@@ -17,4 +17,5 @@ export { decompressBody } from './decompress';
 export { issueLines, issuePath } from './zod-issues';
 export type { IssueLike } from './zod-issues';
 export { ApiError, accessError, accessHook, apiErrorHandler, withRetryAfter } from './api-errors';
+export { createLane, type Lane, type LaneOptions } from './lane';
 export type { ApiErrorCode } from './api-errors';

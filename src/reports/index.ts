@@ -2,6 +2,8 @@
 export { createWorkflowQueries, type CostNode, type Totals } from './workflow-queries';
 export { registerWorkflowRoutes, type AdminCheck } from './workflow-routes';
 export { registerReportRoutes, toCsv, type ReportRouteOptions } from './reports-routes';
+export { createReportLane } from './report-lane';
+export { reportsConfigSchema, type ReportsConfig } from './config';
 export { chargeback, CHARGEBACK_DIMENSIONS, type Chargeback, type Dimension } from './chargeback';
 export { audit, type AuditLine, type Anomaly } from './audit';
 export { quality, type QualityReport } from './quality';

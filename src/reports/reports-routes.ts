@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accessHook, ApiError } from '../pipeline';
+import { accessHook, ApiError, type Lane } from '../pipeline';
 import { audit } from './audit';
 import { budgets } from './budgets';
 import { CHARGEBACK_DIMENSIONS, chargeback, type Dimension } from './chargeback';
@@ -11,6 +11,7 @@ import type { BudgetSource, ReportLedger, TeamDirectory } from './ports';
 import { prices } from './prices';
 import { quality } from './quality';
 import { reconcile } from './reconciliation';
+import { untilClientGone } from './report-lane';
 import { parseMaxStaleness, RESOLVED_AT_HEADER, type Resolve } from './staleness';
 import type { AdminCheck } from './workflow-routes';
 
@@ -26,6 +27,8 @@ export interface ReportRouteOptions {
   boundaryHours: number;
   /** Brings duplicate and retry marks up to date before every report (or accepts a recent pass, with `max_staleness_s`). */
   resolve: Resolve;
+  /** The lane every report request runs in (shared with the drill-down routes). */
+  lane: Lane;
   /** The registry's budgets and the policy's reads of them; without it `/v1/reports/budgets` lists none. */
   budgets?: BudgetSource;
 }
@@ -64,9 +67,12 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
         } catch (err) {
           throw new ApiError.invalidRequest((err as Error).message);
         }
-        const resolved = await opts.resolve(parseMaxStaleness(req.query.max_staleness_s));
-        const result = await build(period, req.query);
-        void reply.header(RESOLVED_AT_HEADER, resolved.startedAt);
+        const maxStalenessMs = parseMaxStaleness(req.query.max_staleness_s);
+        const result = await opts.lane.run(async () => {
+          const resolved = await opts.resolve(maxStalenessMs);
+          void reply.header(RESOLVED_AT_HEADER, resolved.startedAt);
+          return build(period, req.query);
+        }, untilClientGone(reply));
         if (req.query.format === 'csv' && csv) return reply.type('text/csv; charset=utf-8').send(toCsv(csv(result)));
         return result;
       };
@@ -85,16 +91,18 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
     scope.get('/v1/reports/prices', handle((p) => prices(opts.ledger, p), (r) => r.lines.map((l) => ({ ...l, corrections: l.corrections.join(' ') }))));
     scope.get('/v1/reports/focus', handle((p, q) => focusRows(opts.ledger, p, parseFocusVersion(q.focus_version)), (rows) => rows));
 
-    scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req) => {
+    scope.post<{ Querystring: { format?: string } }>('/v1/reports/invoices', async (req, reply) => {
       const body = typeof req.body === 'string' ? req.body : '';
       if (body.trim() === '') throw new ApiError.invalidRequest('send the invoice export as the request body');
       const format = (req.query.format ?? detectFormat(body)) as InvoiceFormat;
       if (!['generic_csv', 'openai_costs_json', 'anthropic_cost_csv'].includes(format)) throw new ApiError.invalidRequest(`unknown format '${format}': generic_csv, openai_costs_json or anthropic_cost_csv`);
-      try {
-        return await importInvoice(opts.ledger, body, format);
-      } catch (err) {
-        throw new ApiError.invalidRequest(`invalid ${format}: ${(err as Error).message}`);
-      }
+      return opts.lane.run(async () => {
+        try {
+          return await importInvoice(opts.ledger, body, format);
+        } catch (err) {
+          throw new ApiError.invalidRequest(`invalid ${format}: ${(err as Error).message}`);
+        }
+      }, untilClientGone(reply));
     });
   });
 }

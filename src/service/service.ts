@@ -31,7 +31,7 @@ import { closeKeepAliveOnShutdown } from './close-keep-alive';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { rateLimited } from './rate-limited-log';
 import { logRefusedSenders } from './refused-senders';
-import { createWorkflowQueries, parsePeriod, quality, registerReportRoutes, registerWorkflowRoutes } from '../reports';
+import { createReportLane, createWorkflowQueries, parsePeriod, quality, registerReportRoutes, registerWorkflowRoutes } from '../reports';
 
 /** Ports actually bound (differs from the config when it asked for port 0). */
 export interface BoundPorts {
@@ -226,7 +226,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
         registerConsoleRoutes(app, { sessions, tokens: () => ({ admin: cfg.adminToken, viewer: cfg.console.viewerToken }), sessionTtlS: cfg.console.sessionTtlS, maxStalenessS: cfg.console.maxStalenessS, secure: tls !== undefined });
         registerPolicyRoutes(app, { engine: policy, store: policyStore, gateway: gatewayCheck });
         extAuthz.routes(app);
-        registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: readGuard, resolve: resolveWithin });
+        const reportLane = createReportLane(cfg.reports);
+        registerWorkflowRoutes(app, { queries: createWorkflowQueries(createDrilldownQueries(storage.readonly, cfg.ledger.database)), authorize: readGuard, resolve: resolveWithin, lane: reportLane });
         registerReportRoutes(app, {
           ledger: reportQueries,
           teams: (team) => registry.current().costCenterByTeam.get(team),
@@ -234,6 +235,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
           tolerancePct: cfg.ledger.reconciliationTolerancePct,
           boundaryHours: cfg.ledger.reconciliationBoundaryHours,
           resolve: resolveWithin,
+          lane: reportLane,
           // The console's Budgets page: the registry's budgets, read as the policy reads them.
           budgets: { directory: () => registry.current(), store: policyStore, reservationMaxAgeMs: cfg.policy.reservationTtlMs, bounds: createPeriodCalculator().bounds },
         });
