@@ -12,7 +12,7 @@ import pino from 'pino';
 import { configSchema } from '../src/config';
 import { startService } from '../src/service';
 import { encodeRequest, newSpanId, newTraceId } from '../test/helpers/payloads';
-import { generateLedger } from './generate-ledger';
+import { generateLedger, insertCalls } from './generate-ledger';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 10_000_000);
 const READERS = Number(process.env.BENCH_READERS ?? 200);
@@ -50,6 +50,12 @@ async function main(): Promise<void> {
       const service = await startService(cfg, pino({ level: 'silent' }));
       try {
         await service.resolveMarks();
+        if (label === LANES[0]![0]) {
+          // The generator's one catch-up: its root spans all sit in the resolver's overlap
+          // window, so the first pass after a new call rebuilds every day once (see console.bench.ts).
+          await insertCalls(service.storage.client, ledger.db, CALLS, 10, 60);
+          await service.resolveMarks();
+        }
         let peakRss = 0;
         const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
         let flooding = true;
