@@ -537,7 +537,7 @@ CREATE OR REPLACE VIEW spanledger.touched_calls_resolved ON CLUSTER ledger AS
       retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center, business_unit, ownership_source,
       unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd, provider_reported_cost_nano_usd,
       pricing_status, price_version,
-      if(p.1 != '' AND ((p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)), p.1, '') AS duplicate_of,
+      if(p.1 != '' AND ((p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND (p.14 > usage_detail OR (p.14 = usage_detail AND p.1 = parent_span_id)))), p.1, '') AS duplicate_of,
       duplicate_of != '' AS is_duplicate,
       retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent
         AND (x.3 = model_key OR (x.12 != '' AND x.12 = request_model) OR x.13 = model_family) AND x.8 = 1
@@ -555,12 +555,13 @@ CREATE OR REPLACE VIEW spanledger.touched_calls_resolved ON CLUSTER ledger AS
       FROM (
         SELECT *, groupArray(tuple(
     span_id, parent_span_id, model_key, ifNull(input_tokens, 0), ifNull(output_tokens, 0), response_id, sender_kind,
-    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family
+    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family,
+    usage_detail
   )) OVER (PARTITION BY trace_id) AS trace_calls
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
+            SELECT *, model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family, (cache_read_tokens IS NOT NULL) + (cache_write_tokens IS NOT NULL) + (reasoning_tokens IS NOT NULL) + length(usage_details) AS usage_detail,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM spanledger.llm_calls FINAL
             WHERE trace_id IN (SELECT trace_id FROM spanledger.llm_calls WHERE ingested_at > {since:DateTime64(3)} AND ingested_at <= {upto:DateTime64(3)})
@@ -579,7 +580,7 @@ CREATE OR REPLACE VIEW spanledger.trace_calls_resolved ON CLUSTER ledger AS
       retry_attempt, latency_ms, tenant, team, app, feature, environment, cost_center, business_unit, ownership_source,
       unallocated_reason, sender_id, sender_kind, cost_nano_usd, computed_cost_nano_usd, list_cost_nano_usd, provider_reported_cost_nano_usd,
       pricing_status, price_version,
-      if(p.1 != '' AND ((p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)), p.1, '') AS duplicate_of,
+      if(p.1 != '' AND ((p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND (p.14 > usage_detail OR (p.14 = usage_detail AND p.1 = parent_span_id)))), p.1, '') AS duplicate_of,
       duplicate_of != '' AS is_duplicate,
       retry_attempt > 0 OR arrayExists(x -> x.1 != span_id AND x.11 = logical_parent
         AND (x.3 = model_key OR (x.12 != '' AND x.12 = request_model) OR x.13 = model_family) AND x.8 = 1
@@ -597,12 +598,13 @@ CREATE OR REPLACE VIEW spanledger.trace_calls_resolved ON CLUSTER ledger AS
       FROM (
         SELECT *, groupArray(tuple(
     span_id, parent_span_id, model_key, ifNull(input_tokens, 0), ifNull(output_tokens, 0), response_id, sender_kind,
-    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family
+    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family,
+    usage_detail
   )) OVER (PARTITION BY trace_id) AS trace_calls
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family,
+            SELECT *, model_key, replaceRegexpOne(lower(model_key), '(-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|@.*)$', '') AS model_family, (cache_read_tokens IS NOT NULL) + (cache_write_tokens IS NOT NULL) + (reasoning_tokens IS NOT NULL) + length(usage_details) AS usage_detail,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM spanledger.llm_calls FINAL
             WHERE trace_id = {trace:String}

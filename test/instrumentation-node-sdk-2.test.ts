@@ -59,10 +59,12 @@ describe('NodeSDK 2.x with the Anthropic SDK', () => {
       expectedRow({ ...haiku, span: 'Anthropic Messages', convention: 'openinference', tokens: ANTHROPIC, session: 'session-7', user: 'user-7' }),
       expectedRow({ ...haiku, span: 'anthropic.messages.create', convention: 'otel_genai', tokens: { ...ANTHROPIC, cacheWrite1h: A.cache_creation.ephemeral_1h_input_tokens } }),
     ]);
-    // The SDK's span is the inner report of the same provider call: the duplicate, billed 0.
+    // Two SDK-side reports of one provider call: the SDK's own span is the more detailed one
+    // (it alone has the 1-hour cache writes), so it is billed and OpenInference's is the duplicate.
+    assert.ok(BigInt(l.calls[1]!.cost_nano_usd!) > BigInt(l.calls[0]!.cost_nano_usd!), 'the 1-hour writes cost more than at the 5-minute rate');
     assert.deepEqual(l.resolved.map((r) => [r.span_name, r.is_duplicate, r.billed_nano_usd]), [
-      ['Anthropic Messages', 0, l.calls[0]!.cost_nano_usd],
-      ['anthropic.messages.create', 1, '0'],
+      ['Anthropic Messages', 1, '0'],
+      ['anthropic.messages.create', 0, l.calls[1]!.cost_nano_usd],
     ]);
   });
 
@@ -73,9 +75,10 @@ describe('NodeSDK 2.x with the Anthropic SDK', () => {
       // Traceloop reports Anthropic's own input_tokens (500, without the cache): rebuilt to 3500.
       expectedRow({ ...haiku, span: 'chat claude-3-5-haiku-20241022', convention: 'otel_genai', tokens: ANTHROPIC, tokenRebuild: 'input' }),
     ]);
-    assert.deepEqual(l.resolved.map((r) => [r.span_name, r.is_duplicate]), [
-      ['anthropic.messages.create', 1],
-      ['chat claude-3-5-haiku-20241022', 0],
+    // The SDK's own span has the 1-hour cache writes Traceloop's lacks: it is the one billed.
+    assert.deepEqual(l.resolved.map((r) => [r.span_name, r.is_duplicate, r.billed_nano_usd]), [
+      ['anthropic.messages.create', 0, l.calls[0]!.cost_nano_usd],
+      ['chat claude-3-5-haiku-20241022', 1, '0'],
     ]);
   });
 });
@@ -89,10 +92,11 @@ describe('@traceloop/instrumentation-anthropic 0.27: exclusive input even where 
       expectedRow({ ...haiku, span: 'anthropic.messages.create', convention: 'otel_genai', tokens: { ...t, cacheWrite1h: 0 } }),
       expectedRow({ ...haiku, span: 'chat claude-3-5-haiku-20241022', convention: 'otel_genai', tokens: t, tokenRebuild: 'input' }),
     ]);
-    // Rebuilt, Traceloop's report matches the SDK's: one call billed.
-    assert.deepEqual(l.resolved.map((r) => [r.span_name, r.is_duplicate]), [
-      ['anthropic.messages.create', 1],
-      ['chat claude-3-5-haiku-20241022', 0],
+    // Rebuilt, Traceloop's report matches the SDK's: one call billed, the SDK's (it says how
+    // many writes had the 1-hour TTL, none here; Traceloop does not say).
+    assert.deepEqual(l.resolved.map((r) => [r.span_name, r.is_duplicate, r.billed_nano_usd]), [
+      ['anthropic.messages.create', 0, l.calls[0]!.cost_nano_usd],
+      ['chat claude-3-5-haiku-20241022', 1, '0'],
     ]);
   });
 });

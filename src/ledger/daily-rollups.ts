@@ -8,8 +8,12 @@ const MEASURES = `llm_calls, duplicates, retries, failed_calls, input_tokens, ou
   reasoning_tokens, cost_nano_usd, list_cost_nano_usd, failed_cost_nano_usd, retry_cost_nano_usd, unpriced_calls, missing_usage_calls,
   failed_missing_usage_calls, no_price_calls, unallocated_calls, unallocated_cost_nano_usd, with_session_calls, ownership_conflicts, first_call_at, last_call_end`;
 
-/** Bumped when the rollups gain measures or tables: the mark resolver then rebuilds every day once. */
-export const ROLLUP_SCHEMA = 3;
+/**
+ * Bumped when the rollups gain measures or tables, or the duplicate and retry rules change:
+ * the mark resolver then re-resolves every trace and rebuilds every day once.
+ * 4: of two same-side reports of one call, the more detailed one is billed.
+ */
+export const ROLLUP_SCHEMA = 4;
 
 /** The longest run of days one rebuild statement reads, to bound its memory and time. */
 const MAX_RUN_DAYS = 31;

@@ -78,9 +78,10 @@ export function createMarkResolver(client: ClickHouseClient, db: string): MarkRe
     const states = await all<{ name: string; w: string; v: string }>(
       `SELECT name, toString(watermark) AS w, toString(version) AS v FROM ${db}.resolver_state FINAL WHERE name IN ({m:String}, {r:String}, {a:String}, {s:String})`,
       { m: MARKS, r: ROLLUPS, a: ADJUSTMENTS_STATE, s: SCHEMA });
-    const marksW = states.find((x) => x.name === MARKS)?.w ?? EPOCH;
-    // Rollups built for an older schema lack measures: every day is built again, once.
+    // Rollups built for an older schema lack measures, and marks stored under older rules may
+    // be wrong: every trace is resolved and every day built again, once.
     const schemaOk = Number(states.find((x) => x.name === SCHEMA)?.v ?? 0) >= ROLLUP_SCHEMA;
+    const marksW = schemaOk ? states.find((x) => x.name === MARKS)?.w ?? EPOCH : EPOCH;
     const rollupsW = schemaOk ? states.find((x) => x.name === ROLLUPS)?.w : undefined;
     // Re-rating rows change billed costs without a new call: their days are rebuilt too.
     const adjustW = states.find((x) => x.name === ADJUSTMENTS_STATE)?.w ?? EPOCH;

@@ -21,8 +21,14 @@ export interface WorkflowOptions {
 // rules run when queried, never at ingestion).
 const TRACE_CALLS = `groupArray(tuple(
     span_id, parent_span_id, model_key, ifNull(input_tokens, 0), ifNull(output_tokens, 0), response_id, sender_kind,
-    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family
+    is_failed, toUnixTimestamp64Nano(timestamp), toUnixTimestamp64Nano(end_timestamp), logical_parent, request_model, model_family,
+    usage_detail
   )) OVER (PARTITION BY trace_id)`;
+
+// How much of a call's usage its report breaks down: the cache and reasoning columns it
+// reported, and each finer count (1-hour cache writes, audio, web searches, ...). Of two
+// reports of one call from the same side, the more detailed one is billed.
+const USAGE_DETAIL = `(cache_read_tokens IS NOT NULL) + (cache_write_tokens IS NOT NULL) + (reasoning_tokens IS NOT NULL) + length(usage_details)`;
 
 /**
  * A model id without its dated version suffix (`gpt-4o-2024-08-06`, `claude-3-5-sonnet-20241022`,
@@ -39,7 +45,7 @@ function resolvedSql(db: string, where: string, adjustWhere: string, o: Workflow
   // x.8 failed, x.9 start ns, x.10 end ns (SDKs stamp starts to the millisecond, hence the
   // 1 ms tolerance in the retry rule), x.11 logical parent (a call reported under another
   // call, like a gateway span under the SDK span, shares that call's parent), x.12 request
-  // model, x.13 model family.
+  // model, x.13 model family, x.14 usage detail.
   const partner = `arrayFirst(x -> x.1 != span_id AND (
       (response_id != '' AND x.6 = response_id)
       OR ((x.1 = parent_span_id OR x.2 = span_id) AND x.3 = model_key
@@ -48,11 +54,15 @@ function resolvedSql(db: string, where: string, adjustWhere: string, o: Workflow
     ), trace_calls)`;
   const winnerKind = o.duplicateWinner === 'gateway' ? 'gateway' : 'sdk';
   // This row loses to its partner when the partner is on the winning side and this row is
-  // not; when both are on the same side, the inner (child) span is the duplicate.
+  // not; when both are on the same side, the less detailed report is the duplicate (an
+  // instrumentation's span around the Anthropic SDK's own, which alone has the 1-hour cache
+  // writes, must not bill the call at the 5-minute rate), and at equal detail the inner
+  // (child) span.
+  const sameSide = `((p.7 = 'gateway') = (sender_kind = 'gateway') AND (p.14 > usage_detail OR (p.14 = usage_detail AND p.1 = parent_span_id)))`;
   const loses =
     winnerKind === 'gateway'
-      ? `(p.7 = 'gateway' AND sender_kind != 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)`
-      : `(p.7 != 'gateway' AND sender_kind = 'gateway') OR ((p.7 = 'gateway') = (sender_kind = 'gateway') AND p.1 = parent_span_id)`;
+      ? `(p.7 = 'gateway' AND sender_kind != 'gateway') OR ${sameSide}`
+      : `(p.7 != 'gateway' AND sender_kind = 'gateway') OR ${sameSide}`;
   return `
     SELECT
       timestamp, end_timestamp, trace_id, span_id, parent_span_id, session_id, user_id, request_id, response_id, span_name,
@@ -76,7 +86,7 @@ function resolvedSql(db: string, where: string, adjustWhere: string, o: Workflow
         FROM (
           SELECT *, if(arrayExists(x -> x.1 = parent_span_id, pairs), arrayFirst(x -> x.1 = parent_span_id, pairs).2, parent_span_id) AS logical_parent
           FROM (
-            SELECT *, model_key, ${MODEL_FAMILY('model_key')} AS model_family,
+            SELECT *, model_key, ${MODEL_FAMILY('model_key')} AS model_family, ${USAGE_DETAIL} AS usage_detail,
               groupArray(tuple(span_id, parent_span_id)) OVER (PARTITION BY trace_id) AS pairs
             FROM ${db}.llm_calls FINAL
             WHERE ${where}
