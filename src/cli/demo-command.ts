@@ -115,6 +115,12 @@ export async function demoCommand(argv: string[], out: NodeJS.WritableStream, er
  */
 async function importDemoInvoice(api: string, adminToken: string, nowMs: number, days: number): Promise<number> {
   const from = new Date(nowMs - days * 86_400_000).toISOString().slice(0, 10);
+  // A report runs a resolver pass first: without it, the gateway's second reports of calls
+  // sent in the last seconds are not yet marked duplicates and the invoice would bill them.
+  const resolveUrl = `${api}/v1/reports/quality?from=${from}&to=${new Date(nowMs + 86_400_000).toISOString().slice(0, 10)}`;
+  const resolved = await cliFetch(resolveUrl, { headers: { authorization: `Bearer ${adminToken}` } });
+  if (!resolved.ok) throw new CliRequestError(resolveUrl, `bringing the duplicate marks up to date failed: HTTP ${resolved.status} ${(await resolved.text()).slice(0, 300)}`);
+  await resolved.body?.cancel();
   const query = `SELECT toString(toDate(timestamp)) AS day, provider, model_key AS model, toString(sum(billed_nano_usd)) AS cost
     FROM llm_calls_resolved(from = {from:String}, to = {to:String}) GROUP BY day, provider, model ORDER BY day, provider, model FORMAT JSONEachRow`;
   const params = new URLSearchParams({ query, param_from: `${from} 00:00:00`, param_to: new Date(nowMs + 60_000).toISOString().replace('T', ' ').replace('Z', '') });

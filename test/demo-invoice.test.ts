@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { burstCostForTest, demoCommand } from '../src/cli/demo-command';
+import { demoRegistryYaml } from '../src/cli/demo/demo-plan';
+import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
+
+// The demo's invoice is the ledger's own daily totals with two planted differences: one day
+// 4% above the ledger, and a model the ledger never saw. Read before the resolver marked the
+// gateway's duplicate reports, it billed them too, and every recent day became a false
+// "rate mismatch" of 20-90%.
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+let svc: TestService;
+
+before(async () => {
+  svc = await startTestService({ ownership: { allowUnauthenticated: false, registry: registryFile(demoRegistryYaml(burstCostForTest)) } });
+  const code = await demoCommand(
+    ['--days', '6', '--scale', '0.1', '--quiet', '--api-port', String(svc.service.ports.api), '--otlp-http-port', String(svc.service.ports.otlpHttp), '--admin-token', ADMIN_TOKEN],
+    sink(), sink(),
+  );
+  assert.equal(code, 0);
+});
+after(() => svc.stop());
+
+test('the demo invoice differs from the ledger only where the demo planted a difference', async () => {
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const q = `from=${new Date(today - 10 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(today + 86_400_000).toISOString().slice(0, 10)}&tolerance_pct=0`;
+  const res = await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/reports/reconciliation?${q}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { lines: { day: string; provider: string; model: string; invoiced_nano_usd: string; ledger_nano_usd: string; gap_nano_usd: string; category: string }[] };
+  const off = body.lines.filter((l) => l.category !== 'within_tolerance');
+  const days = new Set(off.map((l) => l.day));
+  assert.equal(days.size, 1, `differences on ${[...days].join(', ')}: ${JSON.stringify(off)}`);
+  const unseen = off.filter((l) => l.category === 'not_seen_by_ledger');
+  assert.deepEqual(unseen.map((l) => [l.provider, l.model, l.invoiced_nano_usd]), [['openai', 'gpt-4.1', '3250000000']]);
+  // Every other line of that day is the openai total billed 4% above the ledger, to the nano-dollar.
+  const rated = off.filter((l) => l.category !== 'not_seen_by_ledger');
+  assert.ok(rated.length > 0, 'the day billed above the ledger is there');
+  for (const l of rated) {
+    assert.equal(l.provider, 'openai');
+    assert.equal(BigInt(l.invoiced_nano_usd), (BigInt(l.ledger_nano_usd) * 104n) / 100n, JSON.stringify(l));
+  }
+});
