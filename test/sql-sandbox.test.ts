@@ -222,6 +222,25 @@ describe('the /clickhouse sandbox against a hostile caller', () => {
     await stillWorks();
   });
 
+  test('SHOW and EXISTS with a FORMAT clause work, as @clickhouse/client sends them; a FORMAT name is no database name', async () => {
+    // The client appends `FORMAT JSONEachRow`; the tree of SHOW TABLES FORMAT TSV reads like SHOW TABLES FROM TSV.
+    const tables = await (await svc.sql.query({ query: 'SHOW TABLES', format: 'JSONEachRow' })).json<{ name: string }>();
+    assert.ok(tables.some((t) => t.name === 'llm_calls'), JSON.stringify(tables));
+    const exists = await (await svc.sql.query({ query: 'EXISTS TABLE llm_calls', format: 'JSONEachRow' })).json<{ result: number }>();
+    assert.deepEqual(exists, [{ result: 1 }]);
+    const create = await send(`SHOW CREATE TABLE ${svc.cfg.ledger.database}.llm_calls FORMAT TSVRaw`);
+    assert.equal(create.status, 200, create.text);
+    assert.match(create.text, /^CREATE TABLE/);
+    const dbs = await send('SHOW DATABASES FORMAT TSV');
+    assert.equal(dbs.status, 200, dbs.text);
+    const db = other.cfg.ledger.database;
+    await refused(`SHOW TABLES FROM ${db} FORMAT TSV`, 403, /is not served here/);
+    await refused(`EXISTS TABLE ${db}.llm_calls FORMAT TSV`, 403, /outside the ledger database/);
+    await refused('SHOW TABLES FROM TSV', 403, /database TSV is not served here/);
+    await refused("SHOW TABLES INTO OUTFILE 'x.tsv' FORMAT TSV", 403, /INTO OUTFILE is not allowed here|\(READONLY\)/);
+    await stillWorks();
+  });
+
   test('bound parameters are substituted as typed values, never as SQL', async () => {
     const evil = "x' UNION ALL SELECT name FROM system.users --";
     const rs = await svc.sql.query({ query: 'SELECT {s:String} AS s, {n:UInt32} + 1 AS n, {a:Array(String)} AS a, {t:Identifier} AS c FROM (SELECT 1 AS one)', query_params: { s: evil, n: 41, a: ["it's", 'b\tc'], t: 'one' }, format: 'JSONEachRow' });

@@ -46,10 +46,13 @@ export interface CheckedStatement {
  * TABLES / DATABASES / CREATE TABLE, DESCRIBE TABLE, EXISTS, and EXPLAIN of a SELECT,
  * naming only the ledger's tables, a short list of system tables and bounded generator
  * table functions; no INTO OUTFILE and no SETTINGS clause (settings are URL parameters,
- * where they are clamped to the server's caps).
+ * where they are clamped to the server's caps). `formatted` is the statement as the
+ * engine's `formatQuery` printed it: the SHOW and EXISTS trees do not tell a `FORMAT` name
+ * from a database or table name (`SHOW TABLES FORMAT TSV` and `SHOW TABLES FROM TSV` dump
+ * alike), the printed text does.
  */
-export function checkStatement(root: AstNode, scope: SqlScope): CheckedStatement {
-  const checked = checkKind(root, scope);
+export function checkStatement(root: AstNode, scope: SqlScope, formatted = ''): CheckedStatement {
+  const checked = checkKind(root, scope, formatClause(formatted));
   checkHostColumns(root);
   return checked;
 }
@@ -75,7 +78,15 @@ function checkHostColumns(root: AstNode): void {
   });
 }
 
-function checkKind(root: AstNode, scope: SqlScope): CheckedStatement {
+// formatQuery prints a FORMAT clause on a line of its own, at the end; a newline inside a
+// literal or a quoted name is printed escaped, so this line can come from nothing else.
+const FORMAT_LINE = /\nFORMAT (\S+)$/;
+
+function formatClause(formatted: string): string | undefined {
+  return FORMAT_LINE.exec(formatted.trimEnd())?.[1];
+}
+
+function checkKind(root: AstNode, scope: SqlScope, format: string | undefined): CheckedStatement {
   switch (root.kind) {
     case 'SelectWithUnionQuery':
     case 'SelectIntersectExceptQuery':
@@ -107,12 +118,12 @@ function checkKind(root: AstNode, scope: SqlScope): CheckedStatement {
       return { format };
     }
     case 'ShowTables':
-      return checkShow(root, scope, (ids) => {
+      return checkShow(root, scope, format, (ids) => {
         for (const id of ids) if (id !== scope.database && id !== 'system') throw accessDenied(`database ${id} is not served here: this endpoint serves ${scope.database}`);
       });
     case 'ShowCreateTableQuery':
     case 'ExistsTableQuery':
-      return checkShow(root, scope, (ids) => {
+      return checkShow(root, scope, format, (ids) => {
         if (ids.length === 2) checkTable(`${ids[0]}.${ids[1]}`, scope);
         else if (ids.length !== 1) throw notReadOnly(root.kind);
       });
@@ -121,15 +132,17 @@ function checkKind(root: AstNode, scope: SqlScope): CheckedStatement {
   }
 }
 
-function checkShow(root: AstNode, scope: SqlScope, names: (ids: string[]) => void): CheckedStatement {
+function checkShow(root: AstNode, scope: SqlScope, format: string | undefined, names: (ids: string[]) => void): CheckedStatement {
   const ids: string[] = [];
   for (const c of root.children) {
     if (c.kind === 'Identifier') ids.push(c.detail);
     else if (c.kind === 'Literal') throw notReadOnly('INTO OUTFILE');
     else walk(c, scope);
   }
+  // The FORMAT name is the tree's last identifier.
+  if (format !== undefined && ids.at(-1) === format) ids.pop();
   names(ids);
-  return {};
+  return format === undefined ? {} : { format };
 }
 
 /** A SELECT at the top of a statement: its children after the first are output clauses. */

@@ -78,7 +78,7 @@ export async function openSqlSandbox(storage: StorageClients, database: string, 
     for (const [k, v] of req.params) if (k.startsWith('param_')) params[k.slice(6)] = v;
     const statement = substituteParams(canonical, params);
     const dump = await textOf(session, `EXPLAIN AST ${statement}`).catch(engineWords);
-    const checked = checkStatement(parseAstDump(dump), scope);
+    const checked = checkStatement(parseAstDump(dump), scope, statement);
     const format = checked.format ?? (req.params.get('default_format') || 'TabSeparated');
     if (signal.aborted) throw signal.reason;
     const tag = randomUUID();
