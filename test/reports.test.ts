@@ -90,13 +90,18 @@ describe('finance reports over a two-month ledger seeded through OTLP', () => {
     const cb = await get<{
       lines: { team: string; billed_nano_usd: string; transfer_multiplier: string; charged_nano_usd: string; cost_center: string }[];
       unallocated: { calls: number; billed_nano_usd: string };
-      totals: { billed_nano_usd: string; allocated_billed_nano_usd: string };
+      totals: { billed_nano_usd: string; allocated_billed_nano_usd: string; unallocated_billed_nano_usd: string; charged_nano_usd: string; billed_usd: string; charged_usd: string };
       by_team: { team: string }[];
     }>(`/v1/reports/chargeback?period=${cur.label}&group_by=team`);
     assert.equal(cb.totals.billed_nano_usd, expectedCur.toString());
     assert.equal(cb.unallocated.billed_nano_usd, unallocatedCur.toString());
     assert.equal(cb.unallocated.calls, 3);
     assert.equal(cb.totals.allocated_billed_nano_usd, (expectedCur - unallocatedCur).toString());
+    assert.equal(cb.totals.unallocated_billed_nano_usd, unallocatedCur.toString());
+    // Charged back is what the teams' lines charge: the unallocated bucket is charged to nobody.
+    assert.equal(cb.totals.charged_nano_usd, cb.lines.reduce((s, l) => s + BigInt(l.charged_nano_usd), 0n).toString());
+    // Exact decimals, as on every line (display rounding is the console's and the CLI's).
+    assert.equal(cb.totals.billed_usd, `${expectedCur / 1_000_000_000n}.${(expectedCur % 1_000_000_000n).toString().padStart(9, '0')}`);
     assert.ok(!cb.lines.some((l) => l.team === ''), 'unallocated calls are not a team line');
     const ads = cb.lines.find((l) => l.team === 'ads')!;
     assert.equal(ads.billed_nano_usd, (cost(1000 * K, 100 * K) * 20n).toString());
@@ -111,6 +116,7 @@ describe('finance reports over a two-month ledger seeded through OTLP', () => {
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /\nads\s+20\s+\$7\.00\s+1\.1\s+\$7\.70\s+CC-ADS/);
     assert.match(cli.stdout, /\(unallocated\)\s+3 calls\s+\$2\.10/);
+    assert.match(cli.stdout, /\ntotal billed \$[\d,.]+ \(unallocated \$2\.10\), charged back to teams \$[\d,.]+\n/);
   });
 
   test('the audit names the team with the largest increase and its driver', async () => {
@@ -122,6 +128,8 @@ describe('finance reports over a two-month ledger seeded through OTLP', () => {
     assert.equal(teams.find((l) => l.subject === 'ads')!.driver, 'more_calls');
     assert.equal(a.headlines[0], 'Team search: $10.50 this month, up 200% (more tokens per call)');
     assert.ok(a.headlines.includes('Unattributed traffic: $2.10 this period, needs cleanup'), a.headlines.join(' | '));
+    assert.equal(a.headlines.filter((h) => h.startsWith('Unattributed traffic')).length, 1, a.headlines.join(' | '));
+    for (const l of a.lines) assert.doesNotMatch(l.summary, /new this period \(new\)/, l.summary);
     const cli = await runCli(['report', 'audit', '--period', cur.label, '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /^Team search: .* up 200% \(more tokens per call\)/);

@@ -110,7 +110,7 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
     lines.push('', `(unallocated)  ${String(un.calls)} calls  ${money(un.billed_nano_usd)}  ${String(un.note)}`);
     const totals = body.totals as Record<string, unknown>;
     for (const r of un.reasons as { reason: string; calls: number; billed_nano_usd: string }[]) lines.push(`  reason ${r.reason || '(none)'}: ${r.calls} calls  ${money(r.billed_nano_usd)}`);
-    lines.push(`total billed ${money(totals.billed_nano_usd)}, charged ${money(totals.charged_nano_usd)}`);
+    lines.push(`total billed ${money(totals.billed_nano_usd)} (unallocated ${money(totals.unallocated_billed_nano_usd)}), charged back to teams ${money(totals.charged_nano_usd)}`);
   } else if (sub === 'audit') {
     lines.push(...(body.headlines as string[]), '');
     table((body.lines as Record<string, unknown>[]).slice(0, 30), ['dimension', 'subject', 'this_nano_usd', 'last_nano_usd', 'change_pct', 'driver']);

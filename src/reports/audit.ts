@@ -56,7 +56,8 @@ export async function audit(ledger: ReportLedger, period: Period): Promise<{ per
   }
   lines.sort((x, y) => Math.abs(Number(BigInt(y.change_nano_usd))) - Math.abs(Number(BigInt(x.change_nano_usd))));
   const anomalies = await detectAnomalies(ledger, period);
-  const headlines = lines.filter((l) => l.dimension === 'team').slice(0, 5).map((l) => l.summary);
+  // The unattributed bucket gets a line of its own below, not a second one among the teams.
+  const headlines = lines.filter((l) => l.dimension === 'team' && l.subject !== '(unattributed)').slice(0, 5).map((l) => l.summary);
   const unattributed = lines.find((l) => l.dimension === 'team' && l.subject === '(unattributed)');
   if (unattributed && BigInt(unattributed.this_nano_usd) > 0n) headlines.push(`Unattributed traffic: ${dollars(BigInt(unattributed.this_nano_usd))} this period, needs cleanup`);
   return { period: period.label, previous: prev.label, lines, anomalies, headlines };
@@ -89,11 +90,12 @@ function line(dimension: AuditLine['dimension'], subject: string, a: Row | undef
   const pct = c0 === 0n ? null : Number(((c1 - c0) * 10_000n) / c0) / 100;
   const label = dimension === 'team' ? (subject === '(unattributed)' ? 'Unattributed traffic' : `Team ${subject}`) : `${dimension[0]!.toUpperCase()}${dimension.slice(1)} ${subject}`;
   const move = pct === null ? 'new this period' : `${pct >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(pct))}%`;
-  const why = driver.replace(/_/g, ' ');
+  // "new this period" already says why; "(new)" after it would say it twice.
+  const why = driver === 'new' ? '' : ` (${driver.replace(/_/g, ' ')})`;
   return {
     dimension, subject, this_nano_usd: c1.toString(), last_nano_usd: c0.toString(), change_nano_usd: (c1 - c0).toString(), change_pct: pct,
     calls_this: n1, calls_last: n0, tokens_per_call_this: Math.round(tpc1 * 100) / 100, tokens_per_call_last: Math.round(tpc0 * 100) / 100, driver,
-    summary: `${label}: ${dollars(c1)} ${/^\d{4}-\d{2}$/.test(period.label) ? 'this month' : 'this period'}, ${move} (${why})`,
+    summary: `${label}: ${dollars(c1)} ${/^\d{4}-\d{2}$/.test(period.label) ? 'this month' : 'this period'}, ${move}${why}`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { applyMultiplier, dollars, usd } from './money-format';
+import { applyMultiplier, usd } from './money-format';
 import type { Period } from './period';
 import type { ReportLedger, TeamDirectory } from './ports';
 
@@ -24,7 +24,12 @@ export interface Chargeback {
   group_by: Dimension[];
   lines: ChargebackLine[];
   unallocated: { calls: number; billed_nano_usd: string; billed_usd: string; note: string; reasons: { reason: string; calls: number; billed_nano_usd: string }[] };
-  totals: { billed_nano_usd: string; charged_nano_usd: string; allocated_billed_nano_usd: string; billed_usd: string; charged_usd: string };
+  /**
+   * Billed is everything the ledger bills, the unallocated bucket included; charged is what
+   * the teams are charged back (their lines after multipliers), so the unallocated bucket
+   * is not in it. The `_usd` fields are exact decimals, as on every line.
+   */
+  totals: { billed_nano_usd: string; charged_nano_usd: string; allocated_billed_nano_usd: string; unallocated_billed_nano_usd: string; billed_usd: string; charged_usd: string };
   by_team: { team: string; billed_nano_usd: string; charged_nano_usd: string; failed_cost_nano_usd: string; retry_cost_nano_usd: string; failed_cost_ratio: number; cost_center: string }[];
   daily_trend: { day: string; team: string; billed_nano_usd: string }[];
   model_family_mix: { family: string; billed_nano_usd: string; share: number }[];
@@ -103,8 +108,8 @@ export async function chargeback(ledger: ReportLedger, period: Period, groupBy: 
     unallocated: { calls: unRows.reduce((n, r) => n + Number(r.calls), 0), billed_nano_usd: unBilled.toString(), billed_usd: usd(unBilled), note: 'not spread over teams; fix ownership (see report quality)',
       reasons: reasons.map((r) => ({ reason: r.reason!, calls: Number(r.calls), billed_nano_usd: r.billed! })) },
     totals: {
-      billed_nano_usd: (allocatedTotal + unBilled).toString(), charged_nano_usd: (charged + unBilled).toString(), allocated_billed_nano_usd: allocatedTotal.toString(),
-      billed_usd: dollars(allocatedTotal + unBilled), charged_usd: dollars(charged + unBilled),
+      billed_nano_usd: (allocatedTotal + unBilled).toString(), charged_nano_usd: charged.toString(), allocated_billed_nano_usd: allocatedTotal.toString(),
+      unallocated_billed_nano_usd: unBilled.toString(), billed_usd: usd(allocatedTotal + unBilled), charged_usd: usd(charged),
     },
     by_team: byTeam,
     daily_trend: [...trend.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => {
