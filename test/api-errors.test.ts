@@ -6,6 +6,7 @@ import { ADMIN_TOKEN, startTestService, type TestService } from './helpers/test-
 after(killAll);
 
 type Refusal = { error?: unknown; code?: unknown };
+const VIEWER = 'viewer-reads-only';
 
 // spanledger's own HTTP APIs answer every refusal with `{error, code}` from one catalogue;
 // the policy keeps the OpenAI error shape and /clickhouse ClickHouse's (protocols).
@@ -17,7 +18,7 @@ describe('one error catalogue for the API: coded refusals, one handler, the acce
   const refusal = async (res: Response) => ({ status: res.status, body: (await res.json()) as Refusal });
 
   before(async () => {
-    svc = await startTestService();
+    svc = await startTestService({ console: { viewerToken: VIEWER } });
     off = await startTestService({ adminToken: undefined });
   });
   after(async () => {
@@ -29,7 +30,32 @@ describe('one error catalogue for the API: coded refusals, one handler, the acce
     for (const [method, p] of [['GET', '/v1/reports/chargeback'], ['GET', '/v1/reports/focus?focus_version=9'], ['GET', '/v1/traces/nothex/cost'], ['GET', '/v1/sessions/s/cost'], ['POST', '/v1/reports/invoices'], ['POST', '/v1/admin/prices/reprice'], ['GET', '/v1/admin/dead-letters']] as const) {
       const { status, body } = await refusal(await fetch(url(svc, p), { method }));
       assert.deepEqual([p, status, body.code], [p, 401, 'SPANLEDGER_UNAUTHORIZED']);
-      assert.match(String(body.error), /admin token is required/);
+      assert.match(String(body.error), /^(report|admin) endpoints need the admin token( or the viewer credential)? \(Authorization: Bearer\)$/, p);
+    }
+  });
+
+  test('the viewer credential on a route that changes something: 403 SPANLEDGER_READ_ONLY, and the CLI says which token it needs', async () => {
+    for (const [method, p] of [['POST', '/v1/reports/invoices'], ['POST', '/v1/admin/prices/reprice'], ['GET', '/v1/admin/dead-letters'], ['POST', '/v1/admin/dead-letters/replay']] as const) {
+      const { status, body } = await refusal(await fetch(url(svc, p), { method, headers: { authorization: `Bearer ${VIEWER}` } }));
+      assert.deepEqual([p, status, body.code], [p, 403, 'SPANLEDGER_READ_ONLY']);
+      assert.match(String(body.error), /read-only/);
+    }
+    const cli = await runCli(['prices', 'reprice', '--from', '2026-01-01', '--to', '2026-01-02', '--api-port', String(svc.service.ports.api), '--admin-token', VIEWER]);
+    assert.equal(cli.code, 1);
+    assert.match(cli.stderr, /HTTP 403 .*read-only.*\(this needs the admin token, not the viewer credential/);
+  });
+
+  test('an unknown route: 404 SPANLEDGER_NOT_FOUND naming it, in the catalogue\'s shape', async () => {
+    const { status, body } = await refusal(await fetch(url(svc, '/v1/reports/nosuch'), { headers: admin }));
+    assert.deepEqual([status, body.code], [404, 'SPANLEDGER_NOT_FOUND']);
+    assert.match(String(body.error), /^no route GET \/v1\/reports\/nosuch/);
+  });
+
+  test('a wrong credential is called not valid, not missing', async () => {
+    for (const p of ['/v1/reports/chargeback', '/v1/admin/dead-letters']) {
+      const { status, body } = await refusal(await fetch(url(svc, p), { headers: { authorization: 'Bearer not-the-token' } }));
+      assert.deepEqual([p, status, body.code], [p, 401, 'SPANLEDGER_UNAUTHORIZED']);
+      assert.match(String(body.error), /^the credential presented is not valid: /, p);
     }
   });
 
@@ -71,7 +97,7 @@ describe('one error catalogue for the API: coded refusals, one handler, the acce
   test('the CLI reads the code and says what to do', async () => {
     const noToken = await runCli(['report', 'chargeback', '--api-port', String(svc.service.ports.api)]);
     assert.equal(noToken.code, 1);
-    assert.match(noToken.stderr, /HTTP 401 from http:\/\/127\.0\.0\.1:\d+\/v1\/reports\/chargeback\?: the admin token is required .*\(pass the service's admin token with --admin-token or SPANLEDGER_ADMIN_TOKEN\)/);
+    assert.match(noToken.stderr, /HTTP 401 from http:\/\/127\.0\.0\.1:\d+\/v1\/reports\/chargeback: report endpoints need .*\(pass the service's admin token with --admin-token or SPANLEDGER_ADMIN_TOKEN\)/);
     const disabled = await runCli(['prices', 'reprice', '--from', '2026-01-01', '--to', '2026-01-02', '--api-port', String(off.service.ports.api), '--admin-token', ADMIN_TOKEN]);
     assert.equal(disabled.code, 1);
     assert.match(disabled.stderr, /HTTP 403 .*restart it with --admin-token/);

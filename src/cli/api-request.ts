@@ -29,6 +29,7 @@ export async function cliFetch(url: string, init?: RequestInit): Promise<Respons
 // What the CLI's user can do about a coded API error: by code, never by its text.
 const HINTS: Record<string, string> = {
   SPANLEDGER_UNAUTHORIZED: 'pass the service\'s admin token with --admin-token or SPANLEDGER_ADMIN_TOKEN',
+  SPANLEDGER_READ_ONLY: 'this needs the admin token, not the viewer credential: pass it with --admin-token or SPANLEDGER_ADMIN_TOKEN',
   SPANLEDGER_DISABLED: 'the service was started without an admin token: restart it with --admin-token',
   SPANLEDGER_UNAVAILABLE: 'storage is busy or short of room: try again shortly',
 };

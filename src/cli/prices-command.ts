@@ -128,7 +128,7 @@ async function repriceCmd(argv: string[], out: NodeJS.WritableStream, err: NodeJ
   const url = `${apiBase(config)}/v1/admin/prices/reprice`;
   const res = await cliFetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? ''}` },
+    headers: { 'content-type': 'application/json', ...(config.adminToken ? { authorization: `Bearer ${config.adminToken}` } : {}) },
     body: JSON.stringify({ from: flags.from, to: flags.to, ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}) }),
   });
   if (!res.ok) {

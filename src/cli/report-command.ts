@@ -33,7 +33,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
     team: { type: 'string' }, limit: { type: 'string' },
   });
   const base = apiBase(config);
-  const headers = { authorization: `Bearer ${config.adminToken ?? ''}` };
+  const headers: Record<string, string> = config.adminToken ? { authorization: `Bearer ${config.adminToken}` } : {};
 
   if (sub === 'import-invoice') {
     const file = positionals[0];
@@ -67,7 +67,8 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   if (typeof flags.limit === 'string') params.set('limit', flags.limit);
   const format = typeof flags.format === 'string' ? flags.format : 'table';
   if (format === 'csv') params.set('format', 'csv');
-  const url = `${base}${path}?${params}`;
+  const query = params.toString();
+  const url = `${base}${path}${query === '' ? '' : `?${query}`}`;
   const res = await cliFetch(url, { headers });
   if (!res.ok) {
     err.write(await describeApiFailure(`report ${sub}`, url, res));

@@ -4,7 +4,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import { apiErrorHandler } from '../pipeline';
 import { createAdminGuard } from '../service/admin-guard';
 import { registerConsoleRoutes } from './console-routes';
-import { createReadGuard } from './read-guard';
+import { createReadGuard, createWriteGuard } from './read-guard';
 import { sessionIdOf } from './session-cookie';
 import { createSessionStore } from './session-store';
 
@@ -91,12 +91,20 @@ test('the read guard: the cookie reads by GET only, the viewer credential reads 
   const admin = { authorization: `Bearer ${ADMIN}` };
   assert.equal(guard(req('GET', '/v1/reports/chargeback', cookie)), 'ok');
   assert.equal(guard(req('GET', '/clickhouse?query=SELECT+1', cookie)), 'ok');
-  assert.equal(guard(req('POST', '/clickhouse', cookie)), 'denied');
-  assert.equal(guard(req('POST', '/v1/reports/invoices', cookie)), 'denied');
+  // A valid read-only credential on a write is told it is read-only, not that it is missing.
+  assert.equal(guard(req('POST', '/clickhouse', cookie)), 'read_only');
+  assert.equal(guard(req('POST', '/v1/reports/invoices', cookie)), 'read_only');
+  assert.equal(guard(req('POST', '/v1/reports/invoices', { cookie: 'spanledger_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })), 'denied');
   assert.equal(guard(req('GET', '/v1/reports/quality', viewer)), 'ok');
   assert.equal(guard(req('POST', '/clickhouse', viewer)), 'ok', 'every /clickhouse statement is read-only');
-  assert.equal(guard(req('POST', '/v1/reports/invoices', viewer)), 'denied');
+  assert.equal(guard(req('POST', '/v1/reports/invoices', viewer)), 'read_only');
   assert.equal(guard(req('POST', '/v1/reports/invoices', admin)), 'ok');
+  // The admin API's guard: the admin token alone, whatever the method.
+  const write = createWriteGuard({ admin: createAdminGuard(ADMIN), viewer: createAdminGuard(VIEWER), sessions });
+  assert.equal(write(req('GET', '/v1/admin/dead-letters', viewer)), 'read_only');
+  assert.equal(write(req('GET', '/v1/admin/dead-letters', cookie)), 'read_only');
+  assert.equal(write(req('GET', '/v1/admin/dead-letters', { authorization: 'Bearer nope' })), 'denied');
+  assert.equal(write(req('POST', '/v1/admin/prices/reprice', admin)), 'ok');
   assert.equal(guard(req('GET', '/v1/reports/quality', {})), 'denied');
   const none = createReadGuard({ admin: createAdminGuard(undefined), viewer: createAdminGuard(undefined), sessions });
   assert.equal(none(req('GET', '/v1/reports/quality', cookie)), 'disabled');

@@ -13,7 +13,7 @@ export interface SqlEndpointOptions {
   /** Largest query text accepted, after decompression. */
   maxQueryBytes: number;
   /** Admin check of a request: 'ok', 'disabled' (no admin token configured) or 'denied'. */
-  authorize: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied';
+  authorize: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied' | 'read_only';
   /** The ledger database: the only one a request may name in `database`. */
   database: string;
   /** URL prefix, `/clickhouse` by default. */
@@ -65,7 +65,11 @@ async function sqlRoutes(app: FastifyInstance, opts: SqlEndpointOptions): Promis
     }
     if (check === 'denied') {
       reply.header('www-authenticate', 'Basic realm="spanledger"');
-      chError(reply, 401, 516, 'AUTHENTICATION_FAILED', 'the admin token is required (HTTP Basic password or Bearer)');
+      chError(reply, 401, 516, 'AUTHENTICATION_FAILED', 'a valid admin token or viewer credential is required (HTTP Basic password or Bearer)');
+      return false;
+    }
+    if (check === 'read_only') {
+      chError(reply, 403, 497, 'ACCESS_DENIED', 'a console session cookie is taken on GET only: send the viewer credential (HTTP Basic password or Bearer) to POST SQL');
       return false;
     }
     return true;

@@ -15,6 +15,8 @@ export const ApiError = {
   unauthorized: createError<'SPANLEDGER_UNAUTHORIZED', 401, [string]>('SPANLEDGER_UNAUTHORIZED', '%s', 401),
   /** 403: the endpoint is off (no admin token or viewer credential configured). */
   disabled: createError<'SPANLEDGER_DISABLED', 403, [string]>('SPANLEDGER_DISABLED', '%s', 403),
+  /** 403: a valid read-only credential (the viewer's, or a console session) on a route that changes something. */
+  readOnly: createError<'SPANLEDGER_READ_ONLY', 403, [string]>('SPANLEDGER_READ_ONLY', '%s', 403),
   /** 404: nothing stored matches. */
   notFound: createError<'SPANLEDGER_NOT_FOUND', 404, [string]>('SPANLEDGER_NOT_FOUND', '%s', 404),
   /** 429: too many attempts; `retryAfterS` says when to try again. */
@@ -31,25 +33,36 @@ export function withRetryAfter<E extends Error>(err: E, retryAfterS: number): E 
   return Object.assign(err, { retryAfterS });
 }
 
-/** What an admin or read check decided, as the routes' hook throws it. */
-export function accessError(check: 'disabled' | 'denied', what: string): Error {
-  return check === 'disabled'
-    ? new ApiError.disabled(`${what} are disabled: start spanledger with --admin-token`)
-    : new ApiError.unauthorized('the admin token is required (Authorization: Bearer)');
+/** What an access check decided: let through, endpoint off, no valid credential, or a read-only one on a write. */
+export type AccessCheck = 'ok' | 'disabled' | 'denied' | 'read_only';
+
+/**
+ * The catalogue error of an access check that did not let a request through. `presented`
+ * says whether the request carried a credential at all, so a wrong one is called wrong,
+ * not missing; `needs` names what the routes take.
+ */
+export function accessError(check: Exclude<AccessCheck, 'ok'>, what: string, presented = false, needs = 'the admin token'): Error {
+  if (check === 'disabled') return new ApiError.disabled(`${what} are disabled: start spanledger with --admin-token`);
+  if (check === 'read_only') return new ApiError.readOnly(`the credential is read-only (the viewer's, or a console session): ${what} that change something need the admin token`);
+  return new ApiError.unauthorized(presented ? `the credential presented is not valid: ${what} need ${needs} (Authorization: Bearer)` : `${what} need ${needs} (Authorization: Bearer)`);
 }
 
 /**
  * The access check of a scope of routes, as an `onRequest` hook: a request the check does
- * not let through fails with the catalogue's 403 (endpoint off) or 401 (credential) before
- * any route code runs, so no route can forget it.
+ * not let through fails with the catalogue's 403 (endpoint off, or a read-only credential
+ * on a write) or 401 (credential) before any route code runs, so no route can forget it.
  */
-export function accessHook(check: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied', what: string): (req: FastifyRequest) => Promise<void> {
+export function accessHook(check: (req: FastifyRequest) => AccessCheck, what: string, needs?: string): (req: FastifyRequest) => Promise<void> {
   return async (req) => {
     const outcome = check(req);
-    if (outcome !== 'ok') throw accessError(outcome, what);
+    if (outcome !== 'ok') throw accessError(outcome, what, credentialPresented(req), needs);
   };
 }
 
+// A scheme with nothing after it (`Bearer `) presents no credential.
+function credentialPresented(req: FastifyRequest): boolean {
+  return /^\s*\S+\s+\S/.test(req.headers.authorization ?? '') || Boolean(req.headers['x-clickhouse-key']);
+}
 
 // The policy and the gateways' endpoints answer in the OpenAI error shape, which gateways
 // hand to their clients as is; everything else of the API in spanledger's own.

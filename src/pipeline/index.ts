@@ -16,6 +16,6 @@ export { modelGlob } from './model-glob';
 export { decompressBody } from './decompress';
 export { issueLines, issuePath } from './zod-issues';
 export type { IssueLike } from './zod-issues';
-export { ApiError, accessError, accessHook, apiErrorHandler, withRetryAfter } from './api-errors';
+export { ApiError, accessError, accessHook, apiErrorHandler, withRetryAfter, type AccessCheck } from './api-errors';
 export { createLane, type Lane, type LaneOptions } from './lane';
 export type { ApiErrorCode } from './api-errors';

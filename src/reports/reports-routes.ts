@@ -13,7 +13,7 @@ import { quality } from './quality';
 import { reconcile } from './reconciliation';
 import { untilClientGone } from './report-lane';
 import { parseMaxStaleness, RESOLVED_AT_HEADER, type Resolve } from './staleness';
-import type { AdminCheck } from './workflow-routes';
+import { READERS, type AdminCheck } from './workflow-routes';
 
 /** What the report routes read. */
 export interface ReportRouteOptions {
@@ -57,7 +57,7 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
     // Invoice files arrive raw, whatever their content type.
     scope.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
-    scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints'));
+    scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints', READERS));
 
     const handle = <T>(build: (period: Period, q: Query) => Promise<T>, csv?: (result: T) => Record<string, unknown>[]) =>
       async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { accessHook, ApiError, type Lane } from '../pipeline';
+import { accessHook, ApiError, type AccessCheck, type Lane } from '../pipeline';
 import { untilClientGone } from './report-lane';
 import { parseMaxStaleness, RESOLVED_AT_HEADER, type Resolve } from './staleness';
 import type { createWorkflowQueries } from './workflow-queries';
 
 /** Checks a request's admin credential: 'ok', 'disabled' or 'denied'. */
-export type AdminCheck = (req: FastifyRequest) => 'ok' | 'disabled' | 'denied';
+export type AdminCheck = (req: FastifyRequest) => AccessCheck;
 
 const DAY_MS = 86_400_000;
+/** What the report and drill-down routes take, for their 401's message. */
+export const READERS = 'the admin token or the viewer credential';
 
 /**
  * Registers the drill-down API for scripts, guarded by the admin token:
@@ -20,7 +22,7 @@ const DAY_MS = 86_400_000;
  */
 export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: ReturnType<typeof createWorkflowQueries>; authorize: AdminCheck; resolve: Resolve; lane: Lane }): void {
   void app.register(async (scope) => {
-    scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints'));
+    scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints', READERS));
     scope.get<{ Params: { traceId: string } }>('/v1/traces/:traceId/cost', async (req, reply) => {
       const id = req.params.traceId.toLowerCase();
       if (!/^[0-9a-f]{32}$/.test(id)) throw new ApiError.invalidRequest('trace_id must be 32 hex characters');

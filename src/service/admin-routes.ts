@@ -1,14 +1,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createRepricingStore, type DeadLetter, type DeadLetterReplay } from '../ledger';
 import { rerate, type PriceBook, type PricingConfig } from '../pricing';
-import type { AdminGuard } from './admin-guard';
-import { accessHook, ApiError, issueLines } from '../pipeline';
+import { accessHook, ApiError, issueLines, type AccessCheck } from '../pipeline';
 
 /** What the admin routes work on. */
 export interface AdminRouteOptions {
-  guard: AdminGuard;
+  /** The admin-token check: a read-only credential is told so (403), whatever the method. */
+  authorize: (req: FastifyRequest) => AccessCheck;
   client: ClickHouseClient;
   database: string;
   priceBook: () => PriceBook;
@@ -37,7 +37,7 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
 }
 
 function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions): void {
-  app.addHook('onRequest', accessHook((req) => opts.guard(req.headers), 'admin endpoints'));
+  app.addHook('onRequest', accessHook(opts.authorize, 'admin endpoints'));
   const badBody = (error: z.ZodError) => new ApiError.invalidRequest(issueLines(error.issues).join('; '));
 
   app.post('/v1/admin/prices/reprice', async (req) => {

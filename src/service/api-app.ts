@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { registerSqlEndpoint, type SqlSandbox, type StorageClients } from '../ledger';
 import { limitRequestTime } from '../receiver';
 import type { AdminGuard } from './admin-guard';
-import { apiErrorHandler } from '../pipeline';
+import { ApiError, apiErrorHandler } from '../pipeline';
 
 /** What the API app serves. */
 export interface ApiAppOptions {
@@ -13,7 +13,7 @@ export interface ApiAppOptions {
   sql: { sandbox: SqlSandbox; maxQueryBytes: number };
   adminGuard: AdminGuard;
   /** Who may read through `/clickhouse`: the admin token, the viewer credential or a console session. */
-  readGuard?: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied';
+  readGuard?: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied' | 'read_only';
   registry: Registry;
   /** Registers more routes (admin, policy, reports) on the API app. */
   routes?: (app: FastifyInstance) => void;
@@ -43,6 +43,10 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   if (opts.requestTimeoutMs !== undefined) limitRequestTime(app.server, opts.requestTimeoutMs);
   app.setErrorHandler(apiErrorHandler(opts.log ?? { error: () => undefined }));
+  // An unknown route answers in the catalogue's shape too (the policy's paths in OpenAI's).
+  app.setNotFoundHandler(async (req) => {
+    throw new ApiError.notFound(`no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}: see /openapi.json for the policy API and the README for the others`);
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const rssMb = Math.round(process.memoryUsage.rss() / 1048576);

@@ -23,7 +23,7 @@ import {
   shutdownGrpc,
 } from '../receiver';
 import { createAdminGuard } from './admin-guard';
-import { createReadGuard, createSessionStore, registerConsoleRoutes } from '../console';
+import { createReadGuard, createWriteGuard, createSessionStore, registerConsoleRoutes } from '../console';
 import { registerAdminRoutes } from './admin-routes';
 import { buildApiApp } from './api-app';
 import { buildIngestChain } from './ingest-chain';
@@ -196,7 +196,8 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
     const tls = cfg.tls.certFile && cfg.tls.keyFile ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
     const adminGuard = createAdminGuard(cfg.adminToken);
     const sessions = createSessionStore(cfg.console.sessionTtlS * 1000, cfg.console.maxSessions);
-    const readGuard = createReadGuard({ admin: adminGuard, viewer: createAdminGuard(cfg.console.viewerToken), sessions });
+    const credentials = { admin: adminGuard, viewer: createAdminGuard(cfg.console.viewerToken), sessions };
+    const readGuard = createReadGuard(credentials);
     // The quality gauge is computed when /metrics is scraped, over the current month.
     const reportQueries = createReportQueries(storage.readonly, storage.client, cfg.ledger.database);
     metrics.qualityGauge(async () => (await quality(reportQueries, parsePeriod({}))).unallocated_spend_ratio);
@@ -216,7 +217,7 @@ export async function startService(cfg: SpanledgerConfig, log: Logger): Promise<
       log,
       routes: (app) => {
         registerAdminRoutes(app, {
-          guard: adminGuard,
+          authorize: createWriteGuard(credentials),
           client: storage.client,
           database: cfg.ledger.database,
           priceBook: () => priceBook.current(),
