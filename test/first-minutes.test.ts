@@ -93,11 +93,17 @@ test('start-up prints the console, /metrics, the OTLP_* lines to copy, and what 
     assert.ok(ready.msg!.includes(`export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${svc.ports.otlpHttp}\n`));
     assert.ok(ready.msg!.includes('export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf'));
     assert.ok(ready.msg!.includes(`OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${svc.ports.otlpGrpc} OTEL_EXPORTER_OTLP_PROTOCOL=grpc`));
+    // The token line is there in this mode too: a registry's senders still need theirs to be allocated.
+    assert.match(ready.msg!, /\n {4}export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <the sender's token from your registry>" +\(may be left out in this mode/);
     assert.match(ready.msg!, /--allow-unauthenticated: spans from anyone are accepted; calls without a known sender token are stored unallocated/);
     assert.ok(!svc.tail().includes('first-minutes-admin'), 'the admin token is never logged');
     // The URLs printed answer.
     assert.equal((await fetch(ready.urls!.console)).status, 200);
-    assert.equal((await fetch(ready.urls!.metrics)).status, 200);
+    const metrics = await fetch(ready.urls!.metrics);
+    assert.equal(metrics.status, 200);
+    const text = await metrics.text();
+    assert.match(text, /\nspanledger_process_cpu_seconds_total /);
+    assert.doesNotMatch(text, /spanledger_process_process_|spanledger_process_nodejs_/, 'the process metrics\' prefix is not doubled');
   } finally {
     await svc.stop();
   }

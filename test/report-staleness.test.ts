@@ -70,6 +70,8 @@ test('a report with max_staleness_s answers from the last pass while it is recen
   assert.equal(zero.calls, 4, 'max_staleness_s=0 is a fresh pass');
   const csv = await get('/v1/reports/chargeback?format=csv&max_staleness_s=600');
   assert.equal(csv.headers.get('x-spanledger-resolved-at'), zero.resolvedAt, 'CSV answers name their pass too');
+  // A report is for one caller, now: no proxy or browser cache keeps it.
+  for (const res of [csv, sessions]) assert.equal(res.headers.get('cache-control'), 'no-store');
 });
 
 test('a pass older than max_staleness_s is not accepted', async () => {

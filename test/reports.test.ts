@@ -202,6 +202,10 @@ describe('the quality gate for CI and alerting', () => {
         const res = await runCli(['report', 'quality', '--max-unallocated-pct', '2', '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);
         assert.equal(res.code, code, res.stderr);
         assert.match(res.stdout, new RegExp(`unallocated_spend_pct\\s+${unallocatedPct}\\n`));
+        // The table reads as people read it; exact figures stay in --format json.
+        assert.match(res.stdout, /\nbilled {2,}\$0\.\d{2,}\n/);
+        assert.match(res.stdout, new RegExp(`\\nunallocated_spend_ratio\\s+${unallocatedPct}\\.00%\\n`));
+        assert.match(res.stdout, /\nreconciliation_gap\s+\(none\)\n/);
         const metrics = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/metrics`)).text();
         assert.match(metrics, new RegExp(`spanledger_quality_unallocated_spend_ratio ${unallocatedPct / 100}\\n`));
       } finally {

@@ -10,9 +10,11 @@ export const DEMO_USAGE = `usage: spanledger demo [--days N] [--scale X] [--seed
        spanledger demo --print-registry > demo-registry.yaml                      the registry the service needs for it
 Sends synthetic OTLP/JSON traffic (teams, sessions, a gateway reporting calls twice, failed calls,
 retries and a retry storm, unowned services, cached and reasoning tokens, one budget that warns
-and one that denies) to the running service's OTLP/HTTP port (--host, --otlp-http-port), asks
-its policy endpoint as the demo gateway, and, with --admin-token, imports an invoice to
-reconcile. Start the service with --registry demo-registry.yaml first, or every call stays unallocated.`;
+and one that denies) to the running service's OTLP/HTTP port, asks its policy endpoint on the
+API port as the demo gateway, and, with --admin-token, imports an invoice to reconcile. A service
+on other ports than 4318 and 8080 is named with --host, --otlp-http-port and --api-port (both
+ports: the demo uses both). Start the service with --registry demo-registry.yaml first, or every
+call stays unallocated.`;
 
 /** The cost of a budget team's burst under the package's own price catalog. */
 function burstCost(team: DemoTeam): bigint {

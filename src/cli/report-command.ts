@@ -117,7 +117,14 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
     table((body.lines as Record<string, unknown>[]).slice(0, 30), ['dimension', 'subject', 'this_nano_usd', 'last_nano_usd', 'change_pct', 'driver']);
     for (const a of body.anomalies as { summary: string }[]) lines.push(`anomaly: ${a.summary}`);
   } else if (sub === 'quality') {
-    for (const [k, v] of Object.entries(body)) if (k !== 'unpriced_models') lines.push(`${k.padEnd(28)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    // Read as people read them: dollars, ratios as percentages, counts grouped (exact in --format json).
+    const shown = (k: string, v: unknown) =>
+      v === null ? '(none)'
+        : k.endsWith('nano_usd') ? money(v)
+        : typeof v === 'number' && /_(ratio|share)$/.test(k) ? `${(v * 100).toFixed(2)}%`
+          : typeof v === 'number' ? v.toLocaleString('en-US')
+            : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    for (const [k, v] of Object.entries(body)) if (k !== 'unpriced_models') lines.push(`${k.replace(/_nano_usd$/, '').padEnd(28)} ${shown(k, v)}`);
     for (const m of body.unpriced_models as { provider: string; model: string; calls: number }[]) lines.push(`  unpriced: ${m.provider}/${m.model} (${m.calls} calls)`);
   } else if (sub === 'reconcile') {
     lines.push(String(body.summary), '');

@@ -58,6 +58,8 @@ export function registerReportRoutes(app: FastifyInstance, opts: ReportRouteOpti
     scope.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_r, body, done) => done(null, body));
     scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints', READERS));
+    // Figures of the ledger, for one caller: no shared cache keeps them.
+    scope.addHook('onSend', async (_req, reply) => void reply.header('cache-control', 'no-store'));
 
     const handle = <T>(build: (period: Period, q: Query) => Promise<T>, csv?: (result: T) => Record<string, unknown>[]) =>
       async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {

@@ -23,6 +23,8 @@ export const READERS = 'the admin token or the viewer credential';
 export function registerWorkflowRoutes(app: FastifyInstance, opts: { queries: ReturnType<typeof createWorkflowQueries>; authorize: AdminCheck; resolve: Resolve; lane: Lane }): void {
   void app.register(async (scope) => {
     scope.addHook('onRequest', accessHook(opts.authorize, 'report endpoints', READERS));
+    // Figures of the ledger, for one caller: no shared cache keeps them.
+    scope.addHook('onSend', async (_req, reply) => void reply.header('cache-control', 'no-store'));
     scope.get<{ Params: { traceId: string } }>('/v1/traces/:traceId/cost', async (req, reply) => {
       const id = req.params.traceId.toLowerCase();
       if (!/^[0-9a-f]{32}$/.test(id)) throw new ApiError.invalidRequest('trace_id must be 32 hex characters');

@@ -40,7 +40,7 @@ export interface ServiceMetrics {
 /** Creates the counters and histograms, named `spanledger_*`. */
 export function createMetrics(): ServiceMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'spanledger_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'spanledger_' });
   const received = new Counter({
     name: 'spanledger_spans_received_total',
     help: 'Spans decoded and accepted, by transport.',

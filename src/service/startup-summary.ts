@@ -40,7 +40,7 @@ export function startupSummary(cfg: SpanledgerConfig, ports: BoundPorts): Startu
     '  send spans from an OpenTelemetry SDK with:',
     `    export OTEL_EXPORTER_OTLP_ENDPOINT=${urls.otlpHttp}`,
     '    export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
-    cfg.ownership.allowUnauthenticated ? '    # a sender token is optional in this mode' : '    export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <the sender token from your registry>"',
+    `    export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <the sender's token from your registry>"${cfg.ownership.allowUnauthenticated ? '   (may be left out in this mode: its calls are then stored unallocated)' : ''}`,
     `  or over gRPC: OTEL_EXPORTER_OTLP_ENDPOINT=${urls.otlpGrpc} OTEL_EXPORTER_OTLP_PROTOCOL=grpc`,
     '  a demo month for the console: spanledger demo --help',
   ];
