@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { burstCostForTest, demoCommand } from '../src/cli/demo-command';
+import { reportCommand } from '../src/cli/report-command';
 import { demoRegistryYaml } from '../src/cli/demo/demo-plan';
 import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
 
@@ -40,4 +41,20 @@ test('the demo invoice differs from the ledger only where the demo planted a dif
     assert.equal(l.provider, 'openai');
     assert.equal(BigInt(l.invoiced_nano_usd), (BigInt(l.ledger_nano_usd) * 104n) / 100n, JSON.stringify(l));
   }
+});
+
+test('report reconcile lists the gaps to explain first, largest first', async () => {
+  let text = '';
+  const out = new Writable({ write: (c, _e, cb) => { text += String(c); cb(); } });
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const code = await reportCommand(
+    ['reconcile', '--from', new Date(today - 10 * 86_400_000).toISOString().slice(0, 10), '--to', new Date(today + 86_400_000).toISOString().slice(0, 10), '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN],
+    out, sink(),
+  );
+  assert.equal(code, 0);
+  const rows = text.split('\n').filter((l) => /^\d{4}-\d{2}-\d{2}\s/.test(l)).map((l) => l.trimEnd());
+  assert.ok(rows.length > 3, text);
+  assert.match(rows[0]!, /\sopenai\s+gpt-4\.1\s+\$3\.25\s+\$0\.00\s+\$3\.25\s+not_seen_by_ledger$/, 'the largest gap leads');
+  const firstWithin = rows.findIndex((r) => r.endsWith('within_tolerance'));
+  assert.ok(firstWithin > 0 && rows.slice(firstWithin).every((r) => r.endsWith('within_tolerance')), 'lines within tolerance come after every gap');
 });

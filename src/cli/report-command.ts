@@ -101,8 +101,8 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
     const cells = rows.map((r) => cols.map((c) => (c.endsWith('nano_usd') ? money(r[c]) : String(r[c] ?? ''))));
     const head = cols.map((c) => c.replace(/_nano_usd$/, ''));
     const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-    lines.push(head.map((h, i) => h.padEnd(widths[i]!)).join('  '));
-    for (const row of cells) lines.push(row.map((c, i) => (/^-?\$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  '));
+    lines.push(head.map((h, i) => h.padEnd(widths[i]!)).join('  ').trimEnd());
+    for (const row of cells) lines.push(row.map((c, i) => (/^-?\$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
   };
   if (sub === 'chargeback') {
     const groupBy = body.group_by as string[];
@@ -128,7 +128,12 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
     for (const m of body.unpriced_models as { provider: string; model: string; calls: number }[]) lines.push(`  unpriced: ${m.provider}/${m.model} (${m.calls} calls)`);
   } else if (sub === 'reconcile') {
     lines.push(String(body.summary), '');
-    table((body.lines as Record<string, unknown>[]).slice(0, 50), ['day', 'provider', 'model', 'invoiced_nano_usd', 'ledger_nano_usd', 'gap_nano_usd', 'category']);
+    // The gaps to explain first, largest first; lines within tolerance after them.
+    const abs = (l: Record<string, unknown>) => { const g = BigInt(String(l.gap_nano_usd ?? '0')); return g < 0n ? -g : g; };
+    const ordered = [...(body.lines as Record<string, unknown>[])].sort((a, b) =>
+      Number(a.category === 'within_tolerance') - Number(b.category === 'within_tolerance') || (abs(b) > abs(a) ? 1 : abs(b) < abs(a) ? -1 : 0));
+    table(ordered.slice(0, 50), ['day', 'provider', 'model', 'invoiced_nano_usd', 'ledger_nano_usd', 'gap_nano_usd', 'category']);
+    if (ordered.length > 50) lines.push(`(${ordered.length - 50} more lines: --format json or csv for all)`);
   } else if (sub === 'budgets') {
     table(body.budgets as Record<string, unknown>[], ['scope', 'subject', 'period', 'limit_nano_usd', 'spent_nano_usd', 'reserved_nano_usd', 'forecast_nano_usd', 'state']);
     const d = body.decisions as { by_outcome: { outcome: string; reason: string; decisions: number }[] };
