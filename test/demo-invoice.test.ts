@@ -58,3 +58,20 @@ test('report reconcile lists the gaps to explain first, largest first', async ()
   const firstWithin = rows.findIndex((r) => r.endsWith('within_tolerance'));
   assert.ok(firstWithin > 0 && rows.slice(firstWithin).every((r) => r.endsWith('within_tolerance')), 'lines within tolerance come after every gap');
 });
+
+test('a session costs what its traces cost, to the nano-dollar', async () => {
+  const get = async <T>(p: string): Promise<T> => {
+    const res = await fetch(`http://127.0.0.1:${svc.service.ports.api}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(res.status, 200, p);
+    return (await res.json()) as T;
+  };
+  const list = await get<{ sessions: { session_id: string; cost_nano_usd: string }[] }>('/v1/sessions?limit=1000');
+  assert.ok(list.sessions.length > 10, 'the demo has sessions');
+  const off: string[] = [];
+  for (const s of list.sessions.slice(0, 40)) {
+    const one = await get<{ totals: { cost_nano_usd: string }; traces: { trace_id: string; cost_nano_usd: string }[] }>(`/v1/sessions/${encodeURIComponent(s.session_id)}/cost`);
+    const traces = one.traces.reduce((n, t) => n + BigInt(t.cost_nano_usd), 0n);
+    if (BigInt(one.totals.cost_nano_usd) !== traces || s.cost_nano_usd !== one.totals.cost_nano_usd) off.push(`${s.session_id}: list ${s.cost_nano_usd}, session ${one.totals.cost_nano_usd}, its traces ${traces}`);
+  }
+  assert.deepEqual(off, []);
+});

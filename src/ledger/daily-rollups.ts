@@ -12,8 +12,9 @@ const MEASURES = `llm_calls, duplicates, retries, failed_calls, input_tokens, ou
  * Bumped when the rollups gain measures or tables, or the duplicate and retry rules change:
  * the mark resolver then re-resolves every trace and rebuilds every day once.
  * 4: of two same-side reports of one call, the more detailed one is billed.
+ * 5: a call that names no session belongs to its trace's (the session rollup).
  */
-export const ROLLUP_SCHEMA = 4;
+export const ROLLUP_SCHEMA = 5;
 
 /** The longest run of days one rebuild statement reads, to bound its memory and time. */
 const MAX_RUN_DAYS = 31;
