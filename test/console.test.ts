@@ -46,6 +46,25 @@ describe('the console in a real browser, on a demo month', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   };
   const nanoOf = (selector: string) => page.$eval(selector, (el) => el.getAttribute('data-nano'));
+  // The page as drawn at 1024 and 1440 px wide: it never scrolls sideways (wide tables scroll
+  // in their own wrapper); a screenshot of each width lands beside the others.
+  // With `tables`, no table needs its own scroll either: every column is in view.
+  const fits = async (name: string, tables = false) => {
+    for (const width of [1024, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      const [scroll, inner] = await page.evaluate(() => [(globalThis as any).document.documentElement.scrollWidth as number, (globalThis as any).innerWidth as number]);
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+      assert.ok(scroll <= inner, `${name} at ${width} px: the document is ${scroll} px wide`);
+      const wide = await page.$$eval('.table-wrap', (ws) => ws.filter((w) => w.scrollWidth > w.clientWidth).map((w) => w.querySelector('table')!.getAttribute('data-testid')));
+      if (tables) assert.deepEqual(wide, [], `${name} at ${width} px: tables wider than the page`);
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  };
+  // After a change of the hash within the same page: the page drawn for the new hash.
+  const redrawn = (name: string, hash: string) => page.waitForFunction(([n, hh]) => {
+    const d = (globalThis as any).document;
+    return (globalThis as any).location.hash === hh && d.querySelector(`#page[data-state="ready"][data-page="${n}"]`) !== null;
+  }, [name, hash] as const, { timeout: 20_000 });
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -133,7 +152,7 @@ describe('the console in a real browser, on a demo month', () => {
     assert.equal(viaHeader.status, 200);
     await viaHeader.arrayBuffer();
     const write = await fetch(`${base}/v1/reports/invoices`, { method: 'POST', headers: { authorization: `Bearer ${VIEWER}`, 'content-type': 'text/csv' }, body: 'date,provider,model,cost\n' });
-    assert.equal(write.status, 401);
+    assert.equal(write.status, 403, 'the viewer credential is read-only');
     await write.arrayBuffer();
     // Signed out, the cookie no longer reads.
     const out = await fetch(`${base}/console/session`, { method: 'DELETE', headers: { cookie: session } });
@@ -211,6 +230,33 @@ describe('the console in a real browser, on a demo month', () => {
     assert.deepEqual(shownReasons, reasons.map((r) => [r.reason, r.billed_nano_usd]));
     assert.ok(await page.$('#trend-chart'));
     assert.ok(await page.evaluate(() => typeof (globalThis as any).Chart === 'function'), 'Chart.js loaded from the package');
+    // The headlines: the audit's team lines in the console's money format, unattributed traffic once.
+    type AuditLine = { dimension: string; subject: string; this_nano_usd: string; change_pct: number | null };
+    const audit = await api<{ lines: AuditLine[] }>(`/v1/reports/audit?${last30()}`);
+    const heads = await page.$$eval('[data-testid="headlines"] li', (lis) => lis.map((li) => [li.textContent ?? '', [...li.querySelectorAll('.money')].map((m) => [m.textContent, m.getAttribute('data-nano')])] as const));
+    assert.ok(heads.length >= 2, JSON.stringify(heads));
+    for (const [text, amounts] of heads) {
+      assert.equal(amounts.length, 1, `one amount in "${text}"`);
+      assert.equal(amounts[0]![0], usd(amounts[0]![1]!), text);
+      assert.doesNotMatch(text, /\(new\)/, text);
+    }
+    const un = audit.lines.find((l) => l.dimension === 'team' && l.subject === '(unattributed)')!;
+    assert.ok(BigInt(un.this_nano_usd) > 0n && BigInt(un.this_nano_usd) < 1_000_000_000n, 'the demo has under a dollar of unattributed traffic');
+    const unHeads = heads.filter(([text]) => text.includes('Unattributed traffic'));
+    assert.equal(unHeads.length, 1, 'unattributed traffic is one headline');
+    assert.match(unHeads[0]![0], new RegExp(`^Unattributed traffic: ${usd(un.this_nano_usd).replace(/[$.]/g, '\\$&')}[ ,].*, needs cleanup$`));
+    // Grouped by anything but team, each line is (team, subject): the team column tells them apart.
+    const byEnv = await api<{ lines: Record<string, string>[] }>(`/v1/reports/chargeback?${last30()}&group_by=environment`);
+    await page.selectOption('#group-by', 'environment');
+    await redrawn('spend', '#/spend?by=environment&period=last30');
+    assert.deepEqual(await page.$$eval('[data-testid="chargeback-lines"] th', (ths) => ths.slice(0, 3).map((t) => t.textContent)), ['team', 'environment', 'calls']);
+    const pairs = await page.$$eval('[data-testid="chargeback-lines"] tbody tr:not([data-subject="(unallocated)"])', (rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent).join('/')));
+    assert.deepEqual(pairs, byEnv.lines.map((l) => `${l.team}/${l.environment}`));
+    assert.ok(new Set(byEnv.lines.map((l) => l.environment)).size < byEnv.lines.length, 'teams share an environment');
+    assert.equal(new Set(pairs).size, pairs.length, 'no two lines read the same');
+    // The nav keeps only the period: not the grouping.
+    assert.equal(await page.getAttribute('#nav a[data-page="workflows"]', 'href'), '#/workflows');
+    await fits('spend');
   });
 
   test('drill-down: from a team to its sessions, one session\'s traces and one trace\'s span tree', async () => {
@@ -236,10 +282,17 @@ describe('the console in a real browser, on a demo month', () => {
     assert.equal(listed, s.totals.cost_nano_usd, 'the session list and the session route agree');
     const traceRows = await page.$$eval('[data-testid="traces"] tbody tr', (rows) => rows.map((r) => [r.getAttribute('data-trace'), r.querySelector('td.money')!.getAttribute('data-nano')]));
     assert.deepEqual(traceRows, s.traces.map((t) => [t.trace_id, t.cost_nano_usd]));
+    // Start times as the console shows times, in UTC and marked so.
+    const started = await page.$$eval('[data-testid="traces"] tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent));
+    assert.ok(started.length >= 1);
+    for (const t of started) assert.match(t ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    await fits('session');
     await page.click('[data-testid="traces"] tbody tr a');
     await ready('trace');
+    // The breadcrumb leads back to the session the trace came from.
+    assert.equal(await page.getAttribute('[data-testid="trace-session"]', 'href'), `#/session/${first}?period=last30`);
     const traceId = s.traces[0]!.trace_id;
-    type Node = { span_id: string; subtree_cost_nano_usd: string; llm: { billed_nano_usd: string; is_duplicate: number | boolean } | null; children: Node[] };
+    type Node = { span_id: string; duration_ms: number; subtree_cost_nano_usd: string; llm: { billed_nano_usd: string; is_duplicate: number | boolean } | null; children: Node[] };
     const t = await api<{ totals: Record<string, string>; root: Node }>(`/v1/traces/${traceId}/cost`);
     assert.equal(await nanoOf('[data-testid="trace-cost"] .value'), t.totals.cost_nano_usd);
     const walk = (n: Node): Node[] => [n, ...n.children.flatMap(walk)];
@@ -253,16 +306,35 @@ describe('the console in a real browser, on a demo month', () => {
     const duplicates = nodes.filter((n) => n.llm?.is_duplicate).length;
     assert.ok(duplicates >= 1, 'the gateway reported the calls again');
     assert.equal(await page.$$eval('[data-testid="span-tree"] .mark.duplicate', (m) => m.length), duplicates);
+    // Durations: milliseconds under a second, seconds to a tenth above.
+    const durations = nodes.map((n) => [n.span_id, n.duration_ms] as const);
+    assert.ok(durations.some(([, ms]) => ms >= 1000), 'the trace\'s root took over a second');
+    for (const [span, ms] of durations) {
+      const shown = await page.textContent(`[data-testid="span-tree"] tr[data-span="${span}"] td:nth-child(6)`);
+      assert.equal(shown, ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`, span);
+    }
+    await fits('trace');
+  });
+
+  test('an unknown page says so and links to Spend, keeping the period', async () => {
+    await page.goto(`${base}/#/nosuchpage?period=2026-01`);
+    await ready('not-found');
+    assert.match(await page.textContent('[data-testid="not-found"] h1') ?? '', /No such page/);
+    assert.equal(await page.getAttribute('[data-testid="not-found"] a', 'href'), '#/spend?period=2026-01');
+    assert.equal(await page.$('[data-testid="spend"]'), null, 'not the Spend page');
   });
 
   test('a trace with retries shows its retry and failed marks', async () => {
-    const [storm] = await svc.rows<{ trace_id: string; retries: string }>(
-      "SELECT trace_id, toString(countIf(is_retry)) AS retries FROM llm_calls_resolved(from = '2000-01-01 00:00:00', to = '2100-01-01 00:00:00') WHERE team = 'research' GROUP BY trace_id ORDER BY countIf(is_retry) DESC LIMIT 1");
+    const [storm] = await svc.rows<{ trace_id: string; retries: string; session_id: string }>(
+      "SELECT trace_id, toString(countIf(is_retry)) AS retries, any(session_id) AS session_id FROM llm_calls_resolved(from = '2000-01-01 00:00:00', to = '2100-01-01 00:00:00') WHERE team = 'research' GROUP BY trace_id ORDER BY countIf(is_retry) DESC LIMIT 1");
     assert.ok(Number(storm!.retries) >= 20, `the retry storm: ${storm!.retries}`);
     await page.goto(`${base}/#/trace/${storm!.trace_id}`);
     await ready('trace');
     assert.equal(await page.$$eval('[data-testid="span-tree"] .mark.retry', (m) => m.length), Number(storm!.retries));
     assert.ok(await page.$$eval('[data-testid="span-tree"] .mark.failed', (m) => m.length) >= 20);
+    // Reached by its address, the trace names its session from its calls.
+    assert.ok(storm!.session_id !== '', 'the retry storm has a session');
+    assert.equal(await page.getAttribute('[data-testid="trace-session"]', 'href'), `#/session/${encodeURIComponent(storm!.session_id)}?period=last30`);
   });
 
   test('Budgets: every budget with its limit, spend, reservations, forecast and state; one warns, one denies, one is ok', async () => {
@@ -297,6 +369,18 @@ describe('the console in a real browser, on a demo month', () => {
     assert.deepEqual(outcomes, rep.decisions.by_outcome.map((d) => d.outcome));
     assert.ok(outcomes.includes('deny') && outcomes.includes('warn'), outcomes.join(','));
     assert.equal(await page.$$eval('[data-testid="recent-decisions"] tbody tr', (r) => r.length), rep.decisions.recent.length);
+    assert.match(await page.textContent('[data-testid="budget-events"] tbody tr td') ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    await fits('budgets', true);
+    // A month chosen here is kept by the top nav (and nothing else of the route is).
+    const now = new Date();
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    await page.selectOption('#period', month);
+    await redrawn('budgets', `#/budgets?period=${month}`);
+    assert.equal(await page.getAttribute('#nav a[data-page="spend"]', 'href'), `#/spend?period=${month}`);
+    await page.click('#nav a[data-page="spend"]');
+    await redrawn('spend', `#/spend?period=${month}`);
+    assert.equal(await page.$eval('#period', (el) => (el as unknown as { value: string }).value), month);
+    assert.match(await page.textContent('[data-testid="spend"] h1') ?? '', new RegExp(month));
   });
 
   test('Data quality and reconciliation show the quality and reconciliation reports\' figures', async () => {
@@ -304,17 +388,30 @@ describe('the console in a real browser, on a demo month', () => {
     const r = await api<{ summary: string; lines: { day: string; provider: string; model: string; gap_nano_usd: string; category: string }[] }>(`/v1/reports/reconciliation?${last30()}`);
     await page.goto(`${base}/#/quality`);
     await ready('quality');
-    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="calls"] td.num'), String(q.calls));
-    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="duplicates removed"] td.num'), String(q.duplicates_removed));
+    // Counts with thousands separators, as everywhere in the console.
+    assert.ok(q.calls >= 1000, `${q.calls} calls`);
+    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="calls"] td.num'), q.calls.toLocaleString('en-US'));
+    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="duplicates removed"] td.num'), q.duplicates_removed.toLocaleString('en-US'));
     assert.ok(q.duplicates_removed > 0);
     const unpricedShown = await page.$$eval('[data-testid="unpriced-models"] tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
     assert.deepEqual(unpricedShown, (q as unknown as { unpriced_models: { model: string }[] }).unpriced_models.map((m) => m.model));
     assert.deepEqual(unpricedShown, [UNPRICED_MODEL]);
     assert.ok(q.unmapped_llm_spans > 0, 'the batch job names its model where no convention reads it');
-    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="unmapped LLM-looking spans"] td.num'), String(q.unmapped_llm_spans));
+    assert.equal(await page.textContent('[data-testid="quality-measures"] tr[data-measure="unmapped LLM-looking spans"] td.num'), q.unmapped_llm_spans.toLocaleString('en-US'));
     assert.equal(await page.textContent('[data-testid="reconciliation-summary"]'), r.summary);
-    const gaps = await page.$$eval('[data-testid="reconciliation-lines"] tbody tr', (rows) => rows.map((row) => [row.getAttribute('data-line'), row.querySelectorAll('td.money')[2]!.getAttribute('data-nano')]));
-    assert.deepEqual(gaps, r.lines.map((l) => [`${l.day}:${l.provider}:${l.model}`, l.gap_nano_usd]));
+    // The explained gaps, largest first; the lines within tolerance after them, folded away.
+    const lines = (testid: string) => page.$$eval(`[data-testid="${testid}"] tbody tr`, (rows) => rows.map((row) => [row.getAttribute('data-line'), row.querySelectorAll('td.money')[2]!.getAttribute('data-nano')]));
+    const abs = (x: string) => (BigInt(x) < 0n ? -BigInt(x) : BigInt(x));
+    const bySize = (a: { gap_nano_usd: string }, b: { gap_nano_usd: string }) => (abs(b.gap_nano_usd) > abs(a.gap_nano_usd) ? 1 : abs(b.gap_nano_usd) < abs(a.gap_nano_usd) ? -1 : 0);
+    const shownLine = (l: (typeof r.lines)[number]) => [`${l.day}:${l.provider}:${l.model}`, l.gap_nano_usd];
+    const explained = r.lines.filter((l) => l.category !== 'within_tolerance').sort(bySize);
+    const within = r.lines.filter((l) => l.category === 'within_tolerance').sort(bySize);
+    assert.ok(explained.length >= 2 && within.length >= 1, `${explained.length} explained, ${within.length} within tolerance`);
+    assert.deepEqual(await lines('reconciliation-lines'), explained.map(shownLine));
+    assert.deepEqual(await lines('reconciliation-within-lines'), within.map(shownLine));
+    assert.equal(await page.getAttribute('[data-testid="reconciliation-within"]', 'open'), null, 'within tolerance starts folded');
+    assert.equal(await page.isVisible('[data-testid="reconciliation-within-lines"]'), false);
+    await fits('quality');
     assert.ok(r.lines.some((l) => l.category === 'not_seen_by_ledger'), 'the demo invoice bills a model the ledger never saw');
     assert.ok(r.lines.some((l) => l.category === 'rate_mismatch'), 'and one day above the ledger');
   });
@@ -334,6 +431,10 @@ describe('the console in a real browser, on a demo month', () => {
     const sonnet = rep.lines.find((l) => l.model === 'claude-sonnet-4-20250514')!;
     assert.ok(sonnet.corrections.length >= 1, `a shipped correction applies to ${sonnet.price_version}`);
     assert.match(await page.textContent(`[data-testid="price-lines"] tr[data-model="anthropic/claude-sonnet-4-20250514"]`) ?? '', new RegExp(sonnet.corrections[0]!));
+    // A table with nothing in it says so.
+    assert.deepEqual((rep as unknown as { adjustments: unknown[] }).adjustments, [], 'the demo re-rates nothing');
+    assert.deepEqual(await page.$$eval('[data-testid="corrections"] tbody tr', (rows) => rows.map((row) => [row.className, row.textContent])), [['none', 'none']]);
+    await fits('prices', true);
   });
 
   test('the figures the console read are the HTTP report API\'s and the CLI\'s, exact strings', async () => {

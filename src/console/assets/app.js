@@ -33,15 +33,26 @@
     return h('td', { class: 'num' }, n == null ? '' : F.count(n));
   }
 
-  /** A table: columns [{label, num?}], rows of cells (elements or text). */
-  function table(columns, rows, attrs) {
-    return h('table', attrs || {},
-      h('thead', null, h('tr', null, columns.map(function (c) { return h('th', { class: c.num ? 'num' : null }, c.label); }))),
-      h('tbody', null, rows.map(function (r) {
+  /**
+   * A table: columns [{label, num?}], rows of cells (elements or text). It sits in a wrapper
+   * that scrolls sideways, so a wide table never widens the page; with no rows it says so
+   * (`none`, or the text given).
+   */
+  function table(columns, rows, attrs, none) {
+    var body = rows.length === 0
+      ? h('tr', { class: 'none' }, h('td', { colspan: columns.length, class: 'muted' }, none || 'none'))
+      : rows.map(function (r) {
         var tr = r.tr || h('tr', r.attrs || null);
         (r.cells || r).forEach(function (c) { tr.appendChild(c instanceof Element && c.tagName === 'TD' ? c : h('td', null, c)); });
         return tr;
-      })));
+      });
+    return h('div', { class: 'table-wrap' }, h('table', attrs || {},
+      h('thead', null, h('tr', null, columns.map(function (c) { return h('th', { class: c.num ? 'num' : null }, c.label); }))),
+      h('tbody', null, body)));
+  }
+  /** A table cell with a time, as 'YYYY-MM-DD HH:MM:SS UTC'; the value as given stays in the tooltip. */
+  function timeCell(t) {
+    return h('td', { class: 'time', title: t == null ? null : String(t) }, F.time(t));
   }
 
   function card(label, nano, testid) {
@@ -150,8 +161,15 @@
     var sel = document.getElementById('period');
     if (!Array.prototype.some.call(sel.options, function (o) { return o.value === period(); })) sel.appendChild(h('option', { value: period() }, period()));
     sel.value = period();
-    document.querySelectorAll('#nav a').forEach(function (a) { a.classList.toggle('active', a.getAttribute('data-page') === name || (name === 'session' || name === 'trace') && a.getAttribute('data-page') === 'workflows'); });
-    var page = window.SpanledgerPages[name] || window.SpanledgerPages.spend;
+    // The top nav keeps the chosen period (and only it) from page to page.
+    var p = period();
+    document.querySelectorAll('#nav a').forEach(function (a) {
+      a.setAttribute('href', '#/' + a.getAttribute('data-page') + (p === 'last30' ? '' : '?period=' + p));
+      a.classList.toggle('active', a.getAttribute('data-page') === name || (name === 'session' || name === 'trace') && a.getAttribute('data-page') === 'workflows');
+    });
+    var known = Object.prototype.hasOwnProperty.call(window.SpanledgerPages, name);
+    var page = known ? window.SpanledgerPages[name] : notFound;
+    if (!known) name = 'not-found';
     var seq = ++renderSeq;
     charts.forEach(function (c) { c.destroy(); });
     charts = [];
@@ -175,6 +193,13 @@
     }
   }
 
+  /** A route no page answers: says so, and links to Spend (keeping the period). */
+  async function notFound(r) {
+    return h('section', { 'data-testid': 'not-found' },
+      h('h1', null, 'No such page'),
+      h('p', null, 'Nothing in the console answers #/' + r.parts.join('/') + '. ', h('a', { href: link(['spend']) }, 'Go to Spend'), '.'));
+  }
+
   var charts = [], pending = [];
   /** Draws a Chart.js chart on the canvas once the page is in the document. */
   function chart(canvas, config) {
@@ -182,7 +207,7 @@
     return canvas;
   }
 
-  var ctx = { chart: chart, h: h, table: table, moneyCell: moneyCell, numCell: numCell, card: card, api: api, period: period, bounds: bounds, link: link, F: F };
+  var ctx = { chart: chart, h: h, table: table, moneyCell: moneyCell, numCell: numCell, timeCell: timeCell, card: card, api: api, period: period, bounds: bounds, link: link, F: F };
 
   document.getElementById('sign-in').addEventListener('submit', async function (e) {
     e.preventDefault();

@@ -52,10 +52,32 @@
 
   /** An integer count with thousands separators. */
   function count(n) {
-    return group(String(n));
+    var s = String(n);
+    return /^-?\d+$/.test(s) ? s.replace(/^(-?)(\d+)$/, function (_, sign, d) { return sign + group(d); }) : s;
   }
 
-  var api = { usd: usd, exactUsd: exactUsd, chartUsd: chartUsd, count: count };
+  /**
+   * A time as the console shows it: 'YYYY-MM-DD HH:MM:SS UTC', from a ClickHouse string
+   * ('2026-11-10 05:55:57.067000000', UTC) or an ISO instant; anything else is kept as given.
+   */
+  function time(s) {
+    var t = String(s == null ? '' : s);
+    var m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]00:?00| UTC)?$/.exec(t);
+    if (m) return m[1] + ' ' + m[2] + ' UTC';
+    var ms = Date.parse(t);
+    return isNaN(ms) ? t : new Date(ms).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
+  }
+
+  /** A duration in milliseconds: '412 ms' under a second, '10.4 s' under 100 s, then '1,234 s'. */
+  function duration(ms) {
+    var n = Number(ms);
+    if (!isFinite(n)) return '';
+    if (Math.abs(n) < 1000) return Math.round(n) + ' ms';
+    if (Math.abs(n) < 99950) return (n / 1000).toFixed(1) + ' s';
+    return group(String(Math.round(n / 1000))) + ' s';
+  }
+
+  var api = { usd: usd, exactUsd: exactUsd, chartUsd: chartUsd, count: count, time: time, duration: duration };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.SpanledgerFormat = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
