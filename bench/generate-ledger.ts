@@ -1,6 +1,7 @@
 // A large ledger generated inside ClickHouse (INSERT ... SELECT FROM numbers), for the
 // benchmarks that read it: sending 10 million calls through OTLP would take the run's time.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configSchema } from '../src/config';
@@ -31,8 +32,10 @@ export async function generateLedger(calls: number): Promise<{ storage: StorageC
     storage, db, dir, traces, loadS: (performance.now() - started) / 1000,
     cleanup: async () => {
       await storage.close();
-      // The engine may still be finishing a background merge in the directory: retry.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      // chDB's engine lives as long as this process and may still be merging parts in the
+      // directory: removing it under the engine failed (ENOTEMPTY) and made the engine crash
+      // at exit. A detached shell removes it once this process has gone.
+      spawn('sh', ['-c', 'while kill -0 "$0" 2>/dev/null; do sleep 0.2; done; rm -rf "$1"', String(process.pid), dir], { detached: true, stdio: 'ignore' }).unref();
     },
   };
 }
