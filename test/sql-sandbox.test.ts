@@ -237,6 +237,10 @@ describe('the /clickhouse sandbox against a hostile caller', () => {
     await refused(`SHOW TABLES FROM ${db} FORMAT TSV`, 403, /is not served here/);
     await refused(`EXISTS TABLE ${db}.llm_calls FORMAT TSV`, 403, /outside the ledger database/);
     await refused('SHOW TABLES FROM TSV', 403, /database TSV is not served here/);
+    // A substituted name carrying a line that reads like a FORMAT clause is still a name.
+    await refused('SHOW TABLES FROM {d:Identifier}', 400, /could not be analysed/, { param_d: `${db}\nFORMAT ${db}` });
+    await refused('EXISTS TABLE {d:Identifier}.llm_calls FORMAT TSV', 403, /outside the ledger database/, { param_d: db });
+    await refused('EXISTS TABLE {d:Identifier}.llm_calls FORMAT TSV', 400, /could not be analysed/, { param_d: `${db}\nFORMAT ${db}` });
     await refused("SHOW TABLES INTO OUTFILE 'x.tsv' FORMAT TSV", 403, /INTO OUTFILE is not allowed here|\(READONLY\)/);
     await stillWorks();
   });

@@ -78,7 +78,9 @@ export async function openSqlSandbox(storage: StorageClients, database: string, 
     for (const [k, v] of req.params) if (k.startsWith('param_')) params[k.slice(6)] = v;
     const statement = substituteParams(canonical, params);
     const dump = await textOf(session, `EXPLAIN AST ${statement}`).catch(engineWords);
-    const checked = checkStatement(parseAstDump(dump), scope, statement);
+    // The FORMAT clause is read from formatQuery's text before substitution: there every
+    // newline inside a literal or a quoted name is escaped, as a substituted value's may not be.
+    const checked = checkStatement(parseAstDump(dump), scope, canonical);
     const format = checked.format ?? (req.params.get('default_format') || 'TabSeparated');
     if (signal.aborted) throw signal.reason;
     const tag = randomUUID();
