@@ -59,12 +59,17 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (sub !== undefined && command !== 'serve') {
+    let code: number;
     try {
-      process.exit(await sub.run(rest, process.stdout, process.stderr));
+      code = await sub.run(rest, process.stdout, process.stderr);
     } catch (err) {
       process.stderr.write(maskUrlCredentials(`spanledger ${command}: ${(err as Error).message}\n`));
-      process.exit(2);
+      code = 2;
     }
+    // Writes to a pipe are asynchronous: exiting now would cut a report piped to jq or gzip
+    // at the pipe's buffer (64 KiB), silently. Exit once both streams have taken everything.
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+    process.exit(code);
   }
   if (command !== 'serve') {
     process.stderr.write(`spanledger: unknown command '${command}'\n${USAGE}\n`);

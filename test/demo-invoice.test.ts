@@ -4,6 +4,8 @@ import { after, before, test } from 'node:test';
 import { burstCostForTest, demoCommand } from '../src/cli/demo-command';
 import { reportCommand } from '../src/cli/report-command';
 import { demoRegistryYaml } from '../src/cli/demo/demo-plan';
+import { spawn } from 'node:child_process';
+import { BIN, killAll } from './helpers/cli-process';
 import { ADMIN_TOKEN, registryFile, startTestService, type TestService } from './helpers/test-service';
 
 // The demo's invoice is the ledger's own daily totals with two planted differences: one day
@@ -16,16 +18,19 @@ let svc: TestService;
 before(async () => {
   svc = await startTestService({ ownership: { allowUnauthenticated: false, registry: registryFile(demoRegistryYaml(burstCostForTest)) } });
   const code = await demoCommand(
-    ['--days', '6', '--scale', '0.1', '--quiet', '--api-port', String(svc.service.ports.api), '--otlp-http-port', String(svc.service.ports.otlpHttp), '--admin-token', ADMIN_TOKEN],
+    ['--days', '30', '--scale', '0.15', '--quiet', '--api-port', String(svc.service.ports.api), '--otlp-http-port', String(svc.service.ports.otlpHttp), '--admin-token', ADMIN_TOKEN],
     sink(), sink(),
   );
   assert.equal(code, 0);
 });
-after(() => svc.stop());
+after(async () => {
+  await killAll();
+  await svc.stop();
+});
 
 test('the demo invoice differs from the ledger only where the demo planted a difference', async () => {
   const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-  const q = `from=${new Date(today - 10 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(today + 86_400_000).toISOString().slice(0, 10)}&tolerance_pct=0`;
+  const q = `from=${new Date(today - 40 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(today + 86_400_000).toISOString().slice(0, 10)}&tolerance_pct=0`;
   const res = await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/reports/reconciliation?${q}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { lines: { day: string; provider: string; model: string; invoiced_nano_usd: string; ledger_nano_usd: string; gap_nano_usd: string; category: string }[] };
@@ -48,7 +53,7 @@ test('report reconcile lists the gaps to explain first, largest first', async ()
   const out = new Writable({ write: (c, _e, cb) => { text += String(c); cb(); } });
   const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
   const code = await reportCommand(
-    ['reconcile', '--from', new Date(today - 10 * 86_400_000).toISOString().slice(0, 10), '--to', new Date(today + 86_400_000).toISOString().slice(0, 10), '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN],
+    ['reconcile', '--from', new Date(today - 40 * 86_400_000).toISOString().slice(0, 10), '--to', new Date(today + 86_400_000).toISOString().slice(0, 10), '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN],
     out, sink(),
   );
   assert.equal(code, 0);
@@ -74,4 +79,21 @@ test('a session costs what its traces cost, to the nano-dollar', async () => {
     if (BigInt(one.totals.cost_nano_usd) !== traces || s.cost_nano_usd !== one.totals.cost_nano_usd) off.push(`${s.session_id}: list ${s.cost_nano_usd}, session ${one.totals.cost_nano_usd}, its traces ${traces}`);
   }
   assert.deepEqual(off, []);
+});
+
+test('a report piped to another program arrives whole, past the pipe\'s 64 KiB buffer', async () => {
+  const q = 'from=2026-01-01&to=2099-01-01';
+  const api = await (await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/reports/focus?${q}&format=csv`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+  assert.ok(Buffer.byteLength(api) > 2 * 65536, `the FOCUS export is large enough to test: ${Buffer.byteLength(api)} bytes`);
+  // A reader that starts late, as a slow consumer does: the pipe's buffer fills while the CLI still writes.
+  const args = ['report', 'focus', '--from', '2026-01-01', '--to', '2099-01-01', '--format', 'csv', '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN];
+  const piped = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const sh = spawn('sh', ['-c', '"$@" | (sleep 1; cat)', 'sh', process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    sh.stdout.on('data', (d) => (out += d));
+    sh.once('close', (code) => resolve({ code, out }));
+  });
+  assert.equal(piped.code, 0);
+  assert.equal(Buffer.byteLength(piped.out), Buffer.byteLength(api));
+  assert.equal(piped.out, api);
 });

@@ -96,6 +96,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the output may still be in the pipes when the process has exited.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
