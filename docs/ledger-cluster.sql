@@ -697,7 +697,7 @@ CREATE OR REPLACE VIEW spanledger.session_costs ON CLUSTER ledger AS SELECT sess
   min(timestamp) AS first_call_at,
   max(end_timestamp) AS last_call_end, uniqExact(trace_id) AS traces,
          argMin(team, timestamp) AS session_team, argMin(feature, timestamp) AS session_feature
-       FROM (SELECT c.* REPLACE (if(c.session_id != '', c.session_id, t.trace_session) AS session_id)
+       FROM (SELECT c.* REPLACE (if(c.session_id != '', c.session_id, t.trace_session) AS session_id, if(c.user_id != '', c.user_id, t.trace_user) AS user_id)
     FROM (
     SELECT c.*,
       m.duplicate_of AS duplicate_of, m.duplicate_of != '' AS is_duplicate, c.retry_attempt > 0 OR m.is_retry = 1 AS is_retry,
@@ -717,8 +717,8 @@ CREATE OR REPLACE VIEW spanledger.session_costs ON CLUSTER ledger AS SELECT sess
     LEFT JOIN (SELECT trace_id AS adj_trace_id, span_id AS adj_span_id, sum(delta_nano_usd) AS adjustment_nano_usd
     FROM spanledger.cost_adjustments FINAL WHERE timestamp >= {from:DateTime64(9)} AND timestamp < {to:DateTime64(9)} GROUP BY adj_trace_id, adj_span_id) AS a ON a.adj_trace_id = c.trace_id AND a.adj_span_id = c.span_id) AS c
     LEFT JOIN (
-      SELECT trace_id, any(session_id) AS trace_session FROM spanledger.llm_calls
-      WHERE session_id != '' AND timestamp >= {from:DateTime64(9)} - INTERVAL 1 HOUR AND timestamp < {to:DateTime64(9)} + INTERVAL 1 HOUR
+      SELECT trace_id, anyIf(session_id, session_id != '') AS trace_session, anyIf(user_id, user_id != '') AS trace_user FROM spanledger.llm_calls
+      WHERE (session_id != '' OR user_id != '') AND timestamp >= {from:DateTime64(9)} - INTERVAL 1 HOUR AND timestamp < {to:DateTime64(9)} + INTERVAL 1 HOUR
       GROUP BY trace_id
     ) AS t ON t.trace_id = c.trace_id)
        WHERE session_id != ''

@@ -97,3 +97,18 @@ test('a report piped to another program arrives whole, past the pipe\'s 64 KiB b
   assert.equal(Buffer.byteLength(piped.out), Buffer.byteLength(api));
   assert.equal(piped.out, api);
 });
+
+test("a team's users' spend adds up to the team's: a gateway's report of a call is its trace's user's", async () => {
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const q = `from=${new Date(today - 40 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(today + 86_400_000).toISOString().slice(0, 10)}`;
+  const res = await fetch(`http://127.0.0.1:${svc.service.ports.api}/v1/reports/audit?${q}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(res.status, 200);
+  const lines = ((await res.json()) as { lines: { dimension: string; subject: string; this_nano_usd: string }[] }).lines;
+  // The demo names its users user-<team>-<n>, and every call of a registered team has one.
+  const teams = lines.filter((l) => l.dimension === 'team' && l.subject !== '(unattributed)');
+  assert.ok(teams.some((t) => t.subject === 'search'), 'the gateway-reported team is there');
+  for (const t of teams) {
+    const users = lines.filter((l) => l.dimension === 'user' && l.subject.startsWith(`user-${t.subject}-`)).reduce((n, l) => n + BigInt(l.this_nano_usd), 0n);
+    assert.equal(users.toString(), t.this_nano_usd, `team ${t.subject}`);
+  }
+});

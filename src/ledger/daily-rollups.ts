@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { PRICE_KEYS, PRICE_MEASURES, priceRowsFromCalls } from './price-rollup';
-import { SESSION_MEASURES, sessionRowsFromCalls } from './session-rollup';
+import { SESSION_MEASURES, sessionRowsFromCalls, withTraceWorkflow } from './session-rollup';
 
 // The measures of `daily_costs` the rollup keeps, in table order after the grouping keys.
 const KEYS = 'tenant, team, app, feature, environment, provider, model';
@@ -13,8 +13,9 @@ const MEASURES = `llm_calls, duplicates, retries, failed_calls, input_tokens, ou
  * the mark resolver then re-resolves every trace and rebuilds every day once.
  * 4: of two same-side reports of one call, the more detailed one is billed.
  * 5: a call that names no session belongs to its trace's (the session rollup).
+ * 6: and a call that names no user, its trace's user (the user rollup).
  */
-export const ROLLUP_SCHEMA = 5;
+export const ROLLUP_SCHEMA = 6;
 
 /** The longest run of days one rebuild statement reads, to bound its memory and time. */
 const MAX_RUN_DAYS = 31;
@@ -68,7 +69,7 @@ export async function rebuildDailyRollups(client: ClickHouseClient, db: string, 
     await run(`INSERT INTO ${db}.rollup_daily_users (day, build, user_id, llm_calls, tokens, cost_nano_usd)
       SELECT toDate(timestamp) AS day, {build:UInt64}, user_id, countIf(NOT is_duplicate),
         sumIf(ifNull(input_tokens, 0) + ifNull(output_tokens, 0), NOT is_duplicate), sum(billed_nano_usd)
-      FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})
+      FROM (${withTraceWorkflow(db, `SELECT * FROM ${db}.llm_calls_resolved(from = {from:String}, to = {to:String})`, '{from:DateTime64(9)}', '{to:DateTime64(9)}')})
       GROUP BY day, user_id`);
     // A trace's route is its root span's name; the root may start up to an hour outside the days.
     await run(`INSERT INTO ${db}.rollup_daily_routes (day, build, route, service, traces, cost_nano_usd)

@@ -12,19 +12,19 @@ export const SESSION_MEASURES = [...SESSION_SUMS, ...SESSION_STATES].join(', ');
 
 /**
  * `source`'s calls (a subquery of resolved calls between `fromExpr` and `toExpr`, two
- * DateTime64 expressions) with the session they belong to as `session_id`: their own, or,
- * for a call that names none, the one the other calls of its trace name. A gateway's
- * report of a call carries no session; when it is the one billed (the SDK's report of the
- * same call is then the duplicate), the session still gets the call's cost, and a session
- * costs what its traces cost. A trace whose calls name two sessions gives its unnamed calls
- * to one of them.
+ * DateTime64 expressions) with the session and the user they belong to as `session_id` and
+ * `user_id`: their own, or, for a call that names none, the one the other calls of its
+ * trace name. A gateway's report of a call carries neither; when it is the one billed (the
+ * SDK's report of the same call is then the duplicate), the session and the user still get
+ * the call's cost, and a session costs what its traces cost. A trace whose calls name two
+ * sessions (or users) gives its unnamed calls to one of them.
  */
-export function withTraceSession(db: string, source: string, fromExpr: string, toExpr: string): string {
-  return `SELECT c.* REPLACE (if(c.session_id != '', c.session_id, t.trace_session) AS session_id)
+export function withTraceWorkflow(db: string, source: string, fromExpr: string, toExpr: string): string {
+  return `SELECT c.* REPLACE (if(c.session_id != '', c.session_id, t.trace_session) AS session_id, if(c.user_id != '', c.user_id, t.trace_user) AS user_id)
     FROM (${source}) AS c
     LEFT JOIN (
-      SELECT trace_id, any(session_id) AS trace_session FROM ${db}.llm_calls
-      WHERE session_id != '' AND timestamp >= ${fromExpr} - INTERVAL 1 HOUR AND timestamp < ${toExpr} + INTERVAL 1 HOUR
+      SELECT trace_id, anyIf(session_id, session_id != '') AS trace_session, anyIf(user_id, user_id != '') AS trace_user FROM ${db}.llm_calls
+      WHERE (session_id != '' OR user_id != '') AND timestamp >= ${fromExpr} - INTERVAL 1 HOUR AND timestamp < ${toExpr} + INTERVAL 1 HOUR
       GROUP BY trace_id
     ) AS t ON t.trace_id = c.trace_id`;
 }
@@ -46,7 +46,7 @@ export function sessionRowsFromCalls(db: string, fromParam: string, toParam: str
       countIf(tenant = '' AND NOT is_duplicate) AS unallocated_calls, sumIf(billed_nano_usd, tenant = '') AS unallocated_cost_nano_usd,
       uniqExactState(trace_id) AS traces,
       argMinState(CAST(team, 'String'), timestamp) AS first_team, argMinState(CAST(feature, 'String'), timestamp) AS first_feature
-    FROM (${withTraceSession(db, `SELECT * FROM ${db}.llm_calls_resolved(from = {${fromParam}:String}, to = {${toParam}:String})`, `toDateTime64({${fromParam}:String}, 9)`, `toDateTime64({${toParam}:String}, 9)`)})
+    FROM (${withTraceWorkflow(db, `SELECT * FROM ${db}.llm_calls_resolved(from = {${fromParam}:String}, to = {${toParam}:String})`, `toDateTime64({${fromParam}:String}, 9)`, `toDateTime64({${toParam}:String}, 9)`)})
     WHERE session_id != '' AND ${where}
     GROUP BY day, session_id`;
 }

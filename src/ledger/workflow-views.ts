@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { ddlFor } from './cluster-ddl';
 import type { SchemaOptions } from './migrate';
 import { adjustmentsSql, BILLED_NANO_USD, NO_PRICE } from './billed-cost';
-import { withTraceSession } from './session-rollup';
+import { withTraceWorkflow } from './session-rollup';
 
 /** How duplicate reports of one call are settled. */
 export interface WorkflowOptions {
@@ -202,7 +202,7 @@ export function workflowViewStatements(db: string, o: WorkflowOptions): string[]
       'session_costs',
       `SELECT session_id, ${ROLLUP}, uniqExact(trace_id) AS traces,
          argMin(team, timestamp) AS session_team, argMin(feature, timestamp) AS session_feature
-       FROM (${withTraceSession(db, markedSql(db), '{from:DateTime64(9)}', '{to:DateTime64(9)}')})
+       FROM (${withTraceWorkflow(db, markedSql(db), '{from:DateTime64(9)}', '{to:DateTime64(9)}')})
        WHERE session_id != ''
        GROUP BY session_id`,
     ],
