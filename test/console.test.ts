@@ -206,6 +206,9 @@ describe('the console in a real browser, on a demo month', () => {
     const cb = await api<{ totals: Record<string, string>; unallocated: { billed_nano_usd: string; calls: number }; lines: { team: string; billed_nano_usd: string; charged_nano_usd: string; calls: number }[]; by_team: { team: string; retry_cost_nano_usd: string; failed_cost_nano_usd: string }[] }>(`/v1/reports/chargeback?${last30()}&group_by=team`);
     await page.goto(`${base}/#/spend?by=team`);
     await ready('spend');
+    // The period's last day is shown, not the API's exclusive end.
+    const today = new Date().toISOString().slice(0, 10);
+    assert.match((await page.textContent('h1 [data-period]'))!, new RegExp(`^\\d{4}-\\d{2}-\\d{2} to ${today}$`));
     assert.equal(await nanoOf('[data-testid="total-billed"] .value'), cb.totals.billed_nano_usd);
     assert.equal(await nanoOf('[data-testid="total-charged"] .value'), cb.totals.charged_nano_usd);
     assert.equal(await nanoOf('[data-testid="total-unallocated"] .value'), cb.unallocated.billed_nano_usd);
@@ -286,7 +289,7 @@ describe('the console in a real browser, on a demo month', () => {
     const started = await page.$$eval('[data-testid="traces"] tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent));
     assert.ok(started.length >= 1);
     for (const t of started) assert.match(t ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
-    await fits('session');
+    await fits('session', true);
     await page.click('[data-testid="traces"] tbody tr a');
     await ready('trace');
     // The breadcrumb leads back to the session the trace came from.

@@ -11,6 +11,7 @@ export const REPORT_USAGE = `usage: spanledger report chargeback|audit|quality|r
        spanledger report reconcile --tolerance-pct 2
        spanledger report focus --focus-version 1.3|1.2      FOCUS 1.3 by default
        spanledger report import-invoice FILE [--invoice-format generic_csv|openai_costs_json|anthropic_cost_csv]
+--to is exclusive (--from 2026-11-01 --to 2026-12-01 is November, as --period 2026-11 is).
 They talk to the running service (--host, --api-port) with --admin-token.`;
 
 const PATHS: Record<string, string> = {

@@ -43,7 +43,7 @@ export type AccessCheck = 'ok' | 'disabled' | 'denied' | 'read_only';
  */
 export function accessError(check: Exclude<AccessCheck, 'ok'>, what: string, presented = false, needs = 'the admin token'): Error {
   if (check === 'disabled') return new ApiError.disabled(`${what} are disabled: start spanledger with --admin-token`);
-  if (check === 'read_only') return new ApiError.readOnly(`the credential is read-only (the viewer's, or a console session): ${what} that change something need the admin token`);
+  if (check === 'read_only') return new ApiError.readOnly(`the credential is read-only (the viewer's, or a console session): this route of the ${what} needs the admin token`);
   return new ApiError.unauthorized(presented ? `the credential presented is not valid: ${what} need ${needs} (Authorization: Bearer)` : `${what} need ${needs} (Authorization: Bearer)`);
 }
 

@@ -28,7 +28,7 @@ export function parsePeriod(q: { period?: string; from?: string; to?: string }, 
     if (!q.from || !q.to || !DAY.test(q.from) || !DAY.test(q.to)) throw new Error('from and to must both be dates YYYY-MM-DD (to exclusive)');
     const fromMs = Date.parse(`${q.from}T00:00:00Z`);
     const toMs = Date.parse(`${q.to}T00:00:00Z`);
-    if (!(toMs > fromMs)) throw new Error('to must be after from');
+    if (!(toMs > fromMs)) throw new Error('to must be after from (to is exclusive: from=2026-11-30&to=2026-12-01 is one day)');
     return make(`${q.from}..${q.to}`, fromMs, toMs);
   }
   const now = new Date(nowMs);

@@ -18,6 +18,14 @@
     }));
   }
 
+  /** A report's period for people: the API's `from..to` has `to` exclusive; shown as its first and last day. */
+  function periodText(label) {
+    var m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(String(label));
+    if (!m) return String(label);
+    var last = new Date(Date.parse(m[2] + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
+    return m[1] + ' to ' + last;
+  }
+
   /** An inline dollar amount in the console's format, exact nano-USD in data-nano and the tooltip. */
   function money(c, nano) {
     return c.h('span', { class: 'money', 'data-nano': String(nano), title: '$' + c.F.exactUsd(nano) }, c.F.usd(nano));
@@ -96,7 +104,7 @@
     });
 
     return h('section', { 'data-testid': 'spend' },
-      h('h1', null, 'Spend ', h('span', { class: 'muted' }, cb.period)),
+      h('h1', null, 'Spend ', h('span', { class: 'muted', 'data-period': cb.period }, periodText(cb.period))),
       h('div', { class: 'cards' },
         c.card('Billed', cb.totals.billed_nano_usd, 'total-billed'),
         c.card('Charged back', cb.totals.charged_nano_usd, 'total-charged'),
@@ -157,7 +165,7 @@
       h('div', { class: 'cards' }, c.card('Cost', s.totals.cost_nano_usd, 'session-cost'), c.card('Retries cost', s.totals.retry_cost_nano_usd, 'session-retry-cost'), c.card('Failed calls cost', s.totals.failed_cost_nano_usd, 'session-failed-cost')),
       c.table([{ label: 'trace' }, { label: 'user action' }, { label: 'service' }, { label: 'started' }, { label: 'calls', num: true }, { label: 'retries', num: true }, { label: 'duplicates', num: true }, { label: 'cost', num: true }],
         s.traces.map(function (t) {
-          return { attrs: { 'data-trace': t.trace_id }, cells: [h('td', null, h('a', { href: c.link(['trace', t.trace_id], { session: id }) }, t.trace_id)), t.root_name, t.root_service, c.timeCell(t.root_start), c.numCell(t.llm_calls), c.numCell(t.retries), c.numCell(t.duplicates), c.moneyCell(t.cost_nano_usd)] };
+          return { attrs: { 'data-trace': t.trace_id }, cells: [h('td', { class: 'id' }, h('a', { href: c.link(['trace', t.trace_id], { session: id }), title: t.trace_id }, t.trace_id.slice(0, 12) + '\u2026')), t.root_name, t.root_service, c.timeCell(t.root_start), c.numCell(t.llm_calls), c.numCell(t.retries), c.numCell(t.duplicates), c.moneyCell(t.cost_nano_usd)] };
         }), { 'data-testid': 'traces' }));
   }
 
