@@ -127,7 +127,7 @@ describe('finance reports over a two-month ledger seeded through OTLP', () => {
     assert.equal(teams[0]!.change_pct, 200);
     assert.equal(teams.find((l) => l.subject === 'ads')!.driver, 'more_calls');
     assert.equal(a.headlines[0], 'Team search: $10.50 this month, up 200% (more tokens per call)');
-    assert.ok(a.headlines.includes('Unattributed traffic: $2.10 this period, needs cleanup'), a.headlines.join(' | '));
+    assert.ok(a.headlines.includes('Unattributed traffic: $2.10 this month, needs cleanup'), a.headlines.join(' | '));
     assert.equal(a.headlines.filter((h) => h.startsWith('Unattributed traffic')).length, 1, a.headlines.join(' | '));
     for (const l of a.lines) assert.doesNotMatch(l.summary, /new this period \(new\)/, l.summary);
     const cli = await runCli(['report', 'audit', '--period', cur.label, '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN]);

@@ -1,5 +1,5 @@
 import { dollars } from './money-format';
-import { previousPeriod, type Period } from './period';
+import { monthInProgress, previousPeriod, type Period } from './period';
 import type { ReportLedger } from './ports';
 
 /** One subject's change between two periods, with what drove it. */
@@ -37,8 +37,10 @@ interface Row { subject: string; cost: string; calls: string; tokens: string }
  * splits into those three; the largest part is named as the driver. Anomalies: days whose
  * spend or retry rate is 3 standard deviations above the team's own mean of the period.
  */
-export async function audit(ledger: ReportLedger, period: Period): Promise<{ period: string; previous: string; lines: AuditLine[]; anomalies: Anomaly[]; headlines: string[] }> {
-  const prev = previousPeriod(period);
+export async function audit(ledger: ReportLedger, period: Period, nowMs = Date.now()): Promise<{ period: string; previous: string; month_to_date: boolean; lines: AuditLine[]; anomalies: Anomaly[]; headlines: string[] }> {
+  const prev = previousPeriod(period, nowMs);
+  const toDate = monthInProgress(period, nowMs);
+  const when = toDate ? 'this month so far' : /^\d{4}-\d{2}$/.test(period.label) ? 'this month' : 'this period';
   // Per period: team, feature and model from the daily rollup, and users from theirs (both
   // kept current by the mark resolver, run by the caller).
   const read = async (p: Period) => {
@@ -52,18 +54,18 @@ export async function audit(ledger: ReportLedger, period: Period): Promise<{ per
     const keep = (r: Row & { dim: string }) => r.dim === dimension && (dimension === 'team' || dimension === 'model' || r.subject !== '');
     const cur = new Map(now.filter(keep).map((r) => [r.subject, r]));
     const last = new Map(before.filter(keep).map((r) => [r.subject, r]));
-    for (const subject of new Set([...cur.keys(), ...last.keys()])) lines.push(line(dimension, subject, cur.get(subject), last.get(subject), period));
+    for (const subject of new Set([...cur.keys(), ...last.keys()])) lines.push(line(dimension, subject, cur.get(subject), last.get(subject), when));
   }
   lines.sort((x, y) => Math.abs(Number(BigInt(y.change_nano_usd))) - Math.abs(Number(BigInt(x.change_nano_usd))));
   const anomalies = await detectAnomalies(ledger, period);
   // The unattributed bucket gets a line of its own below, not a second one among the teams.
   const headlines = lines.filter((l) => l.dimension === 'team' && l.subject !== '(unattributed)').slice(0, 5).map((l) => l.summary);
   const unattributed = lines.find((l) => l.dimension === 'team' && l.subject === '(unattributed)');
-  if (unattributed && BigInt(unattributed.this_nano_usd) > 0n) headlines.push(`Unattributed traffic: ${dollars(BigInt(unattributed.this_nano_usd))} this period, needs cleanup`);
-  return { period: period.label, previous: prev.label, lines, anomalies, headlines };
+  if (unattributed && BigInt(unattributed.this_nano_usd) > 0n) headlines.push(`Unattributed traffic: ${dollars(BigInt(unattributed.this_nano_usd))} ${when}, needs cleanup`);
+  return { period: period.label, previous: prev.label, month_to_date: toDate, lines, anomalies, headlines };
 }
 
-function line(dimension: AuditLine['dimension'], subject: string, a: Row | undefined, b: Row | undefined, period: Period): AuditLine {
+function line(dimension: AuditLine['dimension'], subject: string, a: Row | undefined, b: Row | undefined, when: string): AuditLine {
   const c1 = BigInt(a?.cost ?? '0');
   const c0 = BigInt(b?.cost ?? '0');
   const n1 = Number(a?.calls ?? 0);
@@ -89,13 +91,13 @@ function line(dimension: AuditLine['dimension'], subject: string, a: Row | undef
   }
   const pct = c0 === 0n ? null : Number(((c1 - c0) * 10_000n) / c0) / 100;
   const label = dimension === 'team' ? (subject === '(unattributed)' ? 'Unattributed traffic' : `Team ${subject}`) : `${dimension[0]!.toUpperCase()}${dimension.slice(1)} ${subject}`;
-  const move = pct === null ? 'new this period' : `${pct >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(pct))}%`;
-  // "new this period" already says why; "(new)" after it would say it twice.
+  const move = pct === null ? 'new' : `${pct >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(pct))}%`;
+  // "new" already says why; "(new)" after it would say it twice.
   const why = driver === 'new' ? '' : ` (${driver.replace(/_/g, ' ')})`;
   return {
     dimension, subject, this_nano_usd: c1.toString(), last_nano_usd: c0.toString(), change_nano_usd: (c1 - c0).toString(), change_pct: pct,
     calls_this: n1, calls_last: n0, tokens_per_call_this: Math.round(tpc1 * 100) / 100, tokens_per_call_last: Math.round(tpc0 * 100) / 100, driver,
-    summary: `${label}: ${dollars(c1)} ${/^\d{4}-\d{2}$/.test(period.label) ? 'this month' : 'this period'}, ${move}${why}`,
+    summary: `${label}: ${dollars(c1)} ${when}, ${move}${why}`,
   };
 }
 

@@ -41,12 +41,28 @@ export function parsePeriod(q: { period?: string; from?: string; to?: string }, 
   return make(label, Date.UTC(y, mo - 1, 1), Date.UTC(y, mo, 1));
 }
 
-/** The period of the same kind just before `p` (the previous month, or an equally long span). */
-export function previousPeriod(p: Period): Period {
+const DAY_MS = 86_400_000;
+
+/** Whether `p` is a month still in progress at `nowMs` (its figures are month to date). */
+export function monthInProgress(p: Period, nowMs = Date.now()): boolean {
+  return MONTH.test(p.label) && nowMs >= p.fromMs && nowMs < p.toMs;
+}
+
+/**
+ * The period of the same kind just before `p`: the previous month, or an equally long span.
+ * A month still in progress is compared with the same days of the month before (month to
+ * date: December 1 to 3 against November 1 to 3, at most the whole month), so the third of a
+ * month is not read as a fall of 90% against a whole one.
+ */
+export function previousPeriod(p: Period, nowMs = Date.now()): Period {
   const m = MONTH.exec(p.label);
   if (m) {
     const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 2, 1));
-    return parsePeriod({ period: `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}` });
+    const prev = parsePeriod({ period: `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}` });
+    if (!monthInProgress(p, nowMs)) return prev;
+    const days = Math.floor((nowMs - p.fromMs) / DAY_MS) + 1;
+    const toMs = Math.min(prev.fromMs + days * DAY_MS, prev.toMs);
+    return make(`${new Date(prev.fromMs).toISOString().slice(0, 10)}..${new Date(toMs).toISOString().slice(0, 10)}`, prev.fromMs, toMs);
   }
   const len = p.toMs - p.fromMs;
   return make(`${new Date(p.fromMs - len).toISOString().slice(0, 10)}..${new Date(p.fromMs).toISOString().slice(0, 10)}`, p.fromMs - len, p.fromMs);

@@ -37,7 +37,7 @@
    * once, flagged for cleanup.
    */
   function headlines(audit, c) {
-    var h = c.h, when = /^\d{4}-\d{2}$/.test(String(audit.period)) ? 'this month' : 'this period';
+    var h = c.h, when = audit.month_to_date ? 'this month so far' : /^\d{4}-\d{2}$/.test(String(audit.period)) ? 'this month' : 'this period';
     var teams = audit.lines.filter(function (l) { return l.dimension === 'team'; });
     var top = teams.slice(0, 5);
     var un = teams.find(function (l) { return l.subject === '(unattributed)' && BigInt(l.this_nano_usd) > 0n; });
