@@ -62,6 +62,15 @@ test('report reconcile lists the gaps to explain first, largest first', async ()
   assert.match(rows[0]!, /\sopenai\s+gpt-4\.1\s+\$3\.25\s+\$0\.00\s+\$3\.25\s+not_seen_by_ledger$/, 'the largest gap leads');
   const firstWithin = rows.findIndex((r) => r.endsWith('within_tolerance'));
   assert.ok(firstWithin > 0 && rows.slice(firstWithin).every((r) => r.endsWith('within_tolerance')), 'lines within tolerance come after every gap');
+  // As a CI gate: the same report with --fail-on-gap exits 1 and says why.
+  let said = '';
+  const errOut = new Writable({ write: (c, _e, cb) => { said += String(c); cb(); } });
+  const gated = await reportCommand(
+    ['reconcile', '--fail-on-gap', '--from', new Date(today - 40 * 86_400_000).toISOString().slice(0, 10), '--to', new Date(today + 86_400_000).toISOString().slice(0, 10), '--api-port', String(svc.service.ports.api), '--admin-token', ADMIN_TOKEN],
+    sink(), errOut,
+  );
+  assert.equal(gated, 1);
+  assert.match(said, /^reconciliation gate failed: gap of \$[\d.,]+ \(/);
 });
 
 test('a session costs what its traces cost, to the nano-dollar', async () => {

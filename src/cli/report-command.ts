@@ -8,7 +8,7 @@ export const REPORT_USAGE = `usage: spanledger report chargeback|audit|quality|r
        spanledger report sessions [--from D --to D] [--team T] [--limit N]      the costliest sessions (the last 30 days by default)
        spanledger report chargeback --group-by team,app,feature,model
        spanledger report quality --max-unallocated-pct 2      exits 1 when more of the spend has no owner
-       spanledger report reconcile --tolerance-pct 2
+       spanledger report reconcile --tolerance-pct 2 [--fail-on-gap]      exits 1 when the invoice and the ledger differ past it
        spanledger report focus --focus-version 1.3|1.2      FOCUS 1.3 by default
        spanledger report import-invoice FILE [--invoice-format generic_csv|openai_costs_json|anthropic_cost_csv]
 --to is exclusive (--from 2026-11-01 --to 2026-12-01 is November, as --period 2026-11 is).
@@ -30,7 +30,7 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
   const [sub, ...rest] = argv;
   const { flags, positionals, config } = parseCommandArgs(rest, {
     period: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, 'group-by': { type: 'string' },
-    'max-unallocated-pct': { type: 'string' }, 'tolerance-pct': { type: 'string' }, 'focus-version': { type: 'string' }, 'invoice-format': { type: 'string' },
+    'max-unallocated-pct': { type: 'string' }, 'fail-on-gap': { type: 'boolean' }, 'tolerance-pct': { type: 'string' }, 'focus-version': { type: 'string' }, 'invoice-format': { type: 'string' },
     team: { type: 'string' }, limit: { type: 'string' },
   });
   const base = apiBase(config);
@@ -89,6 +89,10 @@ export async function reportCommand(argv: string[], out: NodeJS.WritableStream, 
       err.write(`quality gate failed: ${pct}% of spend is unallocated (max ${max}%)\n`);
       return 1;
     }
+  }
+  if (sub === 'reconcile' && flags['fail-on-gap'] === true && body.status !== 'within_tolerance') {
+    err.write(`reconciliation gate failed: ${String(body.summary)}\n`);
+    return 1;
   }
   return 0;
 }
