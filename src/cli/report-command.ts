@@ -106,7 +106,8 @@ function renderTable(sub: string, body: Record<string, unknown>): string {
     const cells = rows.map((r) => cols.map((c) => (c.endsWith('nano_usd') ? money(r[c]) : String(r[c] ?? ''))));
     const head = cols.map((c) => c.replace(/_nano_usd$/, ''));
     const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-    lines.push(head.map((h, i) => h.padEnd(widths[i]!)).join('  ').trimEnd());
+    // Money columns are right-aligned, their headers too.
+    lines.push(head.map((h, i) => (cols[i]!.endsWith('nano_usd') ? h.padStart(widths[i]!) : h.padEnd(widths[i]!))).join('  ').trimEnd());
     for (const row of cells) lines.push(row.map((c, i) => (/^-?\$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
   };
   if (sub === 'chargeback') {
