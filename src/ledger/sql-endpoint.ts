@@ -12,7 +12,7 @@ export interface SqlEndpointOptions {
   sandbox: SqlSandbox;
   /** Largest query text accepted, after decompression. */
   maxQueryBytes: number;
-  /** Admin check of a request: 'ok', 'disabled' (no admin token configured) or 'denied'. */
+  /** Access check of a request: 'ok', 'disabled' (no credential configured), 'denied', or 'read_only' (a console cookie on POST). */
   authorize: (req: FastifyRequest) => 'ok' | 'disabled' | 'denied' | 'read_only';
   /** The ledger database: the only one a request may name in `database`. */
   database: string;
